@@ -1,0 +1,126 @@
+//! An alert: one (rule, article) pair with its evidence, and its stable id.
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::article::Article;
+use crate::matcher::{Evidence, Hit, Matcher, Severity, Term};
+
+/// The article fields an alert carries (contracts §5).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ArticleRef {
+    pub id: String,
+    pub title: String,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub published_at: Option<String>,
+}
+
+/// What matched: the company, and the agency and action when the rule
+/// names them (or the first found, for "any").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Matched {
+    pub company: Term,
+    pub agency: Option<Term>,
+    pub action: Option<Term>,
+}
+
+/// The alert as sent in webhooks and rendered in emails.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Alert {
+    pub alert_id: String,
+    pub rule_id: String,
+    pub severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub article: ArticleRef,
+    pub matched: Matched,
+    pub evidence: Vec<Evidence>,
+    pub detected_at: String,
+    /// The watchlist file that defines the rule, for "edit this rule" hints.
+    pub watchlist: String,
+    /// Channel ids to deliver to.
+    #[serde(skip)]
+    pub notify: Vec<String>,
+}
+
+/// The stable id of the alert for `rule_id` on `article_id`: the same pair
+/// gives the same id on every replica and after every restart, which is
+/// what makes redelivery idempotent downstream (`webhook-id`, `Message-ID`).
+pub fn alert_id(rule_id: &str, article_id: &str) -> String {
+    let mut h = Sha256::new();
+    h.update(rule_id.as_bytes());
+    h.update([0x1f]);
+    h.update(article_id.as_bytes());
+    format!("alrt_{}", &hex::encode(h.finalize())[..32])
+}
+
+impl Alert {
+    pub fn new(
+        matcher: &Matcher,
+        article: &Article,
+        hit: Hit,
+        detected_at: time::OffsetDateTime,
+    ) -> Alert {
+        let rule = matcher
+            .rules()
+            .nth(hit.rule_index)
+            .expect("hit names a rule of this matcher");
+        Alert {
+            alert_id: alert_id(&hit.rule_id, &article.id),
+            rule_id: hit.rule_id,
+            severity: hit.severity,
+            description: rule.description.clone(),
+            article: ArticleRef {
+                id: article.id.clone(),
+                title: crate::matcher::text::clean(&article.title)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                url: article.url.clone(),
+                source: article.source.clone(),
+                published_at: article.published_at.clone(),
+            },
+            matched: Matched {
+                company: hit.company,
+                agency: hit.agency,
+                action: hit.action,
+            },
+            evidence: hit.evidence,
+            detected_at: detected_at
+                .format(&time::format_description::well_known::Rfc3339)
+                .unwrap_or_default(),
+            watchlist: rule.file.display().to_string(),
+            notify: rule.notify.clone(),
+        }
+    }
+
+    /// A one-line summary: "HIGH kaspersky-us: Kaspersky / us-commerce / sanction: <title>".
+    pub fn summary(&self) -> String {
+        let mut parts = vec![self.matched.company.id.clone()];
+        parts.extend(self.matched.agency.as_ref().map(|a| a.id.clone()));
+        parts.extend(self.matched.action.as_ref().map(|a| a.id.clone()));
+        format!(
+            "{} {}: {}: {}",
+            self.severity.as_str().to_uppercase(),
+            self.rule_id,
+            parts.join(" / "),
+            self.article.title
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::alert_id;
+
+    #[test]
+    fn alert_id_is_stable_and_distinct() {
+        let a = alert_id("kaspersky-us", "seed-kaspersky-2024-07");
+        assert_eq!(a, alert_id("kaspersky-us", "seed-kaspersky-2024-07"));
+        assert_eq!(a.len(), 5 + 32);
+        assert_ne!(a, alert_id("kaspersky-us", "seed-kaspersky-2024-08"));
+        // The separator keeps ("ab", "c") and ("a", "bc") apart.
+        assert_ne!(alert_id("ab", "c"), alert_id("a", "bc"));
+    }
+}

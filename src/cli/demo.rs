@@ -1,0 +1,366 @@
+//! `wirewatch demo`: the embedded default. Starts librdkafka's in-process
+//! mock cluster, produces the bundled sample articles (and one malformed
+//! event), and runs the real consume → match → notify pipeline: alert
+//! emails are written as `.eml` files, webhooks go to an in-process
+//! receiver that verifies their signatures. No servers needed.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::Context as _;
+use axum::body::Bytes;
+use axum::http::{HeaderMap, StatusCode};
+use base64::Engine;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::message::{Headers, Message};
+use rdkafka::mocking::MockCluster;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use tokio_util::sync::CancellationToken;
+
+use super::Failure;
+use crate::config::{DeliveryConfig, KafkaConfig, Secret};
+use crate::matcher::{self, watchlist, Matcher, SpanKind};
+use crate::metrics::Metrics;
+use crate::notify::{email, webhook, Notifier, Sender};
+use crate::pipeline::{Delivered, Processor, SharedMatcher};
+use crate::source::kafka::{KafkaSource, DLQ_REASON_HEADER};
+
+/// The bundled sample articles (the Kaspersky seed article first).
+pub const ARTICLES: &str = include_str!("../../examples/articles.jsonl");
+
+/// The shipped watchlists, compiled in so the demo runs from anywhere.
+pub const WATCHLISTS: &[(&str, &str)] = &[
+    (
+        "config/watchlists/enforcement.toml",
+        include_str!("../../config/watchlists/enforcement.toml"),
+    ),
+    (
+        "config/watchlists/sanctions.toml",
+        include_str!("../../config/watchlists/sanctions.toml"),
+    ),
+    (
+        "config/watchlists/security.toml",
+        include_str!("../../config/watchlists/security.toml"),
+    ),
+];
+
+/// A malformed event, to show the dead-letter path.
+const MALFORMED: &str = "{\"id\": \"demo-broken\", \"title\": \"truncated";
+
+const TOPIC: &str = "articles";
+const DLQ: &str = "articles.dlq";
+
+/// The shipped watchlists as a compiled matcher.
+pub fn matcher() -> Result<Matcher, Vec<String>> {
+    let sources: Vec<(PathBuf, String)> = WATCHLISTS
+        .iter()
+        .map(|(p, s)| (PathBuf::from(p), s.to_string()))
+        .collect();
+    let (wl, _) = watchlist::parse(&sources, matcher::Taxonomy::builtin())
+        .map_err(|d| d.iter().map(ToString::to_string).collect::<Vec<_>>())?;
+    Ok(Matcher::compile(&wl, matcher::Taxonomy::builtin()))
+}
+
+pub async fn run(out: &Path) -> Result<(), Failure> {
+    crate::telemetry::init(crate::config::LogFormat::Text, "warn");
+    let matcher = matcher().map_err(Failure::Usage)?;
+    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+
+    // The in-process cluster stands in for Kafka; everything else is real.
+    let mock = MockCluster::new(1).context("cannot start the mock Kafka cluster")?;
+    mock.create_topic(TOPIC, 3, 1)
+        .context("cannot create topic")?;
+    mock.create_topic(DLQ, 1, 1)
+        .context("cannot create topic")?;
+    let brokers = mock.bootstrap_servers();
+
+    let shutdown = CancellationToken::new();
+    let (hook_url, hooks) = start_receiver(shutdown.clone()).await?;
+    let key: [u8; 32] = rand::random();
+    let secret = format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(key)
+    );
+    let delivery = DeliveryConfig {
+        timeout: Duration::from_secs(5),
+        max_attempts: 3,
+        initial_backoff: Duration::from_millis(200),
+        max_backoff: Duration::from_secs(2),
+        shutdown_grace: Duration::from_secs(10),
+    };
+    let mut channels = HashMap::new();
+    channels.insert(
+        "compliance".to_string(),
+        Sender::Email(email::Email {
+            from: "Wirewatch Demo <alerts@wirewatch.example>"
+                .parse()
+                .expect("valid mailbox"),
+            to: vec!["compliance@example.com".parse().expect("valid mailbox")],
+            mailer: email::Mailer::files(out.to_path_buf()),
+        }),
+    );
+    channels.insert(
+        "soc".to_string(),
+        Sender::Webhook(
+            webhook::Webhook::new(
+                hook_url.clone(),
+                &Secret::new(secret.clone()),
+                delivery.timeout,
+            )
+            .map_err(anyhow::Error::msg)?,
+        ),
+    );
+    *hooks.key.lock().unwrap_or_else(|p| p.into_inner()) = key.to_vec();
+
+    let (obs_tx, mut obs_rx) = tokio::sync::mpsc::unbounded_channel::<Delivered>();
+    let metrics = Metrics::default();
+    let processor = Processor {
+        matcher: SharedMatcher::new(matcher),
+        notifier: Notifier::new(channels, delivery.clone()),
+        max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        metrics: metrics.clone(),
+        observer: Some(obs_tx),
+    };
+
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", &brokers)
+        .create()
+        .context("cannot create producer")?;
+    let mut events: Vec<(String, String)> = ARTICLES
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let id = serde_json::from_str::<serde_json::Value>(l)
+                .ok()
+                .and_then(|v| v["id"].as_str().map(String::from))
+                .unwrap_or_default();
+            (id, l.to_string())
+        })
+        .collect();
+    events.push(("demo-broken".into(), MALFORMED.into()));
+    for (id, payload) in &events {
+        producer
+            .send(
+                FutureRecord::to(TOPIC).key(id).payload(payload),
+                Duration::from_secs(10),
+            )
+            .await
+            .map_err(|(e, _)| anyhow::anyhow!("cannot produce to the mock cluster: {e}"))?;
+    }
+    println!("wirewatch demo: produced {} events to topic {TOPIC:?} on an in-process Kafka cluster ({brokers})", events.len());
+
+    let kafka = KafkaConfig {
+        brokers: brokers.clone(),
+        group_id: "wirewatch-demo".into(),
+        topics: vec![TOPIC.into()],
+        dead_letter_topic: DLQ.into(),
+        max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        properties: Default::default(),
+    };
+    let source = KafkaSource::new(&kafka)?;
+    let stop = shutdown.clone();
+    let grace = delivery.shutdown_grace;
+    let consumer_task = tokio::spawn(async move { source.run(processor, stop, grace).await });
+
+    // Only the mock cluster keeps the producer's brokers alive: done with it.
+    drop(producer);
+    let total = events.len() as u64;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    while (metrics.articles_seen() < total || metrics.outbox_pending.get() > 0)
+        && tokio::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    shutdown.cancel();
+    consumer_task.await.context("consumer task")??;
+
+    let mut delivered = Vec::new();
+    while let Ok(d) = obs_rx.try_recv() {
+        delivered.push(d);
+    }
+    delivered.sort_by_key(|d| events.iter().position(|(id, _)| *id == d.alert.article.id));
+    println!(
+        "matched {} of {} articles; {} alerts:\n",
+        delivered
+            .iter()
+            .map(|d| &d.alert.article.id)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        events.len() - 1,
+        delivered.len()
+    );
+    let received = hooks
+        .received
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone();
+    for d in &delivered {
+        print_alert(d, &received, out);
+    }
+    let dead = read_dead_letters(&brokers).await;
+    for (key, reason) in &dead {
+        println!("dead-lettered: {key} -> topic {DLQ:?} (reason: {reason})");
+    }
+    let unseen = metrics.articles_seen() < total;
+    if unseen {
+        return Err(Failure::Other(anyhow::anyhow!(
+            "the demo timed out before every article was handled"
+        )));
+    }
+    println!(
+        "\nalert emails written to {}/ (open the .eml files in a mail client)",
+        out.display()
+    );
+    drop(mock);
+    Ok(())
+}
+
+fn print_alert(d: &Delivered, received: &HashMap<String, bool>, out: &Path) {
+    let a = &d.alert;
+    println!("━━ {} ━━", a.summary());
+    println!(
+        "   article   {} — {}",
+        a.article.id,
+        a.article.source.as_deref().unwrap_or("unknown source")
+    );
+    let m = &a.matched;
+    let mut matched = format!("company {} (\"{}\")", m.company.id, m.company.text);
+    if let Some(x) = &m.agency {
+        matched.push_str(&format!(" · agency {} (\"{}\")", x.id, x.text));
+    }
+    if let Some(x) = &m.action {
+        matched.push_str(&format!(" · action {} (\"{}\")", x.id, x.text));
+    }
+    println!("   matched   {matched}");
+    for e in &a.evidence {
+        let mut marked = String::new();
+        let mut pos = 0;
+        for s in &e.spans {
+            if s.start < pos {
+                continue;
+            }
+            marked.push_str(&e.text[pos..s.start]);
+            let (l, r) = match s.kind {
+                SpanKind::Company => ("[", "]"),
+                SpanKind::Agency => ("{", "}"),
+                SpanKind::Action => ("<", ">"),
+            };
+            marked.push_str(&format!("{l}{}{r}", &e.text[s.start..s.end]));
+            pos = s.end;
+        }
+        marked.push_str(&e.text[pos..]);
+        println!("   evidence  {marked}");
+    }
+    for del in &d.deliveries {
+        let status = match (&del.outcome, received.get(&a.alert_id)) {
+            (Ok(_), Some(true)) if del.channel == "soc" => {
+                "webhook delivered, signature verified".to_string()
+            }
+            (Ok(_), _) if del.channel == "compliance" => {
+                format!("email written to {}/", out.display())
+            }
+            (Ok(_), _) => "delivered".to_string(),
+            (Err(e), _) => format!("FAILED: {e}"),
+        };
+        println!("   sent      {} → {status}", del.channel);
+    }
+    println!();
+}
+
+#[derive(Clone, Default)]
+struct Received {
+    key: Arc<Mutex<Vec<u8>>>,
+    /// webhook-id → whether the signature verified.
+    received: Arc<Mutex<HashMap<String, bool>>>,
+}
+
+/// A webhook receiver on loopback that verifies Standard Webhooks signatures.
+async fn start_receiver(shutdown: CancellationToken) -> anyhow::Result<(url::Url, Received)> {
+    let state = Received::default();
+    let s = state.clone();
+    let app = axum::Router::new().route(
+        "/hooks",
+        axum::routing::post(move |headers: HeaderMap, body: Bytes| {
+            let s = s.clone();
+            async move {
+                let h = |n: &str| {
+                    headers
+                        .get(n)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let (id, ts, sig) = (
+                    h("webhook-id"),
+                    h("webhook-timestamp"),
+                    h("webhook-signature"),
+                );
+                let key = s.key.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                let ok = ts
+                    .parse::<i64>()
+                    .is_ok_and(|ts| webhook::verify(&key, &id, ts, &body, &sig));
+                s.received
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, ok);
+                if ok {
+                    StatusCode::NO_CONTENT
+                } else {
+                    StatusCode::UNAUTHORIZED
+                }
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app)
+            .with_graceful_shutdown(async move { shutdown.cancelled().await })
+            .await;
+    });
+    Ok((url::Url::parse(&format!("http://{addr}/hooks"))?, state))
+}
+
+/// Reads back the dead-letter topic: (key, reason header) per message.
+async fn read_dead_letters(brokers: &str) -> Vec<(String, String)> {
+    let brokers = brokers.to_string();
+    tokio::task::spawn_blocking(move || {
+        let consumer: BaseConsumer = match ClientConfig::new()
+            .set("bootstrap.servers", &brokers)
+            .set("group.id", "wirewatch-demo-dlq-reader")
+            .set("auto.offset.reset", "earliest")
+            .create()
+        {
+            Ok(c) => c,
+            Err(_) => return Vec::new(),
+        };
+        if consumer.subscribe(&[DLQ]).is_err() {
+            return Vec::new();
+        }
+        let mut out = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while out.is_empty() && std::time::Instant::now() < deadline {
+            if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+                let key = m
+                    .key()
+                    .map(|k| String::from_utf8_lossy(k).into_owned())
+                    .unwrap_or_default();
+                let reason = m
+                    .headers()
+                    .and_then(|h| {
+                        h.iter()
+                            .find(|x| x.key == DLQ_REASON_HEADER)
+                            .and_then(|x| x.value.map(|v| String::from_utf8_lossy(v).into_owned()))
+                    })
+                    .unwrap_or_default();
+                out.push((key, reason));
+            }
+        }
+        out
+    })
+    .await
+    .unwrap_or_default()
+}

@@ -1,0 +1,158 @@
+//! `wirewatch run`: the daemon. Loads config and watchlists (exit 64 on any
+//! problem), serves the admin endpoints, consumes until SIGINT or SIGTERM,
+//! and reloads watchlists on SIGHUP.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info, warn};
+
+use super::{load_all, Failure};
+use crate::config::Config;
+use crate::matcher::{self, watchlist, Matcher};
+use crate::metrics::{Metrics, OutcomeLabels};
+use crate::notify::Notifier;
+use crate::pipeline::{Processor, SharedMatcher};
+use crate::source::{file, kafka::KafkaSource};
+
+pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure> {
+    let (config, matcher, warnings) = load_all(config_path).map_err(Failure::Usage)?;
+    crate::telemetry::init(config.log.format, &config.log.level);
+    for w in &warnings {
+        warn!(message = "Watchlist warning.", warning = %w);
+    }
+    info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
+    let notifier = Notifier::from_config(&config, None)
+        .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
+    let metrics = Metrics::default();
+    let processor = Processor {
+        matcher: SharedMatcher::new(matcher),
+        notifier,
+        max_message_bytes: config.kafka.max_message_bytes,
+        metrics: metrics.clone(),
+        observer: None,
+    };
+    let shutdown = CancellationToken::new();
+    spawn_signal_handlers(&config, &processor, shutdown.clone());
+
+    if let Some(input) = input {
+        return replay(input, &processor).await;
+    }
+
+    let source = KafkaSource::new(&config.kafka)?;
+    let assigned = source.assignment_handle();
+    let shared = processor.matcher.clone();
+    let ready: crate::admin::Readiness = Arc::new(move || {
+        if shared.current().rule_count() == 0 {
+            return Err("no watchlist rules loaded".into());
+        }
+        if assigned() == 0 {
+            return Err("no partitions assigned".into());
+        }
+        Ok(())
+    });
+    crate::admin::serve(config.http_listen, metrics, ready, shutdown.clone()).await?;
+    source.ensure_dead_letter_topic().await;
+    source
+        .run(processor, shutdown, config.delivery.shutdown_grace)
+        .await?;
+    info!(message = "Stopped.");
+    Ok(())
+}
+
+/// Replays a JSONL file through the matcher and the real notifiers.
+async fn replay(input: &Path, processor: &Processor) -> Result<(), Failure> {
+    let lines = file::read(input, processor.max_message_bytes)
+        .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
+    let (mut n, mut alerts_total) = (0, 0);
+    for (line, article) in lines {
+        let payload = match article {
+            Ok(a) => serde_json::to_vec(&a).expect("an article serializes"),
+            Err(e) => {
+                warn!(message = "Malformed line skipped.", file = %input.display(), line, error = %e);
+                continue;
+            }
+        };
+        n += 1;
+        let received = std::time::Instant::now();
+        if let Ok((_, alerts)) = processor.prepare(Some(&payload)) {
+            alerts_total += alerts.len();
+            processor.deliver(alerts, received).await;
+        }
+    }
+    info!(
+        message = "Replay finished.",
+        articles = n,
+        alerts = alerts_total
+    );
+    Ok(())
+}
+
+/// SIGINT/SIGTERM stop the daemon; SIGHUP reloads the watchlists.
+fn spawn_signal_handlers(config: &Config, processor: &Processor, shutdown: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let stop = shutdown.clone();
+    tokio::spawn(async move {
+        let (Ok(mut term), Ok(mut int)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) else {
+            error!(message = "Cannot install signal handlers.");
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => info!(message = "SIGTERM received; shutting down."),
+            _ = int.recv() => info!(message = "SIGINT received; shutting down."),
+        }
+        stop.cancel();
+    });
+    let config = config.clone();
+    let matcher = processor.matcher.clone();
+    let metrics = processor.metrics.clone();
+    tokio::spawn(async move {
+        let Ok(mut hup) = signal(SignalKind::hangup()) else {
+            return;
+        };
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = hup.recv() => reload(&config, &matcher, &metrics),
+            }
+        }
+    });
+}
+
+/// Validates the watchlists anew and swaps them in; on any problem the
+/// running rules stay and every problem is logged.
+pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
+    let outcome = match watchlist::load(&config.watchlists, matcher::Taxonomy::builtin()) {
+        Ok((wl, _)) => {
+            let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
+            let problems = watchlist::check_channels(&wl, &ids);
+            if problems.is_empty() {
+                let m = Matcher::compile(&wl, matcher::Taxonomy::builtin());
+                info!(message = "Watchlists reloaded.", rules = m.rule_count());
+                shared.replace(m);
+                "success"
+            } else {
+                for p in problems {
+                    error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
+                }
+                "error"
+            }
+        }
+        Err(problems) => {
+            for p in problems {
+                error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
+            }
+            "error"
+        }
+    };
+    metrics
+        .reloads
+        .get_or_create(&OutcomeLabels {
+            outcome: outcome.into(),
+        })
+        .inc();
+}

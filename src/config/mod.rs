@@ -1,0 +1,884 @@
+//! The daemon config (contracts §3): a TOML file layered with
+//! `WIREWATCH__SECTION__KEY` environment overrides through the `config`
+//! crate, then validated into typed values. Every problem is collected and
+//! reported together, each naming the file and line (or the environment
+//! variable) and the key.
+
+mod secret;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+pub use secret::Secret;
+
+/// Environment variable prefix; `__` separates the key path.
+pub const ENV_PREFIX: &str = "WIREWATCH";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct LogConfig {
+    pub format: LogFormat,
+    pub level: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct KafkaConfig {
+    pub brokers: String,
+    pub group_id: String,
+    pub topics: Vec<String>,
+    pub dead_letter_topic: String,
+    pub max_message_bytes: usize,
+    /// librdkafka properties, passed through as-is.
+    pub properties: BTreeMap<String, Secret>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpSecurity {
+    None,
+    Starttls,
+    Tls,
+}
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    pub host: String,
+    pub port: u16,
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<Secret>,
+    pub from: lettre::message::Mailbox,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    pub timeout: Duration,
+    pub max_attempts: u32,
+    pub initial_backoff: Duration,
+    pub max_backoff: Duration,
+    pub shutdown_grace: Duration,
+}
+
+#[derive(Debug, Clone)]
+pub enum ChannelKind {
+    Email { to: Vec<lettre::message::Mailbox> },
+    Webhook { url: url::Url, secret: Secret },
+}
+
+#[derive(Debug, Clone)]
+pub struct Channel {
+    pub id: String,
+    pub kind: ChannelKind,
+}
+
+/// The validated daemon config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The config file it came from.
+    pub path: PathBuf,
+    /// Watchlist file or folder, resolved against the config file's folder.
+    pub watchlists: PathBuf,
+    pub log: LogConfig,
+    pub kafka: KafkaConfig,
+    pub store_path: PathBuf,
+    pub smtp: Option<SmtpConfig>,
+    pub http_listen: SocketAddr,
+    pub delivery: DeliveryConfig,
+    pub channels: Vec<Channel>,
+}
+
+/// One config problem: where, which key, what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// `file:line` or `environment WIREWATCH__...`.
+    pub location: String,
+    pub key: String,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.key.is_empty() {
+            write!(f, "{}: {}", self.location, self.message)
+        } else {
+            write!(f, "{}: {}: {}", self.location, self.key, self.message)
+        }
+    }
+}
+
+/// Loads the config at `path` with environment overrides from `env`
+/// (normally `std::env::vars()`), reporting every problem.
+pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigError>> {
+    let file = path.display().to_string();
+    let src = std::fs::read_to_string(path).map_err(|e| {
+        vec![ConfigError {
+            location: file.clone(),
+            key: String::new(),
+            message: format!("cannot read config: {e}"),
+        }]
+    })?;
+    // Channels are a list, which a key path cannot index: they are
+    // overridden by id instead, as WIREWATCH__CHANNEL__<ID>__<KEY>.
+    let channel_prefix = format!("{ENV_PREFIX}__CHANNEL__");
+    let env_map: std::collections::HashMap<String, String> = env
+        .iter()
+        .filter(|(k, _)| {
+            k.starts_with(&format!("{ENV_PREFIX}__")) && !k.starts_with(&channel_prefix)
+        })
+        .cloned()
+        .collect();
+    let merged = config::Config::builder()
+        .add_source(config::File::from_str(&src, config::FileFormat::Toml))
+        .add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .try_parsing(true)
+                .list_separator(",")
+                .with_list_parse_key("kafka.topics")
+                .source(Some(env_map)),
+        )
+        .build()
+        .and_then(|c| c.try_deserialize::<Value>());
+    let value = match merged {
+        Ok(v) => v,
+        Err(e) => {
+            let line = toml::from_str::<toml::Table>(&src)
+                .err()
+                .and_then(|e| e.span())
+                .map_or(1, |s| crate::matcher::watchlist::line_of(&src, s.start));
+            return Err(vec![ConfigError {
+                location: format!("{file}:{line}"),
+                key: String::new(),
+                message: e.to_string(),
+            }]);
+        }
+    };
+    let mut value = value;
+    let mut unmatched = Vec::new();
+    for (k, v) in env.iter().filter(|(k, _)| k.starts_with(&channel_prefix)) {
+        if !apply_channel_override(&mut value, &k[channel_prefix.len()..], v) {
+            unmatched.push(k.clone());
+        }
+    }
+    let locator = Locator::new(&file, &src, env);
+    let mut v = Validator {
+        errors: Vec::new(),
+        locator: &locator,
+    };
+    for k in unmatched {
+        v.errors.push(ConfigError {
+            location: format!("environment {k}"),
+            key: String::new(),
+            message: "names no configured channel (expected WIREWATCH__CHANNEL__<ID>__<KEY>, the id upper-cased with '-' as '_')".into(),
+        });
+    }
+    let config = v.config(path, value);
+    if v.errors.is_empty() {
+        Ok(config.expect("no errors means a config"))
+    } else {
+        Err(v.errors)
+    }
+}
+
+/// Applies `ID__KEY=value` to the channel whose id matches `ID`.
+fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> bool {
+    let Some((id, key)) = rest.split_once("__") else {
+        return false;
+    };
+    let Some(channels) = root.get_mut("channel").and_then(Value::as_array_mut) else {
+        return false;
+    };
+    for c in channels {
+        let matches = c
+            .get("id")
+            .and_then(Value::as_str)
+            .is_some_and(|cid| cid.to_uppercase().replace('-', "_") == id);
+        if let (true, Some(obj)) = (matches, c.as_object_mut()) {
+            let key = key.to_lowercase();
+            let v = if key == "to" {
+                Value::Array(
+                    value
+                        .split(',')
+                        .map(|s| Value::String(s.trim().to_string()))
+                        .collect(),
+                )
+            } else {
+                Value::String(value.to_string())
+            };
+            obj.insert(key, v);
+            return true;
+        }
+    }
+    false
+}
+
+/// Finds where a key was set: the environment variable that overrides it,
+/// or its line in the file.
+struct Locator<'a> {
+    file: &'a str,
+    doc: Option<toml_edit::ImDocument<&'a str>>,
+    src: &'a str,
+    env: Vec<(String, String)>,
+}
+
+impl<'a> Locator<'a> {
+    fn new(file: &'a str, src: &'a str, env: &[(String, String)]) -> Locator<'a> {
+        Locator {
+            file,
+            doc: toml_edit::ImDocument::parse(src).ok(),
+            src,
+            env: env.to_vec(),
+        }
+    }
+
+    fn locate(&self, path: &[PathPart]) -> String {
+        let env_name = format!(
+            "{ENV_PREFIX}__{}",
+            path.iter()
+                .filter_map(|p| match p {
+                    PathPart::Key(k) => Some(k.to_uppercase()),
+                    PathPart::Index(_) => None,
+                })
+                .collect::<Vec<_>>()
+                .join("__")
+        );
+        if !path.iter().any(|p| matches!(p, PathPart::Index(_)))
+            && self.env.iter().any(|(k, _)| k == &env_name)
+        {
+            return format!("environment {env_name}");
+        }
+        let line = self.line(path).unwrap_or(1);
+        format!("{}:{}", self.file, line)
+    }
+
+    fn line(&self, path: &[PathPart]) -> Option<usize> {
+        let doc = self.doc.as_ref()?;
+        let pos = find_in(doc.as_table(), path, None)?;
+        Some(crate::matcher::watchlist::line_of(self.src, pos))
+    }
+
+    fn env_value(&self, name: &str) -> Option<String> {
+        self.env
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+}
+
+/// The byte offset of the deepest part of `path` that exists in `table`.
+fn find_in(
+    table: &dyn toml_edit::TableLike,
+    path: &[PathPart],
+    best: Option<usize>,
+) -> Option<usize> {
+    let Some((PathPart::Key(k), rest)) = path.split_first() else {
+        return best;
+    };
+    let Some((key, item)) = table.get_key_value(k) else {
+        return best;
+    };
+    let best = key.span().map(|s| s.start).or(best);
+    match rest.split_first() {
+        Some((PathPart::Index(i), rest)) => {
+            if let Some(t) = item.as_array_of_tables().and_then(|a| a.get(*i)) {
+                find_in(t, rest, t.span().map(|s| s.start).or(best))
+            } else {
+                item.as_array()
+                    .and_then(|a| a.get(*i))
+                    .and_then(|v| v.span())
+                    .map(|s| s.start)
+                    .or(best)
+            }
+        }
+        Some(_) => match item.as_table_like() {
+            Some(t) => find_in(t, rest, best),
+            None => best,
+        },
+        None => best,
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum PathPart {
+    Key(String),
+    Index(usize),
+}
+
+fn path_string(path: &[PathPart]) -> String {
+    let mut s = String::new();
+    for p in path {
+        match p {
+            PathPart::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            PathPart::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+struct Validator<'a> {
+    errors: Vec<ConfigError>,
+    locator: &'a Locator<'a>,
+}
+
+/// A table being read: keys are taken one by one, and whatever is left at
+/// the end is an unknown key.
+struct Table {
+    path: Vec<PathPart>,
+    map: Map<String, Value>,
+}
+
+impl Validator<'_> {
+    fn error(&mut self, path: &[PathPart], message: impl Into<String>) {
+        self.errors.push(ConfigError {
+            location: self.locator.locate(path),
+            key: path_string(path),
+            message: message.into(),
+        });
+    }
+
+    fn table(&mut self, path: Vec<PathPart>, value: Option<Value>) -> Table {
+        match value {
+            None => Table {
+                path,
+                map: Map::new(),
+            },
+            Some(Value::Object(map)) => Table { path, map },
+            Some(_) => {
+                self.error(&path, "must be a table");
+                Table {
+                    path,
+                    map: Map::new(),
+                }
+            }
+        }
+    }
+
+    fn child(t: &Table, key: &str) -> Vec<PathPart> {
+        let mut p = t.path.clone();
+        p.push(PathPart::Key(key.to_string()));
+        p
+    }
+
+    /// Takes an optional key of type `T`.
+    fn opt<T: DeserializeOwned>(&mut self, t: &mut Table, key: &str, what: &str) -> Option<T> {
+        let v = t.map.remove(key)?;
+        match serde_json::from_value::<T>(v.clone()) {
+            Ok(x) => Some(x),
+            Err(_) => {
+                self.error(
+                    &Self::child(t, key),
+                    format!("{} is not valid: expected {what}", short(&v)),
+                );
+                None
+            }
+        }
+    }
+
+    /// Takes a key with a default.
+    fn or<T: DeserializeOwned>(&mut self, t: &mut Table, key: &str, what: &str, default: T) -> T {
+        if t.map.contains_key(key) {
+            self.opt(t, key, what).unwrap_or(default)
+        } else {
+            default
+        }
+    }
+
+    /// Takes a required key.
+    fn req<T: DeserializeOwned>(&mut self, t: &mut Table, key: &str, what: &str) -> Option<T> {
+        if !t.map.contains_key(key) {
+            self.error(&Self::child(t, key), format!("is required ({what})"));
+            return None;
+        }
+        self.opt(t, key, what)
+    }
+
+    fn non_empty(&mut self, t: &Table, key: &str, s: Option<String>) -> Option<String> {
+        match s {
+            Some(s) if s.trim().is_empty() => {
+                self.error(&Self::child(t, key), "\"\" is not valid: empty");
+                None
+            }
+            s => s,
+        }
+    }
+
+    fn finish(&mut self, t: Table, known: &[&str]) {
+        for key in t.map.keys() {
+            let mut p = t.path.clone();
+            p.push(PathPart::Key(key.clone()));
+            let hint = crate::matcher::watchlist::did_you_mean(key, known.iter().copied());
+            self.error(&p, format!("unknown key{hint}"));
+        }
+    }
+
+    fn config(&mut self, path: &Path, value: Value) -> Option<Config> {
+        let mut root = self.table(Vec::new(), Some(value));
+        let base = path.parent().unwrap_or(Path::new("."));
+        let watchlists: Option<String> = self.req(&mut root, "watchlists", "a file or folder path");
+        let watchlists = self
+            .non_empty(&root, "watchlists", watchlists)
+            .map(|w| base.join(w));
+        let log = self.log(root.map.remove("log"));
+        let kafka = self.kafka(root.map.remove("kafka"));
+        let store_path = {
+            let mut t = self.table(
+                vec![PathPart::Key("store".into())],
+                root.map.remove("store"),
+            );
+            let p: String = self.or(&mut t, "path", "a folder path", "/var/lib/wirewatch".into());
+            self.finish(t, &["path"]);
+            base.join(p)
+        };
+        let smtp_value = root.map.remove("smtp");
+        let http_listen = {
+            let mut t = self.table(vec![PathPart::Key("http".into())], root.map.remove("http"));
+            let s: String = self.or(&mut t, "listen", "host:port", "127.0.0.1:9464".into());
+            let addr = s.parse::<SocketAddr>().map_err(|e| {
+                self.error(
+                    &Self::child(&t, "listen"),
+                    format!("{s:?} is not valid: {e} (expected ip:port)"),
+                );
+            });
+            self.finish(t, &["listen"]);
+            addr.ok()
+        };
+        let delivery = self.delivery(root.map.remove("delivery"));
+        let channels = self.channels(root.map.remove("channel"));
+        let needs_smtp = channels
+            .iter()
+            .any(|c| matches!(c.kind, ChannelKind::Email { .. }));
+        let smtp = if smtp_value.is_some() || needs_smtp {
+            self.smtp(smtp_value, needs_smtp)
+        } else {
+            None
+        };
+        self.finish(
+            root,
+            &[
+                "watchlists",
+                "log",
+                "kafka",
+                "store",
+                "smtp",
+                "http",
+                "delivery",
+                "channel",
+            ],
+        );
+        Some(Config {
+            path: path.to_path_buf(),
+            watchlists: watchlists?,
+            log: log?,
+            kafka: kafka?,
+            store_path,
+            smtp,
+            http_listen: http_listen?,
+            delivery: delivery?,
+            channels,
+        })
+    }
+
+    fn log(&mut self, v: Option<Value>) -> Option<LogConfig> {
+        let mut t = self.table(vec![PathPart::Key("log".into())], v);
+        let format: String = self.or(&mut t, "format", "\"text\" or \"json\"", "text".into());
+        let format = match format.as_str() {
+            "text" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            other => {
+                self.error(
+                    &Self::child(&t, "format"),
+                    format!("{other:?} is not valid: expected \"text\" or \"json\""),
+                );
+                None
+            }
+        };
+        let level: String = self.or(
+            &mut t,
+            "level",
+            "a log filter such as \"info\"",
+            "info".into(),
+        );
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&level) {
+            self.error(
+                &Self::child(&t, "level"),
+                format!("{level:?} is not valid: {e}"),
+            );
+        }
+        self.finish(t, &["format", "level"]);
+        Some(LogConfig {
+            format: format?,
+            level,
+        })
+    }
+
+    fn kafka(&mut self, v: Option<Value>) -> Option<KafkaConfig> {
+        let mut t = self.table(vec![PathPart::Key("kafka".into())], v);
+        let brokers: Option<String> = self.req(&mut t, "brokers", "\"host:port[,host:port...]\"");
+        let brokers = self.non_empty(&t, "brokers", brokers);
+        let group_id: String = self.or(&mut t, "group_id", "a string", "wirewatch".into());
+        let group_id = self.non_empty(&t, "group_id", Some(group_id));
+        let topics: Option<Vec<String>> = self.req(&mut t, "topics", "a list of topic names");
+        let topics = match topics {
+            Some(ts) if ts.is_empty() || ts.iter().any(|t| t.trim().is_empty()) => {
+                self.error(
+                    &Self::child(&t, "topics"),
+                    "must list at least one non-empty topic name",
+                );
+                None
+            }
+            ts => ts,
+        };
+        let dlq: String = self.or(
+            &mut t,
+            "dead_letter_topic",
+            "a topic name",
+            "articles.dlq".into(),
+        );
+        let dlq = self.non_empty(&t, "dead_letter_topic", Some(dlq));
+        let max: u64 = self.or(
+            &mut t,
+            "max_message_bytes",
+            "a positive number of bytes",
+            crate::article::DEFAULT_MAX_MESSAGE_BYTES as u64,
+        );
+        if max == 0 {
+            self.error(
+                &Self::child(&t, "max_message_bytes"),
+                "0 is not valid: must be positive",
+            );
+        }
+        let mut properties = BTreeMap::new();
+        if let Some(props) = t.map.remove("properties") {
+            let pt = self.table(Self::child(&t, "properties"), Some(props));
+            for (k, v) in pt.map {
+                // Environment overrides cannot spell dots, so `sasl_password`
+                // stands for `sasl.password`; librdkafka names have no '_'.
+                let name = if k.contains('.') {
+                    k.clone()
+                } else {
+                    k.replace('_', ".")
+                };
+                let value = match v {
+                    Value::String(s) => s,
+                    Value::Number(n) => n.to_string(),
+                    Value::Bool(b) => b.to_string(),
+                    other => {
+                        let mut p = pt.path.clone();
+                        p.push(PathPart::Key(k));
+                        self.error(
+                            &p,
+                            format!(
+                                "{} is not valid: expected a string, number or boolean",
+                                short(&other)
+                            ),
+                        );
+                        continue;
+                    }
+                };
+                properties.insert(name, Secret::new(value));
+            }
+        }
+        self.finish(
+            t,
+            &[
+                "brokers",
+                "group_id",
+                "topics",
+                "dead_letter_topic",
+                "max_message_bytes",
+                "properties",
+            ],
+        );
+        Some(KafkaConfig {
+            brokers: brokers?,
+            group_id: group_id?,
+            topics: topics?,
+            dead_letter_topic: dlq?,
+            max_message_bytes: max as usize,
+            properties,
+        })
+    }
+
+    fn smtp(&mut self, v: Option<Value>, required: bool) -> Option<SmtpConfig> {
+        let path = vec![PathPart::Key("smtp".into())];
+        if v.is_none() && required {
+            self.error(&path, "is required because a channel has type = \"email\"");
+            return None;
+        }
+        let mut t = self.table(path, v);
+        let host: Option<String> = self.req(&mut t, "host", "a host name");
+        let host = self.non_empty(&t, "host", host);
+        let port: u16 = self.or(&mut t, "port", "a port number", 587);
+        let security: String = self.or(
+            &mut t,
+            "security",
+            "none, starttls or tls",
+            "starttls".into(),
+        );
+        let security = match security.as_str() {
+            "none" => Some(SmtpSecurity::None),
+            "starttls" => Some(SmtpSecurity::Starttls),
+            "tls" => Some(SmtpSecurity::Tls),
+            other => {
+                self.error(
+                    &Self::child(&t, "security"),
+                    format!("{other:?} is not valid: expected none, starttls or tls"),
+                );
+                None
+            }
+        };
+        let username: Option<String> = self.opt(&mut t, "username", "a string");
+        let password = match t.map.remove("password") {
+            None => None,
+            Some(_)
+                if self
+                    .locator
+                    .env_value("WIREWATCH__SMTP__PASSWORD")
+                    .is_some() =>
+            {
+                // Read it raw: try_parsing may have turned "12345" into a number.
+                self.locator
+                    .env_value("WIREWATCH__SMTP__PASSWORD")
+                    .map(Secret::new)
+            }
+            Some(_) => {
+                self.error(
+                    &Self::child(&t, "password"),
+                    "must not be in the file: set WIREWATCH__SMTP__PASSWORD in the environment",
+                );
+                None
+            }
+        };
+        let from: Option<String> = self.req(
+            &mut t,
+            "from",
+            "a mailbox such as \"Wirewatch <alerts@example.com>\"",
+        );
+        let from = from.and_then(|f| match f.parse::<lettre::message::Mailbox>() {
+            Ok(m) => Some(m),
+            Err(e) => {
+                self.error(&Self::child(&t, "from"), format!("{f:?} is not valid: {e}"));
+                None
+            }
+        });
+        let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
+        self.finish(
+            t,
+            &[
+                "host",
+                "port",
+                "security",
+                "username",
+                "password",
+                "from",
+                "timeout_secs",
+            ],
+        );
+        Some(SmtpConfig {
+            host: host?,
+            port,
+            security: security?,
+            username,
+            password,
+            from: from?,
+            timeout: Duration::from_secs(timeout.max(1)),
+        })
+    }
+
+    fn delivery(&mut self, v: Option<Value>) -> Option<DeliveryConfig> {
+        let mut t = self.table(vec![PathPart::Key("delivery".into())], v);
+        let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
+        let max_attempts: u32 = self.or(&mut t, "max_attempts", "a positive number", 5);
+        let initial: u64 = self.or(&mut t, "initial_backoff_ms", "milliseconds", 500);
+        let max_backoff: u64 = self.or(&mut t, "max_backoff_secs", "a number of seconds", 60);
+        let grace: u64 = self.or(&mut t, "shutdown_grace_secs", "a number of seconds", 30);
+        if max_attempts == 0 {
+            self.error(
+                &Self::child(&t, "max_attempts"),
+                "0 is not valid: at least 1 attempt",
+            );
+        }
+        if timeout == 0 {
+            self.error(
+                &Self::child(&t, "timeout_secs"),
+                "0 is not valid: must be positive",
+            );
+        }
+        self.finish(
+            t,
+            &[
+                "timeout_secs",
+                "max_attempts",
+                "initial_backoff_ms",
+                "max_backoff_secs",
+                "shutdown_grace_secs",
+            ],
+        );
+        Some(DeliveryConfig {
+            timeout: Duration::from_secs(timeout.max(1)),
+            max_attempts: max_attempts.max(1),
+            initial_backoff: Duration::from_millis(initial),
+            max_backoff: Duration::from_secs(max_backoff),
+            shutdown_grace: Duration::from_secs(grace),
+        })
+    }
+
+    fn channels(&mut self, v: Option<Value>) -> Vec<Channel> {
+        let list = match v {
+            None => return Vec::new(),
+            Some(Value::Array(a)) => a,
+            Some(_) => {
+                self.error(
+                    &[PathPart::Key("channel".into())],
+                    "must be an array of tables ([[channel]])",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out: Vec<Channel> = Vec::new();
+        for (i, item) in list.into_iter().enumerate() {
+            let mut t = self.table(
+                vec![PathPart::Key("channel".into()), PathPart::Index(i)],
+                Some(item),
+            );
+            let id: Option<String> = self.req(&mut t, "id", "a channel id");
+            if let Some(id) = &id {
+                if !crate::matcher::watchlist::valid_id(id) {
+                    self.error(
+                        &Self::child(&t, "id"),
+                        format!("{id:?} is not valid: use lowercase letters, digits and '-'"),
+                    );
+                } else if out.iter().any(|c| &c.id == id) {
+                    self.error(
+                        &Self::child(&t, "id"),
+                        format!("{id:?} is already used by another channel"),
+                    );
+                }
+            }
+            let kind: Option<String> = self.req(&mut t, "type", "\"email\" or \"webhook\"");
+            let kind = match kind.as_deref() {
+                Some("email") => {
+                    let to: Option<Vec<String>> =
+                        self.req(&mut t, "to", "a list of email addresses");
+                    let mut boxes = Vec::new();
+                    for addr in to.unwrap_or_default() {
+                        match addr.parse::<lettre::message::Mailbox>() {
+                            Ok(m) => boxes.push(m),
+                            Err(e) => self.error(
+                                &Self::child(&t, "to"),
+                                format!("{addr:?} is not valid: {e}"),
+                            ),
+                        }
+                    }
+                    if boxes.is_empty() {
+                        self.error(&Self::child(&t, "to"), "must list at least one address");
+                        None
+                    } else {
+                        self.finish(t, &["id", "type", "to"]);
+                        Some(ChannelKind::Email { to: boxes })
+                    }
+                }
+                Some("webhook") => {
+                    let url: Option<String> = self.req(&mut t, "url", "an http(s) URL");
+                    let url = url.and_then(|u| match url::Url::parse(&u) {
+                        Ok(p) if p.scheme() == "http" || p.scheme() == "https" => Some(p),
+                        Ok(_) => {
+                            self.error(
+                                &Self::child(&t, "url"),
+                                format!("{u:?} is not valid: scheme must be http or https"),
+                            );
+                            None
+                        }
+                        Err(e) => {
+                            self.error(&Self::child(&t, "url"), format!("{u:?} is not valid: {e}"));
+                            None
+                        }
+                    });
+                    let secret: Option<String> =
+                        self.opt(&mut t, "secret", "a \"whsec_...\" string");
+                    let secret_env: Option<String> =
+                        self.opt(&mut t, "secret_env", "an environment variable name");
+                    let secret = match (secret, secret_env) {
+                        (Some(s), None) => Some(s),
+                        (None, Some(var)) => match self.locator.env_value(&var) {
+                            Some(s) => Some(s),
+                            None => {
+                                self.error(
+                                    &Self::child(&t, "secret_env"),
+                                    format!("environment variable {var} is not set"),
+                                );
+                                None
+                            }
+                        },
+                        (Some(_), Some(_)) => {
+                            self.error(
+                                &Self::child(&t, "secret"),
+                                "set either secret or secret_env, not both",
+                            );
+                            None
+                        }
+                        (None, None) => {
+                            self.error(&Self::child(&t, "secret"), "is required (a Standard Webhooks \"whsec_...\" secret, or secret_env)");
+                            None
+                        }
+                    };
+                    let secret =
+                        secret.and_then(|s| match crate::notify::webhook::decode_secret(&s) {
+                            Ok(_) => Some(Secret::new(s)),
+                            Err(e) => {
+                                self.error(
+                                    &Self::child(&t, "secret"),
+                                    format!("[redacted] is not valid: {e}"),
+                                );
+                                None
+                            }
+                        });
+                    self.finish(t, &["id", "type", "url", "secret", "secret_env"]);
+                    match (url, secret) {
+                        (Some(url), Some(secret)) => Some(ChannelKind::Webhook { url, secret }),
+                        _ => None,
+                    }
+                }
+                Some(other) => {
+                    self.error(
+                        &Self::child(&t, "type"),
+                        format!("{other:?} is not valid: expected \"email\" or \"webhook\""),
+                    );
+                    None
+                }
+                None => None,
+            };
+            if let (Some(id), Some(kind)) = (id, kind) {
+                out.push(Channel { id, kind });
+            }
+        }
+        out
+    }
+}
+
+/// A value as shown in an error: strings quoted, long values cut.
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 40 {
+        format!("{}...", s.chars().take(40).collect::<String>())
+    } else {
+        s
+    }
+}

@@ -1,0 +1,124 @@
+//! The `wirewatch` command: parse arguments, run the chosen command, and
+//! map its outcome to an exit code (64 for bad config or watchlists).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use wirewatch::cli::{self, Failure};
+
+#[derive(Parser)]
+#[command(
+    name = "wirewatch",
+    version,
+    about = "Alerts when watched companies are sanctioned, banned, fined, sued, investigated, breached, exit or are acquired."
+)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the daemon: consume articles from Kafka, match, and send alerts.
+    Run {
+        #[arg(long, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+        /// Replay a JSONL file (or - for stdin) through the matcher and the
+        /// real notifiers instead of consuming from Kafka.
+        #[arg(long)]
+        input: Option<PathBuf>,
+    },
+    /// Validate the config and its watchlists; print every problem as
+    /// file:line: message and exit 64 if there is one.
+    Check {
+        #[arg(long, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+    },
+    /// Run the matcher over a JSONL file of articles and report the hits.
+    Backtest {
+        #[arg(long)]
+        watchlists: PathBuf,
+        /// JSONL file of article events, or - for stdin.
+        #[arg(long)]
+        input: PathBuf,
+        /// One JSON object per hit on stdout.
+        #[arg(long)]
+        json: bool,
+        /// Show, for each rule, why it fired on this article or what was missing.
+        #[arg(long, value_name = "ARTICLE_ID")]
+        explain: Option<String>,
+        /// A JSON map of article id to expected rule ids: print precision and recall.
+        #[arg(long)]
+        expected: Option<PathBuf>,
+    },
+    /// Run the real pipeline on an embedded Kafka cluster with the bundled
+    /// sample articles, writing alert emails as .eml files.
+    Demo {
+        /// Where to write the alert emails.
+        #[arg(long, default_value = "wirewatch-demo")]
+        out: PathBuf,
+    },
+    /// Probe a health URL (for container health checks): exit 0 on 2xx.
+    Health {
+        #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
+        url: String,
+    },
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.command {
+        Command::Check { config } => cli::check::run(&config),
+        Command::Backtest {
+            watchlists,
+            input,
+            json,
+            explain,
+            expected,
+        } => cli::backtest::run(
+            &watchlists,
+            &input,
+            json,
+            explain.as_deref(),
+            expected.as_deref(),
+        ),
+        command => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("error: cannot start the async runtime: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            runtime.block_on(async move {
+                match command {
+                    Command::Run { config, input } => {
+                        cli::run::run(&config, input.as_deref()).await
+                    }
+                    Command::Demo { out } => cli::demo::run(&out).await,
+                    Command::Health { url } => cli::health(&url).await,
+                    Command::Check { .. } | Command::Backtest { .. } => {
+                        unreachable!("handled above")
+                    }
+                }
+            })
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Usage(problems)) => {
+            for p in problems {
+                eprintln!("{p}");
+            }
+            ExitCode::from(64)
+        }
+        Err(Failure::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,262 @@
+//! Compiling a watchlist and the taxonomy into one Aho-Corasick automaton over
+//! folded text. Every phrase of every rule is one pattern, so the cost of
+//! matching an article grows with its length and its hits, not with the
+//! number of rules.
+
+use std::collections::HashMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+
+use super::common_words::is_common_word;
+use super::normalize::fold;
+use super::taxonomy::Taxonomy;
+use super::watchlist::{Rule, Watchlist};
+
+/// How the letter case of the text must agree with a phrase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CaseRule {
+    /// Any case ("sanctioned", "federal prosecutors").
+    Any,
+    /// The first letter must be a capital ("Commerce", "Kaspersky", "IKEA" = "Ikea").
+    Capitalized,
+    /// Every letter must be a capital: short acronyms ("SEC", "VW", "BIS").
+    Acronym,
+}
+
+impl CaseRule {
+    fn of(phrase: &str) -> CaseRule {
+        let letters: Vec<char> = phrase.chars().filter(|c| c.is_alphabetic()).collect();
+        let all_caps = !letters.is_empty() && letters.iter().all(|c| c.is_uppercase());
+        if all_caps && letters.len() <= 3 {
+            CaseRule::Acronym
+        } else if phrase.chars().next().is_some_and(|c| c.is_uppercase()) {
+            CaseRule::Capitalized
+        } else {
+            CaseRule::Any
+        }
+    }
+
+    /// Whether the original text of a match satisfies the rule.
+    pub fn accepts(self, original: &str) -> bool {
+        match self {
+            CaseRule::Any => true,
+            CaseRule::Capitalized => original
+                .chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(|c| c.is_uppercase()),
+            CaseRule::Acronym => original
+                .chars()
+                .filter(|c| c.is_alphabetic())
+                .all(|c| c.is_uppercase()),
+        }
+    }
+}
+
+/// What a pattern stands for. Indexes point into [`Matcher`] tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    /// A name of company `company` of rule `rule`.
+    Company {
+        rule: u32,
+        company: u32,
+    },
+    Agency(u32),
+    Action(u32),
+    /// A phrase in which action `.0`'s words carry another sense.
+    ActionVeto(u32),
+    /// A company name that is a common word, used in its common sense.
+    CompanyVeto,
+    /// An exclude phrase of rule `.0`.
+    Exclude(u32),
+    RoleBefore,
+    RoleAfter,
+    Reference,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Entry {
+    pub target: Target,
+    pub case: CaseRule,
+    /// A company name that is also a common English word.
+    pub common: bool,
+}
+
+/// A compiled rule: indexes into the matcher's agency and action tables.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub rule: Rule,
+    pub agencies: Vec<u32>,
+    pub actions: Vec<u32>,
+}
+
+/// The compiled form of a watchlist plus the taxonomy. Immutable; build a
+/// new one to change rules, and swap it in.
+#[derive(Debug)]
+pub struct Matcher {
+    pub(super) automaton: AhoCorasick,
+    /// For each automaton pattern, what it stands for (one folded phrase may
+    /// stand for several things).
+    pub(super) entries: Vec<Vec<Entry>>,
+    pub(super) rules: Vec<CompiledRule>,
+    pub(super) agency_ids: Vec<String>,
+    pub(super) action_ids: Vec<String>,
+    /// For each action, its phrases as written (gap phrases keep their `...`).
+    pub(super) action_phrase_table: Vec<Vec<String>>,
+}
+
+#[derive(Default)]
+struct Builder {
+    patterns: Vec<String>,
+    entries: Vec<Vec<Entry>>,
+    index: HashMap<String, usize>,
+}
+
+impl Builder {
+    fn add(&mut self, phrase: &str, target: Target, common: bool) {
+        let folded = fold(phrase);
+        if folded.is_empty() {
+            return;
+        }
+        let entry = Entry {
+            target,
+            case: CaseRule::of(phrase.trim()),
+            common,
+        };
+        let i = *self.index.entry(folded.clone()).or_insert_with(|| {
+            self.patterns.push(folded);
+            self.entries.push(Vec::new());
+            self.patterns.len() - 1
+        });
+        self.entries[i].push(entry);
+    }
+}
+
+/// Company names that, when a watched name is a common word, show the
+/// common sense ("shell companies", "orange juice"). Built in.
+const COMPANY_SENSES: &str = include_str!("../../taxonomy/senses.toml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Senses {
+    not: Vec<String>,
+}
+
+impl Matcher {
+    /// Compiles a validated watchlist against the taxonomy. Ids that do not
+    /// resolve were rejected by validation; here they are skipped.
+    pub fn compile(watchlist: &Watchlist, taxonomy: &Taxonomy) -> Matcher {
+        let mut b = Builder::default();
+        let mut agency_ids = Vec::new();
+        for a in taxonomy.agencies.iter().chain(&watchlist.agencies) {
+            let i = agency_ids.len() as u32;
+            agency_ids.push(a.id.clone());
+            for n in &a.names {
+                b.add(n, Target::Agency(i), false);
+            }
+        }
+        let mut action_ids = Vec::new();
+        let mut action_phrase_table = Vec::new();
+        for a in taxonomy.actions.iter().chain(&watchlist.actions) {
+            let i = action_ids.len() as u32;
+            action_ids.push(a.id.clone());
+            action_phrase_table.push(a.phrases.clone());
+            for p in &a.phrases {
+                // A gap phrase ("pay ... to settle") is found by its first part;
+                // the evaluator checks the rest.
+                let first = p.split("...").next().unwrap_or(p);
+                b.add(first, Target::Action(i), false);
+            }
+            for p in &a.not {
+                b.add(p, Target::ActionVeto(i), false);
+            }
+        }
+        for p in &taxonomy.roles.before {
+            b.add(p, Target::RoleBefore, false);
+        }
+        for p in &taxonomy.roles.after {
+            b.add(p, Target::RoleAfter, false);
+        }
+        for p in &taxonomy.roles.references {
+            b.add(p, Target::Reference, false);
+        }
+        let senses: Senses = toml::from_str(COMPANY_SENSES).expect("taxonomy/senses.toml is valid");
+        for p in &senses.not {
+            b.add(p, Target::CompanyVeto, false);
+        }
+        let mut rules = Vec::with_capacity(watchlist.rules.len());
+        for (ri, rule) in watchlist.rules.iter().enumerate() {
+            for (ci, c) in rule.companies.iter().enumerate() {
+                for n in std::iter::once(&c.name).chain(&c.aliases) {
+                    let target = Target::Company {
+                        rule: ri as u32,
+                        company: ci as u32,
+                    };
+                    b.add(n, target, is_common_word(n));
+                }
+            }
+            for e in &rule.exclude {
+                b.add(e, Target::Exclude(ri as u32), false);
+            }
+            let lookup = |ids: &[String], table: &[String]| -> Vec<u32> {
+                ids.iter()
+                    .filter_map(|id| table.iter().position(|t| t == id).map(|p| p as u32))
+                    .collect()
+            };
+            rules.push(CompiledRule {
+                rule: rule.clone(),
+                agencies: lookup(&rule.agencies, &agency_ids),
+                actions: lookup(&rule.actions, &action_ids),
+            });
+        }
+        let automaton = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::Standard)
+            .kind(Some(AhoCorasickKind::DFA))
+            .build(&b.patterns)
+            .or_else(|_| {
+                // A DFA over a very large watchlist can exceed its size limit;
+                // the contiguous NFA is slower but has none.
+                AhoCorasickBuilder::new()
+                    .match_kind(MatchKind::Standard)
+                    .kind(Some(AhoCorasickKind::ContiguousNFA))
+                    .build(&b.patterns)
+            })
+            .expect("patterns are non-empty strings");
+        Matcher {
+            automaton,
+            entries: b.entries,
+            rules,
+            agency_ids,
+            action_ids,
+            action_phrase_table,
+        }
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn pattern_count(&self) -> usize {
+        self.entries.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CaseRule;
+
+    #[test]
+    fn case_rules() {
+        assert_eq!(CaseRule::of("SEC"), CaseRule::Acronym);
+        assert_eq!(CaseRule::of("IKEA"), CaseRule::Capitalized);
+        assert_eq!(CaseRule::of("Commerce"), CaseRule::Capitalized);
+        assert_eq!(CaseRule::of("sanctioned"), CaseRule::Any);
+        assert!(CaseRule::Capitalized.accepts("Ikea"));
+        assert!(!CaseRule::Capitalized.accepts("apple"));
+        assert!(CaseRule::Acronym.accepts("VW"));
+        assert!(!CaseRule::Acronym.accepts("Sec"));
+    }
+}

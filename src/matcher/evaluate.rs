@@ -1,0 +1,623 @@
+//! Evaluating an article against a compiled [`Matcher`]: find every phrase
+//! occurrence in one pass, discard look-alikes (case, word sense, another
+//! role), then fire each rule whose company, agency and action belong to one
+//! reported event: one sentence, or two adjacent sentences tied by a
+//! reference back to the company.
+
+use super::compile::{CaseRule, Matcher, Target};
+use super::normalize::{fold_with_map, on_word_boundaries};
+use super::text::Document;
+use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
+use crate::article::Article;
+
+/// One accepted occurrence of a pattern target, in original-text bytes.
+#[derive(Debug, Clone, Copy)]
+struct Occ {
+    target: Target,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    common: bool,
+}
+
+/// How many words may separate a role cue from the company it qualifies.
+const ROLE_BEFORE_WORDS: usize = 2;
+const ROLE_AFTER_WORDS: usize = 2;
+/// A reference back to the company must open its sentence: within this
+/// many words of the start ("The company said", "Last year it agreed").
+const REFERENCE_WORDS: usize = 4;
+/// Speech verbs that, closing a sentence after a company ("..., Equifax
+/// says"), make the company the source of the news, not its subject.
+const SOURCE_VERBS: &[&str] = &[
+    "says",
+    "said",
+    "reports",
+    "reported",
+    "finds",
+    "found",
+    "estimates",
+    "estimated",
+    "warns",
+    "warned",
+    "writes",
+    "wrote",
+];
+/// How many words a gap phrase ("agreed to pay ... to settle") may span.
+const GAP_WORDS: usize = 8;
+
+/// Why a rule did or did not fire, while scanning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    NoCompany,
+    NoAgency,
+    NoAction,
+    ActionOtherSense,
+    Excluded,
+    Fired,
+}
+
+/// Everything found in one article, shared by all rules.
+struct Scan {
+    doc: Document,
+    occs: Vec<Occ>,
+}
+
+impl Matcher {
+    /// The rules that fire on `article`, each with its evidence.
+    pub fn evaluate(&self, article: &Article) -> Vec<Hit> {
+        let scan = self.scan(article);
+        let mut candidates: Vec<u32> = scan
+            .occs
+            .iter()
+            .filter_map(|o| match o.target {
+                Target::Company { rule, .. } => Some(rule),
+                _ => None,
+            })
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates
+            .into_iter()
+            .filter_map(|r| self.evaluate_rule(&scan, r as usize).ok())
+            .collect()
+    }
+
+    /// For every rule, whether it fired on `article` and, if not, what was
+    /// missing. For analysts editing a watchlist (`backtest --explain`).
+    pub fn explain(&self, article: &Article) -> Vec<Explanation> {
+        let scan = self.scan(article);
+        (0..self.rules.len())
+            .map(|r| {
+                let rule_id = self.rules[r].rule.id.clone();
+                match self.evaluate_rule(&scan, r) {
+                    Ok(hit) => Explanation {
+                        rule_id,
+                        hit: Some(hit),
+                        reason: "fired".into(),
+                    },
+                    Err(reason) => Explanation {
+                        rule_id,
+                        hit: None,
+                        reason,
+                    },
+                }
+            })
+            .collect()
+    }
+
+    fn scan(&self, article: &Article) -> Scan {
+        let doc = Document::new(article);
+        let folded = fold_with_map(&doc.text);
+        let mut occs = Vec::new();
+        for m in self.automaton.find_overlapping_iter(&folded.text) {
+            if !on_word_boundaries(&folded.text, m.start(), m.end()) {
+                continue;
+            }
+            let (start, end) = folded.original(m.start(), m.end());
+            let original = &doc.text[start..end];
+            let Some(sentence) = doc.sentence_at(start) else {
+                continue;
+            };
+            for e in &self.entries[m.pattern().as_usize()] {
+                if !e.case.accepts(original) {
+                    continue;
+                }
+                if e.common
+                    && e.case != CaseRule::Acronym
+                    && sentence < doc.title_sentences
+                    && is_title_case(doc.sentence_text(sentence))
+                {
+                    // In a Title Case headline every word is capitalized, so a
+                    // name that is also a common word proves nothing there.
+                    continue;
+                }
+                occs.push(Occ {
+                    target: e.target,
+                    start,
+                    end,
+                    sentence,
+                    common: e.common,
+                });
+            }
+        }
+        occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
+        let mut scan = Scan { doc, occs };
+        scan.drop_vetoed();
+        scan
+    }
+
+    /// Evaluates one rule over a scan: the hit, or why there is none.
+    fn evaluate_rule(&self, scan: &Scan, r: usize) -> Result<Hit, String> {
+        let rule = &self.rules[r];
+        let companies: Vec<&Occ> = scan
+            .occs
+            .iter()
+            .filter(|o| matches!(o.target, Target::Company { rule, .. } if rule as usize == r))
+            .collect();
+        if companies.is_empty() {
+            return Err(format!(
+                "no mention of {}",
+                company_list(&rule.rule.companies)
+            ));
+        }
+        // A company quoted in another role anywhere in a sentence ("researchers
+        // at Orange Cyberdefense, the security arm of ... Orange") is in that
+        // role for the whole sentence.
+        let role_sentences: Vec<usize> = companies
+            .iter()
+            .filter(|c| scan.in_other_role(c))
+            .map(|c| c.sentence)
+            .collect();
+        let in_role: Vec<bool> = companies
+            .iter()
+            .map(|c| role_sentences.contains(&c.sentence))
+            .collect();
+        let targets: Vec<&Occ> = companies
+            .iter()
+            .zip(&in_role)
+            .filter(|(_, &role)| !role)
+            .map(|(c, _)| *c)
+            .collect();
+        if targets.is_empty() {
+            let c = companies[0];
+            return Err(format!(
+                "company only in another role: \"{}\"",
+                scan.doc.sentence_text(c.sentence)
+            ));
+        }
+        let mut best = Stage::NoCompany;
+        let mut fired: Vec<(usize, usize)> = Vec::new();
+        let mut sentences: Vec<usize> = targets.iter().map(|c| c.sentence).collect();
+        sentences.dedup();
+        for &s in &sentences {
+            for (lo, hi) in scan.windows(s, r) {
+                let stage = self.window_stage(scan, r, lo, hi);
+                best = best.max(stage);
+                if stage == Stage::Fired && !fired.contains(&(lo, hi)) {
+                    fired.push((lo, hi));
+                }
+            }
+        }
+        if fired.is_empty() {
+            let agencies = rule
+                .agencies
+                .iter()
+                .map(|&a| self.agency_ids[a as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let actions = rule
+                .actions
+                .iter()
+                .map(|&a| self.action_ids[a as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Err(match best {
+                Stage::NoCompany | Stage::NoAgency => {
+                    format!(
+                        "company mentioned, but no listed agency ({agencies}) in the same event"
+                    )
+                }
+                Stage::NoAction => format!(
+                    "company and agency in one event, but no listed action ({})",
+                    if actions.is_empty() { "any" } else { &actions }
+                ),
+                Stage::ActionOtherSense => "action words present only in another sense".into(),
+                Stage::Excluded => "vetoed by an exclude phrase".into(),
+                Stage::Fired => unreachable!("fired windows are collected"),
+            });
+        }
+        Ok(self.hit(scan, r, &fired))
+    }
+
+    /// How far a window of sentences `lo..=hi` gets for rule `r`.
+    fn window_stage(&self, scan: &Scan, r: usize, lo: usize, hi: usize) -> Stage {
+        let rule = &self.rules[r];
+        let in_window = |o: &&Occ| o.sentence >= lo && o.sentence <= hi;
+        let occs = || scan.occs.iter().filter(in_window);
+        if !rule.agencies.is_empty()
+            && !occs().any(|o| matches!(o.target, Target::Agency(a) if rule.agencies.contains(&a)))
+        {
+            return Stage::NoAgency;
+        }
+        let wanted = |a: u32| rule.actions.is_empty() || rule.actions.contains(&a);
+        let actions: Vec<&Occ> = occs()
+            .filter(|o| matches!(o.target, Target::Action(a) if wanted(a)))
+            .collect();
+        if actions.is_empty() {
+            return Stage::NoAction;
+        }
+        if !actions.iter().any(|o| self.action_complete(scan, o)) {
+            return Stage::ActionOtherSense;
+        }
+        if occs().any(|o| matches!(o.target, Target::Exclude(e) if e as usize == r)) {
+            return Stage::Excluded;
+        }
+        Stage::Fired
+    }
+
+    /// Whether an action occurrence is a whole phrase: gap phrases need their
+    /// later parts within [`GAP_WORDS`] words in the same sentence.
+    fn action_complete(&self, scan: &Scan, o: &Occ) -> bool {
+        let Target::Action(a) = o.target else {
+            return false;
+        };
+        let def_phrases = self.action_phrases(a as usize);
+        let sentence = scan.doc.sentences[o.sentence];
+        let found = &scan.doc.text[o.start..o.end];
+        let found_folded = super::normalize::fold(found);
+        def_phrases.iter().any(|p| {
+            let mut parts = p.split("...").map(super::normalize::fold);
+            if parts.next().as_deref() != Some(found_folded.as_str()) {
+                return false;
+            }
+            let rest = super::normalize::fold(&scan.doc.text[o.end..sentence.end]);
+            let mut window: &str = &rest;
+            for part in parts {
+                let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
+                match find_word(&window[..limit], &part) {
+                    Some(end) => window = &window[end..],
+                    None => return false,
+                }
+            }
+            true
+        })
+    }
+
+    fn action_phrases(&self, a: usize) -> &[String] {
+        &self.action_phrase_table[a]
+    }
+
+    fn hit(&self, scan: &Scan, r: usize, windows: &[(usize, usize)]) -> Hit {
+        let rule = &self.rules[r];
+        let mut sentences: Vec<usize> = windows.iter().flat_map(|&(lo, hi)| lo..=hi).collect();
+        sentences.sort_unstable();
+        sentences.dedup();
+        sentences.truncate(3);
+        let (lo, hi) = windows[0];
+        let first = |pred: &dyn Fn(&Occ) -> bool| {
+            scan.occs
+                .iter()
+                .find(|o| o.sentence >= lo && o.sentence <= hi && pred(o))
+                .map(|o| scan.doc.text[o.start..o.end].to_string())
+        };
+        let company_occ = scan
+            .occs
+            .iter()
+            .find(|o| {
+                o.sentence >= lo
+                    && o.sentence <= hi
+                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+            })
+            .or_else(|| {
+                scan.occs.iter().find(
+                    |o| matches!(o.target, Target::Company { rule, .. } if rule as usize == r),
+                )
+            });
+        let company = company_occ.map(|o| {
+            let Target::Company { company, .. } = o.target else {
+                unreachable!()
+            };
+            Term {
+                id: rule.rule.companies[company as usize].name.clone(),
+                text: scan.doc.text[o.start..o.end].to_string(),
+            }
+        });
+        let agency = rule
+            .agencies
+            .iter()
+            .find_map(|&a| {
+                first(&|o: &Occ| o.target == Target::Agency(a)).map(|text| Term {
+                    id: self.agency_ids[a as usize].clone(),
+                    text,
+                })
+            })
+            .or_else(|| {
+                scan.occs
+                    .iter()
+                    .find(|o| {
+                        o.sentence >= lo
+                            && o.sentence <= hi
+                            && matches!(o.target, Target::Agency(_))
+                    })
+                    .map(|o| {
+                        let Target::Agency(a) = o.target else {
+                            unreachable!()
+                        };
+                        Term {
+                            id: self.agency_ids[a as usize].clone(),
+                            text: scan.doc.text[o.start..o.end].to_string(),
+                        }
+                    })
+            });
+        let action = scan
+            .occs
+            .iter()
+            .find(|o| {
+                o.sentence >= lo && o.sentence <= hi
+                    && matches!(o.target, Target::Action(a) if rule.actions.is_empty() || rule.actions.contains(&a))
+                    && self.action_complete(scan, o)
+            })
+            .map(|o| {
+                let Target::Action(a) = o.target else { unreachable!() };
+                Term { id: self.action_ids[a as usize].clone(), text: scan.doc.text[o.start..o.end].to_string() }
+            });
+        let evidence = sentences
+            .iter()
+            .map(|&s| {
+                let sent = scan.doc.sentences[s];
+                let mut spans: Vec<Span> = scan
+                    .occs
+                    .iter()
+                    .filter(|o| o.sentence == s)
+                    .filter_map(|o| {
+                        let kind = match o.target {
+                            Target::Company { rule, .. }
+                                if rule as usize == r && !scan.in_other_role(o) =>
+                            {
+                                SpanKind::Company
+                            }
+                            Target::Agency(a)
+                                if rule.agencies.is_empty() || rule.agencies.contains(&a) =>
+                            {
+                                SpanKind::Agency
+                            }
+                            Target::Action(a)
+                                if (rule.actions.is_empty() || rule.actions.contains(&a))
+                                    && self.action_complete(scan, o) =>
+                            {
+                                SpanKind::Action
+                            }
+                            _ => return None,
+                        };
+                        Some(Span {
+                            start: o.start - sent.start,
+                            end: o.end - sent.start,
+                            kind,
+                            text: scan.doc.text[o.start..o.end].to_string(),
+                        })
+                    })
+                    .collect();
+                // Keep the longest of nested spans of one kind ("Kaspersky Lab" over "Kaspersky").
+                spans.sort_by_key(|s| (s.start, std::cmp::Reverse(s.end)));
+                let mut kept: Vec<Span> = Vec::new();
+                for sp in spans {
+                    if !kept.iter().any(|k| k.start <= sp.start && sp.end <= k.end) {
+                        kept.push(sp);
+                    }
+                }
+                Evidence {
+                    text: scan.doc.sentence_text(s).to_string(),
+                    spans: kept,
+                }
+            })
+            .collect();
+        Hit {
+            rule_id: rule.rule.id.clone(),
+            rule_index: r,
+            severity: rule.rule.severity,
+            company: company.unwrap_or_else(|| Term {
+                id: rule.rule.companies[0].name.clone(),
+                text: String::new(),
+            }),
+            agency,
+            action,
+            evidence,
+        }
+    }
+}
+
+impl Scan {
+    /// Drops action occurrences inside a veto of the same action ("exit
+    /// polls"), and common-word company mentions inside a common-sense phrase
+    /// ("shell companies").
+    fn drop_vetoed(&mut self) {
+        let vetoes: Vec<Occ> = self
+            .occs
+            .iter()
+            .filter(|o| matches!(o.target, Target::ActionVeto(_) | Target::CompanyVeto))
+            .copied()
+            .collect();
+        if vetoes.is_empty() {
+            return;
+        }
+        self.occs.retain(|o| {
+            !vetoes.iter().any(|v| {
+                let inside = v.start <= o.start && o.end <= v.end;
+                inside
+                    && match (v.target, o.target) {
+                        (Target::ActionVeto(a), Target::Action(b)) => a == b,
+                        (Target::CompanyVeto, Target::Company { .. }) => o.common,
+                        _ => false,
+                    }
+            })
+        });
+    }
+
+    /// Whether a company mention is qualified by a role cue ("analysts at X",
+    /// "X researchers") within the same sentence.
+    fn in_other_role(&self, c: &Occ) -> bool {
+        let sentence = self.doc.sentences[c.sentence];
+        if is_news_source(&self.doc.text[c.end..sentence.end]) {
+            return true;
+        }
+        self.occs.iter().any(|o| {
+            o.sentence == c.sentence
+                && match o.target {
+                    Target::RoleBefore => {
+                        o.end <= c.start
+                            && words_between(&self.doc.text[o.end..c.start]) <= ROLE_BEFORE_WORDS
+                            && !self.doc.text[o.end..c.start].contains([',', ';', '.'])
+                    }
+                    Target::RoleAfter => {
+                        o.start >= c.end
+                            && o.start <= sentence.end
+                            && after_cue_applies(&self.doc.text[c.end..o.start])
+                    }
+                    _ => false,
+                }
+        })
+    }
+
+    /// The windows of sentences that can hold one event around sentence `s`
+    /// (which mentions a company of rule `r`): itself; with the next
+    /// sentence of its paragraph when that one opens with a reference back
+    /// ("The company agreed ...") or names the company again; and a
+    /// headline with the lead when the lead names the company.
+    fn windows(&self, s: usize, r: usize) -> Vec<(usize, usize)> {
+        let mut out = vec![(s, s)];
+        let n = self.doc.sentences.len();
+        let names_company = |b: usize| {
+            self.occs.iter().any(|o| {
+                o.sentence == b
+                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+                    && !self.in_other_role(o)
+            })
+        };
+        let opens_with_reference = |b: usize| {
+            let start = self.doc.sentences[b].start;
+            self.occs.iter().any(|o| {
+                o.sentence == b
+                    && o.target == Target::Reference
+                    && words_between(&self.doc.text[start..o.start]) <= REFERENCE_WORDS
+            })
+        };
+        let para = |i: usize| self.doc.sentences[i].paragraph;
+        if s + 1 < n
+            && para(s) == para(s + 1)
+            && para(s) > 0
+            && (opens_with_reference(s + 1) || names_company(s + 1))
+        {
+            out.push((s, s + 1));
+        }
+        let mentions_company = |b: usize| {
+            self.occs.iter().any(|o| {
+                o.sentence == b
+                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+            })
+        };
+        // The lead elaborates the headline: any mention of the company ties
+        // them, whatever its role in the lead's own clauses.
+        let lead = self.doc.title_sentences;
+        if s < lead && lead < n && mentions_company(lead) {
+            out.push((s, lead));
+        }
+        if s == lead && s > 0 {
+            for t in 0..lead {
+                out.push((t, s));
+            }
+        }
+        out
+    }
+}
+
+/// Whether the text between a company and a role cue after it keeps the
+/// cue on the company: a couple of words ("X's chief analyst"), or a
+/// coordinated subject ("X and a boutique bank advised").
+fn after_cue_applies(between: &str) -> bool {
+    if between.contains([';', '.', ',']) {
+        return false;
+    }
+    let words = words_between(between);
+    words <= ROLE_AFTER_WORDS
+        || (between.trim_start().starts_with("and ") && words <= ROLE_AFTER_WORDS + 5)
+}
+
+/// Whether the rest of a sentence after a company is a closing speech verb
+/// ("..., Equifax says" / "Equifax said on Monday.").
+fn is_news_source(rest: &str) -> bool {
+    let words: Vec<&str> = rest
+        .split(|c: char| c.is_whitespace())
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    match words.first() {
+        Some(first) => SOURCE_VERBS.contains(&first.to_lowercase().as_str()) && words.len() <= 3,
+        None => false,
+    }
+}
+
+fn words_between(text: &str) -> usize {
+    text.split_whitespace().count()
+}
+
+/// Byte offset just past the `n`th word of `text` (or its end).
+fn nth_word_end(text: &str, n: usize) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c == ' ' {
+            if in_word {
+                count += 1;
+                if count == n {
+                    return i;
+                }
+            }
+            in_word = false;
+        } else {
+            in_word = true;
+        }
+    }
+    text.len()
+}
+
+/// The end of the first occurrence of `needle` in `hay` on word boundaries.
+fn find_word(hay: &str, needle: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = hay[from..].find(needle) {
+        let start = from + i;
+        let end = start + needle.len();
+        if on_word_boundaries(hay, start, end) {
+            return Some(end);
+        }
+        from = start + needle.len().max(1);
+        while !hay.is_char_boundary(from) {
+            from += 1;
+        }
+    }
+    None
+}
+
+/// Whether a headline is in Title Case: most of its longer words capitalized.
+fn is_title_case(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .filter(|w| w.chars().filter(|c| c.is_alphabetic()).count() > 3)
+        .collect();
+    let caps = words
+        .iter()
+        .filter(|w| {
+            w.chars()
+                .find(|c| c.is_alphabetic())
+                .is_some_and(char::is_uppercase)
+        })
+        .count();
+    words.len() >= 2 && caps * 4 >= words.len() * 3
+}
+
+fn company_list(companies: &[super::watchlist::Company]) -> String {
+    companies
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

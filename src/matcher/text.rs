@@ -1,0 +1,295 @@
+//! From an article to a plain-text document split into paragraphs and
+//! sentences: HTML tags stripped, entities decoded. Evidence spans are byte
+//! offsets into [`Document::text`].
+
+use crate::article::Article;
+
+/// A sentence of the document: `text[start..end]`, in paragraph `paragraph`
+/// (paragraph 0 is the title).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sentence {
+    pub start: usize,
+    pub end: usize,
+    pub paragraph: usize,
+}
+
+/// The article's readable text: the title, a blank line, then the body's
+/// paragraphs separated by blank lines.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub text: String,
+    pub sentences: Vec<Sentence>,
+    /// Sentences of the title (paragraph 0) come first; this is how many.
+    pub title_sentences: usize,
+}
+
+impl Document {
+    pub fn new(article: &Article) -> Document {
+        let mut text = String::new();
+        let mut sentences = Vec::new();
+        let mut paragraph = 0;
+        // A headline's clauses separated by ';' are separate items
+        // ("Entity List grows; Huawei unveils new phone").
+        let title = clean(&article.title).replace('\n', " ");
+        let title = title.trim();
+        if !title.is_empty() {
+            text.push_str(title);
+            let mut start = 0;
+            for part in title.split_inclusive("; ") {
+                let trimmed = part.trim_end_matches("; ").trim_end();
+                if !trimmed.trim().is_empty() {
+                    sentences.push(Sentence {
+                        start,
+                        end: start + trimmed.len(),
+                        paragraph,
+                    });
+                }
+                start += part.len();
+            }
+        }
+        let title_sentences = sentences.len();
+        let body = clean(&article.body);
+        for para in split_paragraphs(&body) {
+            paragraph += 1;
+            push_paragraph(&mut text, &mut sentences, &para, paragraph);
+        }
+        Document {
+            text,
+            sentences,
+            title_sentences,
+        }
+    }
+
+    pub fn sentence_text(&self, i: usize) -> &str {
+        let s = self.sentences[i];
+        &self.text[s.start..s.end]
+    }
+
+    /// The index of the sentence holding byte `pos`, if any.
+    pub fn sentence_at(&self, pos: usize) -> Option<usize> {
+        let i = self.sentences.partition_point(|s| s.end <= pos);
+        (i < self.sentences.len() && self.sentences[i].start <= pos).then_some(i)
+    }
+}
+
+fn push_paragraph(text: &mut String, sentences: &mut Vec<Sentence>, para: &str, paragraph: usize) {
+    if !text.is_empty() {
+        text.push_str("\n\n");
+    }
+    let base = text.len();
+    text.push_str(para);
+    for (start, end) in split_sentences(para) {
+        sentences.push(Sentence {
+            start: base + start,
+            end: base + end,
+            paragraph,
+        });
+    }
+}
+
+/// Paragraphs are separated by blank lines; single newlines inside a
+/// paragraph are spaces.
+fn split_paragraphs(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    for line in body.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            if !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+        } else {
+            if !current.is_empty() {
+                current.push(' ');
+            }
+            current.push_str(line);
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+/// Strips HTML tags (block tags become paragraph breaks; script and style
+/// content is dropped) and decodes entities. Plain text passes through with
+/// only entities decoded.
+pub fn clean(raw: &str) -> String {
+    if !raw.contains('<') {
+        return html_escape::decode_html_entities(raw).into_owned();
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        let after = &rest[lt + 1..];
+        let name_len = after
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '!'))
+            .unwrap_or(after.len());
+        let name = after[..name_len]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        let looks_like_tag = name_len > 0
+            && after
+                .chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        let Some(gt) = after.find('>').filter(|_| looks_like_tag) else {
+            // A lone '<' in text ("a < b"): keep it.
+            out.push('<');
+            rest = after;
+            continue;
+        };
+        rest = &after[gt + 1..];
+        if (name == "script" || name == "style") && !after.starts_with('/') {
+            let close = format!("</{name}");
+            let lower = rest.to_ascii_lowercase();
+            rest = match lower.find(&close) {
+                Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
+                None => "",
+            };
+            continue;
+        }
+        match name.as_str() {
+            "p" | "div" | "br" | "li" | "ul" | "ol" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6"
+            | "blockquote" | "tr" | "table" | "section" | "article" => out.push_str("\n\n"),
+            _ => {}
+        }
+    }
+    out.push_str(rest);
+    html_escape::decode_html_entities(&out).into_owned()
+}
+
+/// Abbreviations after which a period does not end a sentence.
+const ABBREVIATIONS: &[&str] = &[
+    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr",
+    "sr", "inc", "corp", "co", "ltd", "plc", "llc", "bros", "no", "vs", "etc", "jan", "feb", "mar",
+    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig",
+    "mt", "ft", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
+];
+
+/// Splits a paragraph into sentence byte ranges. A sentence ends at `.`, `!`
+/// or `?` (plus closing quotes or brackets) followed by a space and a capital
+/// letter, digit or opening quote, unless the period closes an abbreviation
+/// or a single initial ("Brian E. Nelson").
+pub fn split_sentences(para: &str) -> Vec<(usize, usize)> {
+    let bytes = para.as_bytes();
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut chars = para.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        // Swallow closing punctuation.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = chars.peek() {
+            if matches!(d, '"' | '\'' | '”' | '’' | ')' | ']' | '.' | '!' | '?') {
+                end = j + d.len_utf8();
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        if end >= bytes.len() || bytes[end] != b' ' {
+            continue;
+        }
+        let next = para[end..].trim_start().chars().next();
+        let starts_new = next.is_some_and(|n| {
+            n.is_uppercase()
+                || n.is_ascii_digit()
+                || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '[')
+        });
+        if !starts_new {
+            continue;
+        }
+        if c == '.' && is_abbreviation(&para[start..i]) {
+            continue;
+        }
+        out.push((start, end));
+        start = end + 1;
+        while start < bytes.len() && bytes[start] == b' ' {
+            start += 1;
+        }
+    }
+    if start < para.len() && !para[start..].trim().is_empty() {
+        out.push((start, para.trim_end().len().max(start)));
+    }
+    out
+}
+
+/// Whether the text before a period ends with an abbreviation or an initial.
+fn is_abbreviation(before: &str) -> bool {
+    let word = before
+        .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
+        .next()
+        .unwrap_or("");
+    let lower = word.to_lowercase();
+    if word.chars().count() == 1 && word.chars().all(|c| c.is_uppercase()) {
+        return true;
+    }
+    // Dotted initialisms such as "U.S" or "U.K" before the final period.
+    if word.len() <= 6 && word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1) {
+        return true;
+    }
+    ABBREVIATIONS.contains(&lower.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sentences(p: &str) -> Vec<&str> {
+        split_sentences(p)
+            .into_iter()
+            .map(|(s, e)| &p[s..e])
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_sentence_ends_but_not_abbreviations() {
+        assert_eq!(
+            sentences("The U.S. Commerce Department acted. Kaspersky Lab Inc. said no! Then \"quote.\" Treasury Under Secretary Brian E. Nelson said."),
+            vec![
+                "The U.S. Commerce Department acted.",
+                "Kaspersky Lab Inc. said no!",
+                "Then \"quote.\"",
+                "Treasury Under Secretary Brian E. Nelson said."
+            ]
+        );
+        assert_eq!(
+            sentences("Shares fell 2.1% on Monday. No end"),
+            vec!["Shares fell 2.1% on Monday.", "No end"]
+        );
+    }
+
+    #[test]
+    fn strips_html_and_decodes_entities() {
+        let text =
+            clean("<p>AT&amp;T&rsquo;s unit</p><p>Second <b>bold</b> para<script>x()</script></p>");
+        assert_eq!(
+            split_paragraphs(&text),
+            vec!["AT&T’s unit", "Second bold para"]
+        );
+        assert_eq!(clean("a < b &amp; c"), "a < b & c");
+    }
+
+    #[test]
+    fn document_keeps_title_and_paragraphs() {
+        let a = Article {
+            id: "x".into(),
+            title: "Title here".into(),
+            body: "One. Two.\n\nThree.".into(),
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        };
+        let d = Document::new(&a);
+        assert_eq!(d.title_sentences, 1);
+        let all: Vec<_> = (0..d.sentences.len()).map(|i| d.sentence_text(i)).collect();
+        assert_eq!(all, vec!["Title here", "One.", "Two.", "Three."]);
+        assert_eq!(d.sentences[3].paragraph, 2);
+        assert_eq!(d.sentence_at(d.text.find("Two").unwrap()), Some(2));
+    }
+}

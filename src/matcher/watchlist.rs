@@ -1,0 +1,619 @@
+//! Watchlist files (contracts §2): parsing with line numbers, and validation
+//! that reports every problem at once as `file:line: message`.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::taxonomy::{ActionDef, AgencyDef, Taxonomy};
+
+/// How much an alert matters; channels may filter on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+/// A watched company: its display name and the other names it goes by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Company {
+    pub name: String,
+    pub aliases: Vec<String>,
+}
+
+/// One validated rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub description: Option<String>,
+    pub companies: Vec<Company>,
+    /// Agency ids; empty means any actor.
+    pub agencies: Vec<String>,
+    /// Action ids; empty means any action.
+    pub actions: Vec<String>,
+    pub exclude: Vec<String>,
+    pub severity: Severity,
+    pub notify: Vec<String>,
+    /// Where the rule is defined, for "edit this file" hints.
+    pub file: PathBuf,
+    pub line: usize,
+}
+
+/// All rules and user-defined taxonomy entries of a watchlist file or folder.
+#[derive(Debug, Clone, Default)]
+pub struct Watchlist {
+    pub rules: Vec<Rule>,
+    pub agencies: Vec<AgencyDef>,
+    pub actions: Vec<ActionDef>,
+}
+
+/// A problem found in a file, printed as `file:line: message`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub file: String,
+    pub line: usize,
+    pub message: String,
+    pub warning: bool,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = if self.warning { "warning: " } else { "" };
+        write!(f, "{}:{}: {}{}", self.file, self.line, kind, self.message)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    #[serde(default)]
+    rule: Vec<Spanned<RawRule>>,
+    #[serde(default)]
+    agency: Vec<Spanned<RawAgency>>,
+    #[serde(default)]
+    action: Vec<Spanned<RawAction>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: Spanned<String>,
+    #[serde(default)]
+    description: Option<String>,
+    companies: Spanned<Vec<RawCompany>>,
+    #[serde(default)]
+    agencies: Vec<Spanned<String>>,
+    #[serde(default)]
+    actions: Vec<Spanned<String>>,
+    #[serde(default)]
+    exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    severity: Option<Spanned<String>>,
+    #[serde(default)]
+    notify: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawCompany {
+    Name(String),
+    Full(RawCompanyFull),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCompanyFull {
+    name: String,
+    #[serde(default)]
+    aliases: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAgency {
+    id: Spanned<String>,
+    names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAction {
+    id: Spanned<String>,
+    phrases: Vec<String>,
+    #[serde(default)]
+    not: Vec<String>,
+}
+
+/// The 1-based line of byte offset `pos` in `src`.
+pub fn line_of(src: &str, pos: usize) -> usize {
+    src[..pos.min(src.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Rule, agency and action ids: `[a-z0-9-]+`.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Lists the watchlist files of a path: the file itself, or every `*.toml`
+/// in a folder (not recursive), sorted by name.
+pub fn files_of(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let io_err = |e: std::io::Error| Diagnostic {
+        file: path.display().to_string(),
+        line: 0,
+        message: format!("cannot read watchlists: {e}"),
+        warning: false,
+    };
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(io_err)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
+            .collect();
+        files.sort();
+        Ok(files)
+    } else {
+        std::fs::metadata(path).map_err(io_err)?;
+        Ok(vec![path.to_path_buf()])
+    }
+}
+
+/// Loads and validates a watchlist file or folder.
+pub fn load(
+    path: &Path,
+    taxonomy: &Taxonomy,
+) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let files = files_of(path).map_err(|d| vec![d])?;
+    let mut sources = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match std::fs::read_to_string(&file) {
+            Ok(src) => sources.push((file, src)),
+            Err(e) => errors.push(Diagnostic {
+                file: file.display().to_string(),
+                line: 0,
+                message: format!("cannot read: {e}"),
+                warning: false,
+            }),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    parse(&sources, taxonomy)
+}
+
+/// Parses and validates watchlist sources given as (file name, contents).
+/// On success returns the watchlist and any warnings.
+pub fn parse(
+    sources: &[(PathBuf, String)],
+    taxonomy: &Taxonomy,
+) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut diags = Vec::new();
+    let mut parsed = Vec::new();
+    for (file, src) in sources {
+        let name = file.display().to_string();
+        match toml::from_str::<RawFile>(src) {
+            Ok(raw) => parsed.push((file, src, raw)),
+            Err(e) => diags.push(Diagnostic {
+                file: name,
+                line: e.span().map_or(1, |s| line_of(src, s.start)),
+                message: e.message().trim().to_string(),
+                warning: false,
+            }),
+        }
+    }
+
+    let mut wl = Watchlist::default();
+    // User-defined taxonomy first, so rules in any file may use it.
+    let mut agency_ids: HashMap<String, String> = HashMap::new();
+    let mut action_ids: HashMap<String, String> = HashMap::new();
+    for (file, src, raw) in &parsed {
+        let name = file.display().to_string();
+        let mut err = |pos: usize, message: String| {
+            diags.push(Diagnostic {
+                file: name.clone(),
+                line: line_of(src, pos),
+                message,
+                warning: false,
+            })
+        };
+        for a in &raw.agency {
+            let id = a.get_ref().id.get_ref();
+            let at = a.get_ref().id.span().start;
+            if !valid_id(id) {
+                err(
+                    at,
+                    format!("agency id {id:?} is not valid: use lowercase letters, digits and '-'"),
+                );
+            } else if taxonomy.agency(id).is_some() {
+                err(
+                    at,
+                    format!("agency id {id:?} is built in; choose another id"),
+                );
+            } else if let Some(prev) =
+                agency_ids.insert(id.clone(), format!("{name}:{}", line_of(src, at)))
+            {
+                err(at, format!("agency id {id:?} is already defined at {prev}"));
+            }
+            if a.get_ref().names.iter().all(|n| n.trim().is_empty()) {
+                err(at, format!("agency {id:?} has no names"));
+            }
+            wl.agencies.push(AgencyDef {
+                id: id.clone(),
+                names: a.get_ref().names.clone(),
+            });
+        }
+        for a in &raw.action {
+            let id = a.get_ref().id.get_ref();
+            let at = a.get_ref().id.span().start;
+            if !valid_id(id) {
+                err(
+                    at,
+                    format!("action id {id:?} is not valid: use lowercase letters, digits and '-'"),
+                );
+            } else if taxonomy.action(id).is_some() {
+                err(
+                    at,
+                    format!("action id {id:?} is built in; choose another id"),
+                );
+            } else if let Some(prev) =
+                action_ids.insert(id.clone(), format!("{name}:{}", line_of(src, at)))
+            {
+                err(at, format!("action id {id:?} is already defined at {prev}"));
+            }
+            if a.get_ref().phrases.iter().all(|n| n.trim().is_empty()) {
+                err(at, format!("action {id:?} has no phrases"));
+            }
+            wl.actions.push(ActionDef {
+                id: id.clone(),
+                phrases: a.get_ref().phrases.clone(),
+                not: a.get_ref().not.clone(),
+            });
+        }
+    }
+
+    let mut rule_ids: BTreeMap<String, String> = BTreeMap::new();
+    for (file, src, raw) in &parsed {
+        let name = file.display().to_string();
+        let mut err = |pos: usize, message: String, warning: bool| {
+            diags.push(Diagnostic {
+                file: name.clone(),
+                line: line_of(src, pos),
+                message,
+                warning,
+            })
+        };
+        for r in &raw.rule {
+            let r = r.get_ref();
+            let id = r.id.get_ref().clone();
+            let at = r.id.span().start;
+            if !valid_id(&id) {
+                err(
+                    at,
+                    format!("rule id {id:?} is not valid: use lowercase letters, digits and '-'"),
+                    false,
+                );
+            } else if let Some(prev) =
+                rule_ids.insert(id.clone(), format!("{name}:{}", line_of(src, at)))
+            {
+                err(
+                    at,
+                    format!("rule id {id:?} is already defined at {prev}"),
+                    false,
+                );
+            }
+            let companies: Vec<Company> = r
+                .companies
+                .get_ref()
+                .iter()
+                .map(|c| match c {
+                    RawCompany::Name(n) => Company {
+                        name: n.trim().to_string(),
+                        aliases: vec![],
+                    },
+                    RawCompany::Full(f) => Company {
+                        name: f.name.trim().to_string(),
+                        aliases: f
+                            .aliases
+                            .iter()
+                            .map(|a| a.trim().to_string())
+                            .filter(|a| !a.is_empty())
+                            .collect(),
+                    },
+                })
+                .collect();
+            let cat = r.companies.span().start;
+            if companies.is_empty() {
+                err(cat, format!("rule {id:?}: companies is empty"), false);
+            }
+            for c in &companies {
+                if c.name.is_empty() {
+                    err(
+                        cat,
+                        format!("rule {id:?}: a company has an empty name"),
+                        false,
+                    );
+                }
+                for n in std::iter::once(&c.name).chain(&c.aliases) {
+                    let letters = n.chars().filter(|c| c.is_alphanumeric()).count();
+                    if letters > 0 && letters < 3 && !n.chars().any(|c| c.is_lowercase()) {
+                        // Short all-caps aliases (VW, GE) are matched case-sensitively,
+                        // but still collide with other acronyms.
+                        err(
+                            cat,
+                            format!("rule {id:?}: alias {n:?} is under 3 letters and may be noisy"),
+                            true,
+                        );
+                    } else if letters > 0 && letters < 3 {
+                        err(
+                            cat,
+                            format!(
+                                "rule {id:?}: alias {n:?} is under 3 letters and will be noisy"
+                            ),
+                            true,
+                        );
+                    }
+                    if super::common_words::is_common_word(n) {
+                        err(cat, format!("rule {id:?}: company {n:?} is also a common English word; only its capitalized, proper-noun uses match"), true);
+                    }
+                }
+            }
+            for a in &r.agencies {
+                let aid = a.get_ref();
+                if taxonomy.agency(aid).is_none() && !agency_ids.contains_key(aid) {
+                    let known = taxonomy
+                        .agency_ids()
+                        .chain(agency_ids.keys().map(String::as_str));
+                    err(
+                        a.span().start,
+                        format!(
+                            "rule {id:?}: unknown agency {aid:?}{}",
+                            did_you_mean(aid, known)
+                        ),
+                        false,
+                    );
+                }
+            }
+            for a in &r.actions {
+                let aid = a.get_ref();
+                if taxonomy.action(aid).is_none() && !action_ids.contains_key(aid) {
+                    let known = taxonomy
+                        .action_ids()
+                        .chain(action_ids.keys().map(String::as_str));
+                    err(
+                        a.span().start,
+                        format!(
+                            "rule {id:?}: unknown action {aid:?}{}",
+                            did_you_mean(aid, known)
+                        ),
+                        false,
+                    );
+                }
+            }
+            if r.agencies.is_empty() && r.actions.is_empty() {
+                err(at, format!("rule {id:?} has neither agencies nor actions: any mention of its companies next to any action fires"), true);
+            }
+            for e in &r.exclude {
+                if e.get_ref().trim().is_empty() {
+                    err(
+                        e.span().start,
+                        format!("rule {id:?}: empty exclude phrase"),
+                        false,
+                    );
+                }
+            }
+            let severity = match &r.severity {
+                None => Severity::Medium,
+                Some(s) => Severity::parse(s.get_ref()).unwrap_or_else(|| {
+                    err(
+                        s.span().start,
+                        format!(
+                            "rule {id:?}: severity {:?} is not one of low, medium, high, critical",
+                            s.get_ref()
+                        ),
+                        false,
+                    );
+                    Severity::Medium
+                }),
+            };
+            wl.rules.push(Rule {
+                id,
+                description: r.description.clone(),
+                companies,
+                agencies: r.agencies.iter().map(|a| a.get_ref().clone()).collect(),
+                actions: r.actions.iter().map(|a| a.get_ref().clone()).collect(),
+                exclude: r.exclude.iter().map(|a| a.get_ref().clone()).collect(),
+                severity,
+                notify: r.notify.iter().map(|a| a.get_ref().clone()).collect(),
+                file: (*file).clone(),
+                line: line_of(src, at),
+            });
+        }
+    }
+    if diags.iter().any(|d| !d.warning) {
+        return Err(diags);
+    }
+    Ok((wl, diags))
+}
+
+/// Checks that every rule's `notify` names a configured channel.
+pub fn check_channels(wl: &Watchlist, channels: &[String]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for r in &wl.rules {
+        for n in &r.notify {
+            if !channels.contains(n) {
+                out.push(Diagnostic {
+                    file: r.file.display().to_string(),
+                    line: r.line,
+                    message: format!(
+                        "rule {:?}: notify names unknown channel {n:?}{}",
+                        r.id,
+                        did_you_mean(n, channels.iter().map(String::as_str))
+                    ),
+                    warning: false,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// `" (did you mean \"x\"?)"` for the closest known id, or nothing.
+pub fn did_you_mean<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> String {
+    known
+        .map(|k| (strsim::damerau_levenshtein(given, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min()
+        .map(|(_, k)| format!(" (did you mean {k:?}?)"))
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_one(src: &str) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
+        parse(
+            &[(PathBuf::from("w.toml"), src.to_string())],
+            Taxonomy::builtin(),
+        )
+    }
+
+    #[test]
+    fn parses_the_contract_example() {
+        let (wl, _) = parse_one(
+            r#"
+[[rule]]
+id = "kaspersky-us"
+companies = ["Kaspersky", { name = "Meta", aliases = ["Meta Platforms", "Facebook"] }]
+agencies = ["us-commerce", "us-treasury", "de-bafin"]
+actions = ["sanction", "ban", "recall"]
+exclude = ["exit polls"]
+severity = "high"
+notify = ["compliance", "soc"]
+
+[[agency]]
+id = "de-bafin"
+names = ["BaFin"]
+
+[[action]]
+id = "recall"
+phrases = ["recall"]
+"#,
+        )
+        .unwrap();
+        assert_eq!(wl.rules.len(), 1);
+        let r = &wl.rules[0];
+        assert_eq!(r.companies[1].aliases, vec!["Meta Platforms", "Facebook"]);
+        assert_eq!(r.severity, Severity::High);
+        assert_eq!(r.line, 3);
+        assert_eq!(wl.agencies[0].id, "de-bafin");
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let errs = parse_one(
+            r#"[[rule]]
+id = "a"
+companies = ["X Corp"]
+agencies = ["us-comerce"]
+actions = ["sanctoin"]
+severity = "urgent"
+
+[[rule]]
+id = "a"
+companies = ["Y Corp"]
+actions = ["ban"]
+"#,
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        assert!(
+            text.contains(
+                &r#"w.toml:4: rule "a": unknown agency "us-comerce" (did you mean "us-commerce"?)"#
+                    .to_string()
+            ),
+            "{text:#?}"
+        );
+        assert!(
+            text.contains(
+                &r#"w.toml:5: rule "a": unknown action "sanctoin" (did you mean "sanction"?)"#
+                    .to_string()
+            ),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("w.toml:6: ") && t.contains("urgent")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("w.toml:9: ") && t.contains("already defined at w.toml:2")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn syntax_and_unknown_keys_name_the_line() {
+        let errs = parse_one("[[rule]]\nid = \"a\"\ncompanies = [\"X\"]\nactoins = [\"ban\"]\n")
+            .unwrap_err();
+        assert_eq!(errs[0].line, 4, "{errs:?}");
+        assert!(errs[0].message.contains("actoins"), "{errs:?}");
+        let errs = parse_one("[[rule]]\nid = \"a\"\ncompanies = [\"X\"\n").unwrap_err();
+        assert!(errs[0].line >= 3, "{errs:?}");
+    }
+
+    #[test]
+    fn warns_about_noisy_rules() {
+        let (_, warnings) = parse_one("[[rule]]\nid = \"a\"\ncompanies = [\"Apple\", { name = \"Visa\", aliases = [\"ab\"] }]\n").unwrap();
+        let text: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.contains("\"Apple\" is also a common English word")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter().any(|t| t.contains("\"ab\" is under 3 letters")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("neither agencies nor actions")),
+            "{text:#?}"
+        );
+    }
+}

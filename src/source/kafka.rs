@@ -1,0 +1,487 @@
+//! The Kafka source: a consumer in a consumer group over the configured
+//! topics, at-least-once. An offset is stored only when its message and
+//! every earlier message of its partition are fully handled (alerts
+//! delivered or their failure recorded, or the malformed event copied to
+//! the dead-letter topic). Stored offsets are committed periodically, on
+//! partition revoke and at shutdown.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{
+    BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
+};
+use rdkafka::message::{Header, Message, OwnedHeaders};
+use rdkafka::producer::{FutureProducer, FutureRecord};
+use rdkafka::types::RDKafkaErrorCode;
+use rdkafka::ClientContext;
+use tokio::sync::{mpsc, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{debug, error, info, warn};
+
+use crate::article::Malformed;
+use crate::config::KafkaConfig;
+use crate::pipeline::Processor;
+
+/// How many messages may be in flight (matched, alerts being delivered) at
+/// once. Past it the consumer stops reading until some finish.
+pub const MAX_IN_FLIGHT: usize = 1024;
+
+/// Header names on dead-letter messages.
+pub const DLQ_REASON_HEADER: &str = "wirewatch-error";
+pub const DLQ_MESSAGE_HEADER: &str = "wirewatch-error-message";
+
+type Tp = (String, i32);
+
+#[derive(Debug, Default)]
+struct Partition {
+    /// Bumped on every (re)assignment, so a completion from an earlier
+    /// assignment never stores an offset.
+    epoch: u64,
+    in_flight: BTreeSet<i64>,
+    /// The first offset seen in this assignment: storing it would be a no-op.
+    first: Option<i64>,
+    max_done: Option<i64>,
+    stored: Option<i64>,
+}
+
+/// Which offsets of each assigned partition are in flight or done.
+#[derive(Debug, Default)]
+pub struct Tracker {
+    parts: HashMap<Tp, Partition>,
+    next_epoch: u64,
+}
+
+impl Tracker {
+    fn assign(&mut self, tp: Tp) {
+        self.next_epoch += 1;
+        self.parts.insert(
+            tp,
+            Partition {
+                epoch: self.next_epoch,
+                ..Default::default()
+            },
+        );
+    }
+
+    fn revoke(&mut self, tp: &Tp) {
+        self.parts.remove(tp);
+    }
+
+    /// Records a message as in flight; returns the assignment epoch.
+    fn begin(&mut self, tp: &Tp, offset: i64) -> u64 {
+        if !self.parts.contains_key(tp) {
+            self.assign(tp.clone());
+        }
+        let p = self.parts.get_mut(tp).expect("just assigned");
+        p.in_flight.insert(offset);
+        p.first = Some(p.first.map_or(offset, |f| f.min(offset)));
+        p.epoch
+    }
+
+    /// Records a message as handled; returns the offset to store (the next
+    /// offset to read) when it advanced.
+    fn finish(&mut self, tp: &Tp, offset: i64, epoch: u64) -> Option<i64> {
+        let p = self.parts.get_mut(tp).filter(|p| p.epoch == epoch)?;
+        p.in_flight.remove(&offset);
+        p.max_done = Some(p.max_done.map_or(offset, |m| m.max(offset)));
+        let next = match p.in_flight.first() {
+            Some(&lowest) => lowest,
+            None => p.max_done? + 1,
+        };
+        if p.stored.is_some_and(|s| s >= next) || p.first.is_some_and(|f| next <= f) {
+            return None;
+        }
+        p.stored = Some(next);
+        Some(next)
+    }
+
+    pub fn assigned(&self) -> usize {
+        self.parts.len()
+    }
+}
+
+/// Commits on revoke and keeps the tracker's assignment current.
+pub struct Context {
+    tracker: Arc<Mutex<Tracker>>,
+}
+
+impl ClientContext for Context {}
+
+impl ConsumerContext for Context {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Revoke(tpl) = rebalance {
+            // Offsets stored so far cover only fully handled messages.
+            match consumer.commit_consumer_state(CommitMode::Sync) {
+                Ok(())
+                | Err(rdkafka::error::KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                Err(e) => warn!(message = "Commit on revoke failed.", error = %e),
+            }
+            let mut t = self.tracker.lock().unwrap_or_else(|p| p.into_inner());
+            for e in tpl.elements() {
+                t.revoke(&(e.topic().to_string(), e.partition()));
+            }
+            info!(message = "Partitions revoked.", count = tpl.count());
+        }
+    }
+
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(tpl) => {
+                let mut t = self.tracker.lock().unwrap_or_else(|p| p.into_inner());
+                let names: Vec<String> = tpl
+                    .elements()
+                    .iter()
+                    .map(|e| {
+                        t.assign((e.topic().to_string(), e.partition()));
+                        format!("{}[{}]", e.topic(), e.partition())
+                    })
+                    .collect();
+                info!(message = "Partitions assigned.", partitions = %names.join(","));
+            }
+            Rebalance::Error(e) => warn!(message = "Rebalance failed.", error = %e),
+            Rebalance::Revoke(_) => {}
+        }
+    }
+}
+
+/// A message handled: its partition, offset and assignment epoch.
+struct Done {
+    tp: Tp,
+    offset: i64,
+    epoch: u64,
+}
+
+/// A client config: our `defaults`, then the user's properties over them.
+fn client_config(cfg: &KafkaConfig, defaults: &[(&str, String)]) -> ClientConfig {
+    let mut c = ClientConfig::new();
+    c.set("bootstrap.servers", &cfg.brokers);
+    for (k, v) in defaults {
+        c.set(*k, v);
+    }
+    for (k, v) in &cfg.properties {
+        c.set(k, v.expose());
+    }
+    c
+}
+
+/// The consumer, the dead-letter producer and the offset tracker.
+pub struct KafkaSource {
+    consumer: Arc<StreamConsumer<Context>>,
+    producer: FutureProducer,
+    cfg: KafkaConfig,
+    tracker: Arc<Mutex<Tracker>>,
+}
+
+impl KafkaSource {
+    pub fn new(cfg: &KafkaConfig) -> anyhow::Result<KafkaSource> {
+        let tracker = Arc::new(Mutex::new(Tracker::default()));
+        let mut cc = client_config(
+            cfg,
+            &[
+                ("auto.offset.reset", "earliest".into()),
+                ("enable.auto.commit", "true".into()),
+                ("auto.commit.interval.ms", "5000".into()),
+                ("session.timeout.ms", "10000".into()),
+                ("enable.partition.eof", "false".into()),
+                (
+                    "fetch.message.max.bytes",
+                    (cfg.max_message_bytes + 1).max(1_048_576).to_string(),
+                ),
+            ],
+        );
+        cc.set("group.id", &cfg.group_id)
+            // Offsets are stored by us, only once a message is fully handled.
+            .set("enable.auto.offset.store", "false");
+        let consumer: StreamConsumer<Context> = cc
+            .create_with_context(Context {
+                tracker: tracker.clone(),
+            })
+            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
+        let pc = client_config(
+            cfg,
+            &[
+                ("message.timeout.ms", "30000".into()),
+                (
+                    "message.max.bytes",
+                    (cfg.max_message_bytes + 65_536).max(1_000_000).to_string(),
+                ),
+            ],
+        );
+        let producer: FutureProducer = pc.create().map_err(|e| {
+            anyhow::anyhow!("cannot create Kafka producer for the dead-letter topic: {e}")
+        })?;
+        Ok(KafkaSource {
+            consumer: Arc::new(consumer),
+            producer,
+            cfg: cfg.clone(),
+            tracker,
+        })
+    }
+
+    /// A handle that tells how many partitions this instance holds now.
+    pub fn assignment_handle(&self) -> impl Fn() -> usize + Send + Sync + 'static {
+        let tracker = self.tracker.clone();
+        move || tracker.lock().unwrap_or_else(|p| p.into_inner()).assigned()
+    }
+
+    /// Creates the dead-letter topic if the broker lacks it, so a malformed
+    /// event is never lost to a missing topic.
+    pub async fn ensure_dead_letter_topic(&self) {
+        let topic = self.cfg.dead_letter_topic.clone();
+        let exists = {
+            let consumer = self.consumer.clone();
+            let t = topic.clone();
+            tokio::task::spawn_blocking(move || {
+                consumer
+                    .fetch_metadata(Some(&t), Duration::from_secs(10))
+                    .map(|m| {
+                        m.topics().iter().any(|x| {
+                            x.name() == t && x.error().is_none() && !x.partitions().is_empty()
+                        })
+                    })
+            })
+            .await
+        };
+        match exists {
+            Ok(Ok(true)) => return,
+            Ok(Err(e)) => {
+                warn!(message = "Cannot read broker metadata.", error = %e);
+            }
+            _ => {}
+        }
+        let admin: Result<AdminClient<DefaultClientContext>, _> =
+            client_config(&self.cfg, &[]).create();
+        let Ok(admin) = admin else { return };
+        let new = NewTopic::new(&topic, 1, TopicReplication::Fixed(-1));
+        match admin.create_topics([&new], &AdminOptions::new()).await {
+            Ok(results) => {
+                for r in results {
+                    match r {
+                        Ok(t) => info!(message = "Created the dead-letter topic.", topic = %t),
+                        Err((t, RDKafkaErrorCode::TopicAlreadyExists)) => {
+                            debug!(message = "Dead-letter topic exists.", topic = %t)
+                        }
+                        Err((t, e)) => {
+                            error!(message = "Cannot create the dead-letter topic; malformed events may be lost.", topic = %t, error = %e)
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                error!(message = "Cannot create the dead-letter topic.", topic = %topic, error = %e)
+            }
+        }
+    }
+
+    /// Consumes until `shutdown`, then drains in-flight work within `grace`,
+    /// stores and commits offsets, and leaves the group.
+    pub async fn run(
+        self,
+        processor: Processor,
+        shutdown: CancellationToken,
+        grace: Duration,
+    ) -> anyhow::Result<()> {
+        let topics: Vec<&str> = self.cfg.topics.iter().map(String::as_str).collect();
+        self.consumer
+            .subscribe(&topics)
+            .map_err(|e| anyhow::anyhow!("cannot subscribe to {topics:?}: {e}"))?;
+        info!(message = "Consuming.", brokers = %self.cfg.brokers, group_id = %self.cfg.group_id, topics = %topics.join(","));
+        let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
+        let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let tasks = TaskTracker::new();
+        loop {
+            tokio::select! {
+                biased;
+                _ = shutdown.cancelled() => break,
+                Some(d) = done_rx.recv() => self.complete(d),
+                permit = permits.clone().acquire_owned() => {
+                    let permit = permit.expect("semaphore is never closed");
+                    let msg = tokio::select! {
+                        biased;
+                        _ = shutdown.cancelled() => break,
+                        m = self.consumer.recv() => m,
+                    };
+                    let msg = match msg {
+                        Ok(m) => m,
+                        Err(e) => {
+                            warn!(message = "Kafka error.", error = %e);
+                            continue;
+                        }
+                    };
+                    let tp: Tp = (msg.topic().to_string(), msg.partition());
+                    let offset = msg.offset();
+                    let received = std::time::Instant::now();
+                    let epoch = self.tracker.lock().unwrap_or_else(|p| p.into_inner()).begin(&tp, offset);
+                    match processor.prepare(msg.payload()) {
+                        Ok((_, alerts)) if alerts.is_empty() => {
+                            drop(permit);
+                            self.complete(Done { tp, offset, epoch });
+                        }
+                        Ok((_, alerts)) => {
+                            let processor = processor.clone();
+                            let done_tx = done_tx.clone();
+                            tasks.spawn(async move {
+                                processor.deliver(alerts, received).await;
+                                drop(permit);
+                                let _ = done_tx.send(Done { tp, offset, epoch });
+                            });
+                        }
+                        Err(bad) => {
+                            warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
+                            let payload = msg.payload().map(|p| p[..p.len().min(self.cfg.max_message_bytes)].to_vec());
+                            let key = msg.key().map(<[u8]>::to_vec);
+                            let producer = self.producer.clone();
+                            let dlq = self.cfg.dead_letter_topic.clone();
+                            let done_tx = done_tx.clone();
+                            tasks.spawn(async move {
+                                dead_letter(&producer, &dlq, &tp, offset, key, payload, &bad).await;
+                                drop(permit);
+                                let _ = done_tx.send(Done { tp, offset, epoch });
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        info!(
+            message = "Stopping: draining in-flight deliveries.",
+            grace_secs = grace.as_secs()
+        );
+        tasks.close();
+        let drained = tokio::time::timeout(grace, async {
+            loop {
+                tokio::select! {
+                    _ = tasks.wait() => break,
+                    Some(d) = done_rx.recv() => self.complete(d),
+                }
+            }
+        })
+        .await;
+        while let Ok(d) = done_rx.try_recv() {
+            self.complete(d);
+        }
+        if drained.is_err() {
+            warn!(
+                message = "Shutdown grace period expired; unfinished messages will be redelivered.",
+                in_flight = tasks.len()
+            );
+        }
+        let consumer = self.consumer.clone();
+        tokio::task::spawn_blocking(move || {
+            match consumer.commit_consumer_state(CommitMode::Sync) {
+                Ok(()) => info!(message = "Offsets committed."),
+                Err(rdkafka::error::KafkaError::ConsumerCommit(RDKafkaErrorCode::NoOffset)) => {}
+                Err(e) => warn!(message = "Final commit failed.", error = %e),
+            }
+            consumer.unsubscribe();
+            // Dropping the consumer leaves the group; it can block, so it
+            // happens here, off the async runtime.
+            drop(consumer);
+        })
+        .await?;
+        Ok(())
+    }
+
+    fn complete(&self, d: Done) {
+        let next = self
+            .tracker
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .finish(&d.tp, d.offset, d.epoch);
+        if let Some(next) = next {
+            if let Err(e) = self.consumer.store_offset(&d.tp.0, d.tp.1, next) {
+                debug!(message = "Cannot store offset (partition no longer assigned?).", topic = %d.tp.0, partition = d.tp.1, offset = next, error = %e);
+            }
+        }
+    }
+}
+
+/// Copies a malformed event to the dead-letter topic with the reason in
+/// headers. Retries until the producer gives up, then logs.
+async fn dead_letter(
+    producer: &FutureProducer,
+    topic: &str,
+    tp: &Tp,
+    offset: i64,
+    key: Option<Vec<u8>>,
+    payload: Option<Vec<u8>>,
+    bad: &Malformed,
+) {
+    let message = bad.to_string();
+    let source_offset = offset.to_string();
+    let source_partition = tp.1.to_string();
+    let headers = OwnedHeaders::new()
+        .insert(Header {
+            key: DLQ_REASON_HEADER,
+            value: Some(bad.reason()),
+        })
+        .insert(Header {
+            key: DLQ_MESSAGE_HEADER,
+            value: Some(message.as_str()),
+        })
+        .insert(Header {
+            key: "wirewatch-source-topic",
+            value: Some(tp.0.as_str()),
+        })
+        .insert(Header {
+            key: "wirewatch-source-partition",
+            value: Some(source_partition.as_str()),
+        })
+        .insert(Header {
+            key: "wirewatch-source-offset",
+            value: Some(source_offset.as_str()),
+        });
+    let mut record: FutureRecord<'_, [u8], [u8]> = FutureRecord::to(topic).headers(headers);
+    if let Some(k) = &key {
+        record = record.key(k.as_slice());
+    }
+    if let Some(p) = &payload {
+        record = record.payload(p.as_slice());
+    }
+    match producer.send(record, Duration::from_secs(30)).await {
+        Ok(_) => debug!(message = "Dead-lettered.", topic = %tp.0, partition = tp.1, offset),
+        Err((e, _)) => {
+            error!(message = "Cannot write to the dead-letter topic; the malformed event is only logged.", dead_letter_topic = topic, topic = %tp.0, partition = tp.1, offset, error = %e)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tp() -> Tp {
+        ("t".into(), 0)
+    }
+
+    #[test]
+    fn stores_only_past_fully_handled_prefix() {
+        let mut t = Tracker::default();
+        let e = t.begin(&tp(), 10);
+        t.begin(&tp(), 11);
+        t.begin(&tp(), 12);
+        // 11 finishes first: 10 is still in flight, nothing may be stored past it.
+        assert_eq!(t.finish(&tp(), 11, e), None);
+        assert_eq!(t.finish(&tp(), 10, e), Some(12));
+        assert_eq!(t.finish(&tp(), 12, e), Some(13));
+    }
+
+    #[test]
+    fn ignores_completions_from_an_earlier_assignment() {
+        let mut t = Tracker::default();
+        let old = t.begin(&tp(), 5);
+        t.revoke(&tp());
+        assert_eq!(t.finish(&tp(), 5, old), None);
+        t.assign(tp());
+        let new = t.begin(&tp(), 5);
+        assert_ne!(old, new);
+        assert_eq!(t.finish(&tp(), 5, old), None);
+        assert_eq!(t.finish(&tp(), 5, new), Some(6));
+    }
+}
