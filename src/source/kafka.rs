@@ -395,7 +395,9 @@ impl KafkaSource {
             .unwrap_or_else(|p| p.into_inner())
             .finish(&d.tp, d.offset, d.epoch);
         if let Some(next) = next {
-            if let Err(e) = self.consumer.store_offset(&d.tp.0, d.tp.1, next) {
+            // librdkafka's rd_kafka_offset_store takes the last handled
+            // offset and commits the one after it.
+            if let Err(e) = self.consumer.store_offset(&d.tp.0, d.tp.1, next - 1) {
                 debug!(message = "Cannot store offset (partition no longer assigned?).", topic = %d.tp.0, partition = d.tp.1, offset = next, error = %e);
             }
         }

@@ -1,0 +1,300 @@
+//! Shared harness for integration tests: the real broker, SMTP server and
+//! webhook receiver started by `scripts/test`, and the `wirewatch` binary
+//! run as a child process.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine;
+use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
+use rdkafka::client::DefaultClientContext;
+use rdkafka::config::ClientConfig;
+use rdkafka::producer::{FutureProducer, FutureRecord};
+
+/// An address exported by `scripts/test`. Missing means the suite was not
+/// started through the script: fail loudly rather than skip.
+pub fn service(var: &str) -> String {
+    std::env::var(var).unwrap_or_else(|_| {
+        panic!("{var} is not set: run the suite through scripts/test, which starts the broker, SMTP server and webhook receiver")
+    })
+}
+
+pub fn brokers() -> String {
+    service("WIREWATCH_TEST_BROKERS")
+}
+
+/// A name unique to this test run.
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!(
+        "{prefix}-{}-{}",
+        std::process::id(),
+        nanos % 1_000_000_000_000
+    )
+}
+
+pub async fn create_topic(name: &str, partitions: i32) {
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .create()
+        .unwrap();
+    let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
+    let results = admin
+        .create_topics([&topic], &AdminOptions::new())
+        .await
+        .expect("create_topics");
+    for r in results {
+        match r {
+            Ok(_) | Err((_, rdkafka::types::RDKafkaErrorCode::TopicAlreadyExists)) => {}
+            Err((t, e)) => panic!("cannot create topic {t}: {e}"),
+        }
+    }
+}
+
+pub async fn produce(topic: &str, key: &str, payload: &[u8]) {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("message.timeout.ms", "20000")
+        .set("message.max.bytes", "10000000")
+        .create()
+        .unwrap();
+    producer
+        .send(
+            FutureRecord::to(topic).key(key).payload(payload),
+            Duration::from_secs(20),
+        )
+        .await
+        .map_err(|(e, _)| e)
+        .expect("produce");
+}
+
+/// The bundled seed article (first line of examples/articles.jsonl) with
+/// its id replaced.
+pub fn seed_article(id: &str) -> String {
+    let line = include_str!("../../examples/articles.jsonl")
+        .lines()
+        .next()
+        .unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(line).unwrap();
+    v["id"] = serde_json::Value::String(id.to_string());
+    v.to_string()
+}
+
+/// A random Standard Webhooks secret and its key bytes.
+pub fn webhook_secret() -> (String, Vec<u8>) {
+    let key: [u8; 32] = rand::random();
+    (
+        format!(
+            "whsec_{}",
+            base64::engine::general_purpose::STANDARD.encode(key)
+        ),
+        key.to_vec(),
+    )
+}
+
+/// Polls `f` every 200 ms until it returns `Some`, or panics after `timeout`.
+pub async fn eventually<T, F, Fut>(what: &str, timeout: Duration, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let deadline = Instant::now() + timeout;
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Requests recorded by the webhook receiver for `path`.
+pub async fn webhooks(path: &str) -> Vec<serde_json::Value> {
+    let url = format!(
+        "{}/_received?path={path}",
+        service("WIREWATCH_TEST_WEBHOOK")
+    );
+    reqwest::get(url).await.unwrap().json().await.unwrap()
+}
+
+/// Emails in maildev addressed to `to`.
+pub async fn emails_to(to: &str) -> Vec<serde_json::Value> {
+    let url = format!("{}/api/email", service("WIREWATCH_TEST_MAILDEV"));
+    let all: Vec<serde_json::Value> = reqwest::get(url).await.unwrap().json().await.unwrap();
+    all.into_iter()
+        .filter(|m| {
+            m["to"]
+                .as_array()
+                .is_some_and(|t| t.iter().any(|a| a["address"] == to))
+        })
+        .collect()
+}
+
+/// What a test daemon is configured with.
+pub struct Setup {
+    pub topic: String,
+    pub dlq: String,
+    pub group: String,
+    pub email_to: String,
+    pub webhook_path: String,
+    pub secret: String,
+    pub key: Vec<u8>,
+}
+
+impl Setup {
+    pub async fn new(name: &str, partitions: i32) -> Setup {
+        let id = unique(name);
+        let (secret, key) = webhook_secret();
+        let s = Setup {
+            topic: format!("{id}-articles"),
+            dlq: format!("{id}-dlq"),
+            group: format!("{id}-group"),
+            email_to: format!("{id}@example.com"),
+            webhook_path: format!("/{id}"),
+            secret,
+            key,
+        };
+        create_topic(&s.topic, partitions).await;
+        create_topic(&s.dlq, 1).await;
+        s
+    }
+
+    /// Writes a config and watchlist into a fresh folder.
+    pub fn write_config(&self) -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().unwrap();
+        let smtp = service("WIREWATCH_TEST_SMTP");
+        let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
+        std::fs::create_dir(dir.path().join("watchlists")).unwrap();
+        std::fs::write(
+            dir.path().join("watchlists/sanctions.toml"),
+            r#"
+[[rule]]
+id = "kaspersky-us"
+description = "U.S. government action against Kaspersky"
+companies = [{ name = "Kaspersky", aliases = ["Kaspersky Lab"] }]
+agencies = ["us-commerce", "us-treasury"]
+actions = ["sanction", "ban"]
+severity = "high"
+notify = ["compliance", "soc"]
+"#,
+        )
+        .unwrap();
+        let config = format!(
+            r#"
+watchlists = "watchlists"
+[log]
+format = "json"
+level = "info"
+[kafka]
+brokers = "{brokers}"
+group_id = "{group}"
+topics = ["{topic}"]
+dead_letter_topic = "{dlq}"
+[kafka.properties]
+"session.timeout.ms" = "6000"
+"auto.commit.interval.ms" = "1000"
+[store]
+path = "{store}"
+[smtp]
+host = "{smtp_host}"
+port = {smtp_port}
+security = "none"
+from = "Wirewatch Test <alerts@wirewatch.test>"
+[http]
+listen = "127.0.0.1:0"
+[delivery]
+timeout_secs = 5
+max_attempts = 3
+initial_backoff_ms = 200
+max_backoff_secs = 2
+shutdown_grace_secs = 10
+[[channel]]
+id = "compliance"
+type = "email"
+to = ["{to}"]
+[[channel]]
+id = "soc"
+type = "webhook"
+url = "{hook}{path}"
+secret = "{secret}"
+"#,
+            brokers = brokers(),
+            group = self.group,
+            topic = self.topic,
+            dlq = self.dlq,
+            store = dir.path().join("state").display(),
+            to = self.email_to,
+            hook = service("WIREWATCH_TEST_WEBHOOK"),
+            path = self.webhook_path,
+            secret = self.secret,
+        );
+        let path = dir.path().join("wirewatch.toml");
+        std::fs::write(&path, config).unwrap();
+        (dir, path)
+    }
+}
+
+/// The `wirewatch` binary running as a daemon. Killed on drop.
+pub struct Daemon {
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl Daemon {
+    pub fn start(config: &std::path::Path) -> Daemon {
+        // Logs outlive the test's temporary folder, for post-mortems.
+        let log =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", unique("wirewatch")));
+        println!("wirewatch log: {}", log.display());
+        let child = Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+            .args(["run", "--config"])
+            .arg(config)
+            .env(
+                "RUST_LOG",
+                std::env::var("WIREWATCH_TEST_RUST_LOG")
+                    .unwrap_or_else(|_| "info,librdkafka=warn".into()),
+            )
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .expect("start wirewatch");
+        Daemon { child, log }
+    }
+
+    pub fn logs(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self) -> ExitStatus {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "wirewatch did not stop within 30 s of SIGTERM; log:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Daemon {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
