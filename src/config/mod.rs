@@ -753,6 +753,7 @@ impl Validator<'_> {
             }
         };
         let mut out: Vec<Channel> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for (i, item) in list.into_iter().enumerate() {
             let mut t = self.table(
                 vec![PathPart::Key("channel".into()), PathPart::Index(i)],
@@ -765,12 +766,13 @@ impl Validator<'_> {
                         &Self::child(&t, "id"),
                         format!("{id:?} is not valid: use lowercase letters, digits and '-'"),
                     );
-                } else if out.iter().any(|c| &c.id == id) {
+                } else if seen.contains(id) {
                     self.error(
                         &Self::child(&t, "id"),
                         format!("{id:?} is already used by another channel"),
                     );
                 }
+                seen.push(id.clone());
             }
             let kind: Option<String> = self.req(&mut t, "type", "\"email\" or \"webhook\"");
             let kind = match kind.as_deref() {
@@ -880,5 +882,108 @@ fn short(v: &Value) -> String {
         format!("{}...", s.chars().take(40).collect::<String>())
     } else {
         s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo=";
+
+    fn load_str(src: &str, env: &[(&str, &str)]) -> Result<Config, Vec<ConfigError>> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.toml");
+        std::fs::write(&path, src).unwrap();
+        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        load(&path, &env)
+    }
+
+    fn minimal() -> String {
+        format!(
+            r#"watchlists = "rules"
+[kafka]
+brokers = "k:9092"
+topics = ["articles"]
+[[channel]]
+id = "soc"
+type = "webhook"
+url = "https://hooks.example.com/x"
+secret = "{SECRET}"
+"#
+        )
+    }
+
+    #[test]
+    fn defaults_and_relative_watchlists() {
+        let c = load_str(&minimal(), &[]).unwrap();
+        assert_eq!(c.kafka.group_id, "wirewatch");
+        assert_eq!(c.kafka.dead_letter_topic, "articles.dlq");
+        assert_eq!(c.kafka.max_message_bytes, 1024 * 1024);
+        assert!(c.watchlists.ends_with("rules") && c.watchlists.is_absolute());
+        assert!(c.smtp.is_none(), "no email channel, no [smtp] needed");
+        assert_eq!(c.http_listen.to_string(), "127.0.0.1:9464");
+    }
+
+    #[test]
+    fn environment_overrides_file_values() {
+        let c = load_str(
+            &minimal(),
+            &[
+                ("WIREWATCH__KAFKA__BROKERS", "a:1,b:2"),
+                ("WIREWATCH__KAFKA__TOPICS", "x,y"),
+                ("WIREWATCH__KAFKA__MAX_MESSAGE_BYTES", "2048"),
+                ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "pw"),
+                ("WIREWATCH__CHANNEL__SOC__URL", "https://other.example.com/y"),
+                ("UNRELATED", "1"),
+            ],
+        )
+        .unwrap();
+        assert_eq!(c.kafka.brokers, "a:1,b:2");
+        assert_eq!(c.kafka.topics, vec!["x", "y"]);
+        assert_eq!(c.kafka.max_message_bytes, 2048);
+        assert_eq!(c.kafka.properties["sasl.password"].expose(), "pw");
+        let ChannelKind::Webhook { url, .. } = &c.channels[0].kind else { panic!() };
+        assert_eq!(url.as_str(), "https://other.example.com/y");
+    }
+
+    #[test]
+    fn every_error_is_reported_with_its_location() {
+        let src = format!("{}[log]\nformat = \"xml\"\ncolour = true\n[http]\nlisten = \"nowhere\"\n", minimal());
+        let errs = load_str(&src, &[("WIREWATCH__KAFKA__BROKERS", "")]).unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 4, "{text:#?}");
+        assert!(text.iter().any(|t| t.ends_with("w.toml:11: log.format: \"xml\" is not valid: expected \"text\" or \"json\"")), "{text:#?}");
+        assert!(text.iter().any(|t| t.ends_with("w.toml:12: log.colour: unknown key")), "{text:#?}");
+        assert!(text.iter().any(|t| t.contains("w.toml:14: http.listen: \"nowhere\" is not valid")), "{text:#?}");
+        assert!(text.iter().any(|t| t == "environment WIREWATCH__KAFKA__BROKERS: kafka.brokers: \"\" is not valid: empty"), "{text:#?}");
+    }
+
+    #[test]
+    fn email_channels_need_smtp_and_passwords_come_only_from_the_environment() {
+        let src = format!("{}[[channel]]\nid = \"mail\"\ntype = \"email\"\nto = [\"a@example.com\"]\n", minimal());
+        let errs = load_str(&src, &[]).unwrap_err();
+        assert!(errs.iter().any(|e| e.key == "smtp" && e.message.contains("required")), "{errs:?}");
+        let src = format!("{src}[smtp]\nhost = \"mx\"\nfrom = \"w@example.com\"\npassword = \"in-file\"\n");
+        let errs = load_str(&src, &[]).unwrap_err();
+        assert!(errs.iter().any(|e| e.key == "smtp.password" && e.message.contains("WIREWATCH__SMTP__PASSWORD")), "{errs:?}");
+        let ok = load_str(&src.replace("password = \"in-file\"\n", ""), &[("WIREWATCH__SMTP__PASSWORD", "12345")]).unwrap();
+        let smtp = ok.smtp.unwrap();
+        assert_eq!(smtp.password.as_ref().unwrap().expose(), "12345");
+        // Secrets never show in Debug output.
+        let debug = format!("{:?}", ok.channels);
+        assert!(!debug.contains("blGrM4") && debug.contains("[redacted]"), "{debug}");
+        assert!(!format!("{smtp:?}").contains("12345"));
+    }
+
+    #[test]
+    fn bad_webhook_secret_and_duplicate_channel() {
+        let src = minimal().replace(SECRET, "not-a-secret") + "[[channel]]\nid = \"soc\"\ntype = \"pager\"\n";
+        let errs = load_str(&src, &[]).unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert!(text.iter().any(|t| t.contains("channel[0].secret: [redacted] is not valid: must start with \"whsec_\"")), "{text:#?}");
+        assert!(text.iter().any(|t| t.contains("w.toml:11: channel[1].id: \"soc\" is already used")), "{text:#?}");
+        assert!(text.iter().any(|t| t.contains("channel[1].type: \"pager\" is not valid")), "{text:#?}");
+        assert!(!text.iter().any(|t| t.contains("not-a-secret")), "secrets are never echoed: {text:#?}");
     }
 }
