@@ -7,18 +7,33 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 fn wirewatch(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wirewatch")).args(args).output().expect("run wirewatch")
+    Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+        .args(args)
+        .output()
+        .expect("run wirewatch")
 }
 
 fn corpus(file: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/dev").join(file).display().to_string()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/corpus/dev")
+        .join(file)
+        .display()
+        .to_string()
 }
 
 #[test]
 fn check_accepts_the_shipped_config() {
     let out = wirewatch(&["check", "--config", "config/wirewatch.toml"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("ok (7 rules, 2 channels"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("ok (7 rules, 2 channels"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 #[test]
@@ -60,59 +75,119 @@ notify = ["compliance"]
     let lines: Vec<&str> = stderr.lines().collect();
     assert_eq!(lines.len(), 3, "{stderr}");
     assert!(lines.iter().any(|l| l.ends_with("wirewatch.toml:5: kafka.max_mesage_bytes: unknown key (did you mean \"max_message_bytes\"?)")), "{stderr}");
-    assert!(lines.iter().any(|l| l.contains("wirewatch.toml:8: smtp.security: \"ssl\" is not valid")), "{stderr}");
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("wirewatch.toml:8: smtp.security: \"ssl\" is not valid")),
+        "{stderr}"
+    );
     assert!(lines.iter().any(|l| l.ends_with("rules.toml:4: rule \"kaspersky-us\": unknown agency \"us-comerce\" (did you mean \"us-commerce\"?)")), "{stderr}");
 }
 
 #[test]
 fn backtest_json_prints_one_hit_per_line_with_evidence() {
-    let out = wirewatch(&["backtest", "--watchlists", "config/watchlists", "--input", "examples/articles.jsonl", "--json"]);
+    let out = wirewatch(&[
+        "backtest",
+        "--watchlists",
+        "config/watchlists",
+        "--input",
+        "examples/articles.jsonl",
+        "--json",
+    ]);
     assert!(out.status.success());
     let stdout = String::from_utf8_lossy(&out.stdout);
-    let hits: Vec<serde_json::Value> = stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let seed = hits.iter().find(|h| h["article_id"] == "seed-kaspersky-2024-07").expect("the seed article fires");
+    let hits: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let seed = hits
+        .iter()
+        .find(|h| h["article_id"] == "seed-kaspersky-2024-07")
+        .expect("the seed article fires");
     assert_eq!(seed["rule_id"], "kaspersky-us");
     let sentence = seed["evidence"][0]["text"].as_str().unwrap();
-    assert!(sentence.contains("Commerce Department sanctioned the company"), "{sentence}");
+    assert!(
+        sentence.contains("Commerce Department sanctioned the company"),
+        "{sentence}"
+    );
     for span in seed["evidence"][0]["spans"].as_array().unwrap() {
-        let (s, e) = (span["start"].as_u64().unwrap() as usize, span["end"].as_u64().unwrap() as usize);
+        let (s, e) = (
+            span["start"].as_u64().unwrap() as usize,
+            span["end"].as_u64().unwrap() as usize,
+        );
         assert_eq!(&sentence[s..e], span["text"].as_str().unwrap());
     }
     // The two hard negatives of the sample set stay quiet.
-    assert!(!hits.iter().any(|h| h["article_id"] == "demo-dutch-exit-polls" || h["article_id"] == "demo-treasury-ransomware-sanctions"), "{stdout}");
+    assert!(
+        !hits
+            .iter()
+            .any(|h| h["article_id"] == "demo-dutch-exit-polls"
+                || h["article_id"] == "demo-treasury-ransomware-sanctions"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn backtest_reports_a_malformed_line_and_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.jsonl");
-    let seed = include_str!("../examples/articles.jsonl").lines().next().unwrap();
+    let seed = include_str!("../examples/articles.jsonl")
+        .lines()
+        .next()
+        .unwrap();
     std::fs::write(&input, format!("not json\n{seed}\n")).unwrap();
-    let out = wirewatch(&["backtest", "--watchlists", "config/watchlists", "--input", input.to_str().unwrap()]);
+    let out = wirewatch(&[
+        "backtest",
+        "--watchlists",
+        "config/watchlists",
+        "--input",
+        input.to_str().unwrap(),
+    ]);
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("in.jsonl:1: skipped malformed event"));
-    assert!(String::from_utf8_lossy(&out.stdout).contains("1 articles, 1 hits, 1 malformed"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 articles, 1 hits, 1 malformed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// The whole labelled dev set through `backtest --json`: precision and
 /// recall of (article, rule) pairs must both reach 0.95.
 #[test]
 fn dev_corpus_precision_and_recall() {
-    let out = wirewatch(&["backtest", "--watchlists", &corpus("watchlist.toml"), "--input", &corpus("articles.jsonl"), "--json"]);
+    let out = wirewatch(&[
+        "backtest",
+        "--watchlists",
+        &corpus("watchlist.toml"),
+        "--input",
+        &corpus("articles.jsonl"),
+        "--json",
+    ]);
     assert!(out.status.success());
     let got: BTreeSet<(String, String)> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| {
             let v: serde_json::Value = serde_json::from_str(l).unwrap();
-            (v["article_id"].as_str().unwrap().to_string(), v["rule_id"].as_str().unwrap().to_string())
+            (
+                v["article_id"].as_str().unwrap().to_string(),
+                v["rule_id"].as_str().unwrap().to_string(),
+            )
         })
         .collect();
-    let expected: HashMap<String, Vec<String>> = serde_json::from_str(&std::fs::read_to_string(corpus("expected.json")).unwrap()).unwrap();
-    let want: BTreeSet<(String, String)> = expected.iter().flat_map(|(a, rs)| rs.iter().map(move |r| (a.clone(), r.clone()))).collect();
+    let expected: HashMap<String, Vec<String>> =
+        serde_json::from_str(&std::fs::read_to_string(corpus("expected.json")).unwrap()).unwrap();
+    let want: BTreeSet<(String, String)> = expected
+        .iter()
+        .flat_map(|(a, rs)| rs.iter().map(move |r| (a.clone(), r.clone())))
+        .collect();
     let tp = got.intersection(&want).count() as f64;
     let precision = tp / got.len().max(1) as f64;
     let recall = tp / want.len() as f64;
     let fps: Vec<_> = got.difference(&want).collect();
     let fns: Vec<_> = want.difference(&got).collect();
-    assert!(precision >= 0.95 && recall >= 0.95, "precision {precision:.3}, recall {recall:.3}\nfalse positives: {fps:?}\nmissed: {fns:?}");
+    assert!(
+        precision >= 0.95 && recall >= 0.95,
+        "precision {precision:.3}, recall {recall:.3}\nfalse positives: {fps:?}\nmissed: {fns:?}"
+    );
 }

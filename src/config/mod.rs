@@ -895,7 +895,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.toml");
         std::fs::write(&path, src).unwrap();
-        let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let env: Vec<(String, String)> = env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
         load(&path, &env)
     }
 
@@ -934,7 +937,10 @@ secret = "{SECRET}"
                 ("WIREWATCH__KAFKA__TOPICS", "x,y"),
                 ("WIREWATCH__KAFKA__MAX_MESSAGE_BYTES", "2048"),
                 ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "pw"),
-                ("WIREWATCH__CHANNEL__SOC__URL", "https://other.example.com/y"),
+                (
+                    "WIREWATCH__CHANNEL__SOC__URL",
+                    "https://other.example.com/y",
+                ),
                 ("UNRELATED", "1"),
             ],
         )
@@ -943,47 +949,103 @@ secret = "{SECRET}"
         assert_eq!(c.kafka.topics, vec!["x", "y"]);
         assert_eq!(c.kafka.max_message_bytes, 2048);
         assert_eq!(c.kafka.properties["sasl.password"].expose(), "pw");
-        let ChannelKind::Webhook { url, .. } = &c.channels[0].kind else { panic!() };
+        let ChannelKind::Webhook { url, .. } = &c.channels[0].kind else {
+            panic!()
+        };
         assert_eq!(url.as_str(), "https://other.example.com/y");
     }
 
     #[test]
     fn every_error_is_reported_with_its_location() {
-        let src = format!("{}[log]\nformat = \"xml\"\ncolour = true\n[http]\nlisten = \"nowhere\"\n", minimal());
+        let src = format!(
+            "{}[log]\nformat = \"xml\"\ncolour = true\n[http]\nlisten = \"nowhere\"\n",
+            minimal()
+        );
         let errs = load_str(&src, &[("WIREWATCH__KAFKA__BROKERS", "")]).unwrap_err();
         let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
         assert_eq!(text.len(), 4, "{text:#?}");
-        assert!(text.iter().any(|t| t.ends_with("w.toml:11: log.format: \"xml\" is not valid: expected \"text\" or \"json\"")), "{text:#?}");
-        assert!(text.iter().any(|t| t.ends_with("w.toml:12: log.colour: unknown key")), "{text:#?}");
-        assert!(text.iter().any(|t| t.contains("w.toml:14: http.listen: \"nowhere\" is not valid")), "{text:#?}");
+        assert!(
+            text.iter().any(|t| t.ends_with(
+                "w.toml:11: log.format: \"xml\" is not valid: expected \"text\" or \"json\""
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.ends_with("w.toml:12: log.colour: unknown key")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("w.toml:14: http.listen: \"nowhere\" is not valid")),
+            "{text:#?}"
+        );
         assert!(text.iter().any(|t| t == "environment WIREWATCH__KAFKA__BROKERS: kafka.brokers: \"\" is not valid: empty"), "{text:#?}");
     }
 
     #[test]
     fn email_channels_need_smtp_and_passwords_come_only_from_the_environment() {
-        let src = format!("{}[[channel]]\nid = \"mail\"\ntype = \"email\"\nto = [\"a@example.com\"]\n", minimal());
+        let src = format!(
+            "{}[[channel]]\nid = \"mail\"\ntype = \"email\"\nto = [\"a@example.com\"]\n",
+            minimal()
+        );
         let errs = load_str(&src, &[]).unwrap_err();
-        assert!(errs.iter().any(|e| e.key == "smtp" && e.message.contains("required")), "{errs:?}");
-        let src = format!("{src}[smtp]\nhost = \"mx\"\nfrom = \"w@example.com\"\npassword = \"in-file\"\n");
+        assert!(
+            errs.iter()
+                .any(|e| e.key == "smtp" && e.message.contains("required")),
+            "{errs:?}"
+        );
+        let src = format!(
+            "{src}[smtp]\nhost = \"mx\"\nfrom = \"w@example.com\"\npassword = \"in-file\"\n"
+        );
         let errs = load_str(&src, &[]).unwrap_err();
-        assert!(errs.iter().any(|e| e.key == "smtp.password" && e.message.contains("WIREWATCH__SMTP__PASSWORD")), "{errs:?}");
-        let ok = load_str(&src.replace("password = \"in-file\"\n", ""), &[("WIREWATCH__SMTP__PASSWORD", "12345")]).unwrap();
+        assert!(
+            errs.iter().any(
+                |e| e.key == "smtp.password" && e.message.contains("WIREWATCH__SMTP__PASSWORD")
+            ),
+            "{errs:?}"
+        );
+        let ok = load_str(
+            &src.replace("password = \"in-file\"\n", ""),
+            &[("WIREWATCH__SMTP__PASSWORD", "12345")],
+        )
+        .unwrap();
         let smtp = ok.smtp.unwrap();
         assert_eq!(smtp.password.as_ref().unwrap().expose(), "12345");
         // Secrets never show in Debug output.
         let debug = format!("{:?}", ok.channels);
-        assert!(!debug.contains("blGrM4") && debug.contains("[redacted]"), "{debug}");
+        assert!(
+            !debug.contains("blGrM4") && debug.contains("[redacted]"),
+            "{debug}"
+        );
         assert!(!format!("{smtp:?}").contains("12345"));
     }
 
     #[test]
     fn bad_webhook_secret_and_duplicate_channel() {
-        let src = minimal().replace(SECRET, "not-a-secret") + "[[channel]]\nid = \"soc\"\ntype = \"pager\"\n";
+        let src = minimal().replace(SECRET, "not-a-secret")
+            + "[[channel]]\nid = \"soc\"\ntype = \"pager\"\n";
         let errs = load_str(&src, &[]).unwrap_err();
         let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
-        assert!(text.iter().any(|t| t.contains("channel[0].secret: [redacted] is not valid: must start with \"whsec_\"")), "{text:#?}");
-        assert!(text.iter().any(|t| t.contains("w.toml:11: channel[1].id: \"soc\" is already used")), "{text:#?}");
-        assert!(text.iter().any(|t| t.contains("channel[1].type: \"pager\" is not valid")), "{text:#?}");
-        assert!(!text.iter().any(|t| t.contains("not-a-secret")), "secrets are never echoed: {text:#?}");
+        assert!(
+            text.iter().any(|t| t.contains(
+                "channel[0].secret: [redacted] is not valid: must start with \"whsec_\""
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("w.toml:11: channel[1].id: \"soc\" is already used")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("channel[1].type: \"pager\" is not valid")),
+            "{text:#?}"
+        );
+        assert!(
+            !text.iter().any(|t| t.contains("not-a-secret")),
+            "secrets are never echoed: {text:#?}"
+        );
     }
 }
