@@ -64,6 +64,9 @@ pub enum Target {
     Action(u32),
     /// A phrase in which action `.0`'s words carry another sense.
     ActionVeto(u32),
+    /// A phrase in which agency `.0`'s names mean something else
+    /// ("Treasury yields", "SEC filing").
+    AgencyVeto(u32),
     /// A company name that is a common word, used in its common sense.
     CompanyVeto,
     /// An exclude phrase of rule `.0`.
@@ -79,6 +82,9 @@ pub struct Entry {
     pub case: CaseRule,
     /// A company name that is also a common English word.
     pub common: bool,
+    /// For a gap phrase ("agreed to pay ... to settle"), the index of its
+    /// later parts in [`Matcher::gaps`]; the pattern is its first part.
+    pub gap: Option<u32>,
 }
 
 /// A compiled rule: indexes into the matcher's agency and action tables.
@@ -100,8 +106,8 @@ pub struct Matcher {
     pub(super) rules: Vec<CompiledRule>,
     pub(super) agency_ids: Vec<String>,
     pub(super) action_ids: Vec<String>,
-    /// For each action, its phrases as written (gap phrases keep their `...`).
-    pub(super) action_phrase_table: Vec<Vec<String>>,
+    /// The later parts of gap phrases, folded.
+    pub(super) gaps: Vec<Vec<String>>,
 }
 
 #[derive(Default)]
@@ -109,18 +115,27 @@ struct Builder {
     patterns: Vec<String>,
     entries: Vec<Vec<Entry>>,
     index: HashMap<String, usize>,
+    gaps: Vec<Vec<String>>,
 }
 
 impl Builder {
     fn add(&mut self, phrase: &str, target: Target, common: bool) {
-        let folded = fold(phrase);
+        let mut parts = phrase.split("...");
+        let first = parts.next().unwrap_or_default();
+        let rest: Vec<String> = parts.map(fold).filter(|p| !p.is_empty()).collect();
+        let folded = fold(first);
         if folded.is_empty() {
             return;
         }
+        let gap = (!rest.is_empty()).then(|| {
+            self.gaps.push(rest);
+            (self.gaps.len() - 1) as u32
+        });
         let entry = Entry {
             target,
-            case: CaseRule::of(phrase.trim()),
+            case: CaseRule::of(first.trim()),
             common,
+            gap,
         };
         let i = *self.index.entry(folded.clone()).or_insert_with(|| {
             self.patterns.push(folded);
@@ -153,18 +168,16 @@ impl Matcher {
             for n in &a.names {
                 b.add(n, Target::Agency(i), false);
             }
+            for n in &a.not {
+                b.add(n, Target::AgencyVeto(i), false);
+            }
         }
         let mut action_ids = Vec::new();
-        let mut action_phrase_table = Vec::new();
         for a in taxonomy.actions.iter().chain(&watchlist.actions) {
             let i = action_ids.len() as u32;
             action_ids.push(a.id.clone());
-            action_phrase_table.push(a.phrases.clone());
             for p in &a.phrases {
-                // A gap phrase ("pay ... to settle") is found by its first part;
-                // the evaluator checks the rest.
-                let first = p.split("...").next().unwrap_or(p);
-                b.add(first, Target::Action(i), false);
+                b.add(p, Target::Action(i), false);
             }
             for p in &a.not {
                 b.add(p, Target::ActionVeto(i), false);
@@ -227,7 +240,7 @@ impl Matcher {
             rules,
             agency_ids,
             action_ids,
-            action_phrase_table,
+            gaps: b.gaps,
         }
     }
 

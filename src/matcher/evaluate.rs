@@ -60,6 +60,8 @@ enum Stage {
 struct Scan {
     doc: Document,
     occs: Vec<Occ>,
+    /// Action occurrences discarded as another sense, for explanations.
+    vetoed_actions: Vec<Occ>,
 }
 
 impl Matcher {
@@ -122,6 +124,13 @@ impl Matcher {
                 if !e.case.accepts(original) {
                     continue;
                 }
+                let end = match e.gap {
+                    None => end,
+                    Some(g) => match self.gap_end(&doc, sentence, end, g) {
+                        Some(end) => end,
+                        None => continue,
+                    },
+                };
                 if e.common
                     && e.case != CaseRule::Acronym
                     && sentence < doc.title_sentences
@@ -141,9 +150,30 @@ impl Matcher {
             }
         }
         occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
-        let mut scan = Scan { doc, occs };
+        let mut scan = Scan {
+            doc,
+            occs,
+            vetoed_actions: Vec::new(),
+        };
         scan.drop_vetoed();
         scan
+    }
+
+    /// Where a gap phrase ends: each later part must follow within
+    /// [`GAP_WORDS`] words, in the same sentence. `None` if one is missing.
+    fn gap_end(&self, doc: &Document, sentence: usize, end: usize, gap: u32) -> Option<usize> {
+        let sentence_end = doc.sentences[sentence].end;
+        if end >= sentence_end {
+            return None;
+        }
+        let tail = fold_with_map(&doc.text[end..sentence_end]);
+        let mut pos = 0;
+        for part in &self.gaps[gap as usize] {
+            let window = &tail.text[pos..];
+            let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
+            pos += find_word(&window[..limit], part)?;
+        }
+        (pos > 0).then(|| end + tail.original(0, pos).1)
     }
 
     /// Evaluates one rule over a scan: the hit, or why there is none.
@@ -244,47 +274,20 @@ impl Matcher {
             .filter(|o| matches!(o.target, Target::Action(a) if wanted(a)))
             .collect();
         if actions.is_empty() {
-            return Stage::NoAction;
-        }
-        if !actions.iter().any(|o| self.action_complete(scan, o)) {
-            return Stage::ActionOtherSense;
+            let vetoed = scan
+                .vetoed_actions
+                .iter()
+                .any(|o| in_window(&o) && matches!(o.target, Target::Action(a) if wanted(a)));
+            return if vetoed {
+                Stage::ActionOtherSense
+            } else {
+                Stage::NoAction
+            };
         }
         if occs().any(|o| matches!(o.target, Target::Exclude(e) if e as usize == r)) {
             return Stage::Excluded;
         }
         Stage::Fired
-    }
-
-    /// Whether an action occurrence is a whole phrase: gap phrases need their
-    /// later parts within [`GAP_WORDS`] words in the same sentence.
-    fn action_complete(&self, scan: &Scan, o: &Occ) -> bool {
-        let Target::Action(a) = o.target else {
-            return false;
-        };
-        let def_phrases = self.action_phrases(a as usize);
-        let sentence = scan.doc.sentences[o.sentence];
-        let found = &scan.doc.text[o.start..o.end];
-        let found_folded = super::normalize::fold(found);
-        def_phrases.iter().any(|p| {
-            let mut parts = p.split("...").map(super::normalize::fold);
-            if parts.next().as_deref() != Some(found_folded.as_str()) {
-                return false;
-            }
-            let rest = super::normalize::fold(&scan.doc.text[o.end..sentence.end]);
-            let mut window: &str = &rest;
-            for part in parts {
-                let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
-                match find_word(&window[..limit], &part) {
-                    Some(end) => window = &window[end..],
-                    None => return false,
-                }
-            }
-            true
-        })
-    }
-
-    fn action_phrases(&self, a: usize) -> &[String] {
-        &self.action_phrase_table[a]
     }
 
     fn hit(&self, scan: &Scan, r: usize, windows: &[(usize, usize)]) -> Hit {
@@ -355,7 +358,6 @@ impl Matcher {
             .find(|o| {
                 o.sentence >= lo && o.sentence <= hi
                     && matches!(o.target, Target::Action(a) if rule.actions.is_empty() || rule.actions.contains(&a))
-                    && self.action_complete(scan, o)
             })
             .map(|o| {
                 let Target::Action(a) = o.target else { unreachable!() };
@@ -382,8 +384,7 @@ impl Matcher {
                                 SpanKind::Agency
                             }
                             Target::Action(a)
-                                if (rule.actions.is_empty() || rule.actions.contains(&a))
-                                    && self.action_complete(scan, o) =>
+                                if (rule.actions.is_empty() || rule.actions.contains(&a)) =>
                             {
                                 SpanKind::Action
                             }
@@ -427,30 +428,45 @@ impl Matcher {
 }
 
 impl Scan {
-    /// Drops action occurrences inside a veto of the same action ("exit
-    /// polls"), and common-word company mentions inside a common-sense phrase
-    /// ("shell companies").
+    /// Drops occurrences that are look-alikes: an action inside a phrase of
+    /// another sense ("exit polls"), an agency name inside a phrase where
+    /// it means something else ("Treasury yields") or inside a longer name
+    /// of another agency ("China's Commerce Ministry"), and a common-word
+    /// company inside a common-sense phrase ("shell companies").
     fn drop_vetoed(&mut self) {
         let vetoes: Vec<Occ> = self
             .occs
             .iter()
-            .filter(|o| matches!(o.target, Target::ActionVeto(_) | Target::CompanyVeto))
+            .filter(|o| {
+                matches!(
+                    o.target,
+                    Target::ActionVeto(_)
+                        | Target::AgencyVeto(_)
+                        | Target::CompanyVeto
+                        | Target::Agency(_)
+                )
+            })
             .copied()
             .collect();
-        if vetoes.is_empty() {
-            return;
-        }
+        let mut vetoed_actions = Vec::new();
         self.occs.retain(|o| {
-            !vetoes.iter().any(|v| {
+            let drop = vetoes.iter().any(|v| {
                 let inside = v.start <= o.start && o.end <= v.end;
-                inside
-                    && match (v.target, o.target) {
-                        (Target::ActionVeto(a), Target::Action(b)) => a == b,
-                        (Target::CompanyVeto, Target::Company { .. }) => o.common,
-                        _ => false,
-                    }
-            })
+                let strictly = inside && (v.start, v.end) != (o.start, o.end);
+                match (v.target, o.target) {
+                    (Target::ActionVeto(a), Target::Action(b)) => inside && a == b,
+                    (Target::AgencyVeto(a), Target::Agency(b)) => inside && a == b,
+                    (Target::Agency(a), Target::Agency(b)) => strictly && a != b,
+                    (Target::CompanyVeto, Target::Company { .. }) => inside && o.common,
+                    _ => false,
+                }
+            });
+            if drop && matches!(o.target, Target::Action(_)) {
+                vetoed_actions.push(*o);
+            }
+            !drop
         });
+        self.vetoed_actions = vetoed_actions;
     }
 
     /// Whether a company mention is qualified by a role cue ("analysts at X",

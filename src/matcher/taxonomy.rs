@@ -12,6 +12,9 @@ use serde::Deserialize;
 pub struct AgencyDef {
     pub id: String,
     pub names: Vec<String>,
+    /// Phrases in which a name means something else ("Treasury yields").
+    #[serde(default)]
+    pub not: Vec<String>,
 }
 
 /// An action type: the phrases that express it, and phrases in which those

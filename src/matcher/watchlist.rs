@@ -139,6 +139,8 @@ struct RawCompanyFull {
 struct RawAgency {
     id: Spanned<String>,
     names: Vec<String>,
+    #[serde(default)]
+    not: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -274,6 +276,7 @@ pub fn parse(
             wl.agencies.push(AgencyDef {
                 id: id.clone(),
                 names: a.get_ref().names.clone(),
+                not: a.get_ref().not.clone(),
             });
         }
         for a in &raw.action {

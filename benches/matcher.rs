@@ -1,0 +1,2 @@
+//! Placeholder replaced by the matcher benchmark.
+fn main() {}
