@@ -1,13 +1,13 @@
 //! An alert: one (rule, article) pair with its evidence, and its stable id.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::article::Article;
 use crate::matcher::{Evidence, Hit, Matcher, Severity, Term};
 
 /// The article fields an alert carries (contracts §5).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleRef {
     pub id: String,
     pub title: String,
@@ -18,7 +18,7 @@ pub struct ArticleRef {
 
 /// What matched: the company, and the agency and action when the rule
 /// names them (or the first found, for "any").
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Matched {
     pub company: Term,
     pub agency: Option<Term>,
@@ -26,7 +26,7 @@ pub struct Matched {
 }
 
 /// The alert as sent in webhooks and rendered in emails.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Alert {
     pub alert_id: String,
     pub rule_id: String,
@@ -39,8 +39,8 @@ pub struct Alert {
     pub detected_at: String,
     /// The watchlist file that defines the rule, for "edit this rule" hints.
     pub watchlist: String,
-    /// Channel ids to deliver to.
-    #[serde(skip)]
+    /// Channel ids to deliver to (kept by the outbox, not sent).
+    #[serde(skip_serializing, default)]
     pub notify: Vec<String>,
 }
 

@@ -24,4 +24,5 @@ pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod source;
+pub mod store;
 pub mod telemetry;

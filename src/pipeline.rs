@@ -1,16 +1,18 @@
 //! The stages every source shares: decode an event, match it, build its
-//! alerts, deliver them. Sources (Kafka, file) own ordering and offsets.
+//! alerts, and write them durably to the outbox. Sources (Kafka, file) own
+//! ordering and offsets; the dispatcher delivers from the outbox.
 
 use std::sync::{Arc, RwLock};
 
-use tokio::sync::mpsc;
-use tracing::{debug, warn};
+use tokio::sync::Notify;
+use tracing::debug;
 
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
 use crate::matcher::Matcher;
-use crate::metrics::Metrics;
-use crate::notify::{Delivery, Notifier};
+use crate::metrics::{Metrics, RuleLabels};
+use crate::notify::dispatcher::crash_point;
+use crate::store::{Store, StoreError};
 
 /// The matcher currently in force. Readers take a cheap `Arc` clone, so a
 /// reload swaps it without disturbing articles in flight.
@@ -31,22 +33,26 @@ impl SharedMatcher {
     }
 }
 
-/// An alert and how its deliveries went, reported to observers (the demo).
-#[derive(Debug, Clone)]
-pub struct Delivered {
-    pub alert: Alert,
-    pub deliveries: Vec<Delivery>,
+/// Why an event could not be handled.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// Bad input: dead-letter it and go on.
+    #[error(transparent)]
+    Malformed(#[from] Malformed),
+    /// The outbox could not be written: do not store the offset; retry.
+    #[error(transparent)]
+    Store(#[from] StoreError),
 }
 
-/// Decode → match → alert → deliver.
+/// Decode → match → alert → outbox.
 #[derive(Debug, Clone)]
 pub struct Processor {
     pub matcher: SharedMatcher,
-    pub notifier: Notifier,
     pub max_message_bytes: usize,
     pub metrics: Metrics,
-    /// Receives every alert after its deliveries, when set.
-    pub observer: Option<mpsc::UnboundedSender<Delivered>>,
+    pub store: Arc<Store>,
+    /// Wakes the dispatcher when alerts are enqueued.
+    pub wake: Arc<Notify>,
 }
 
 impl Processor {
@@ -75,42 +81,33 @@ impl Processor {
         } else {
             "matched"
         });
-        for a in &alerts {
+        Ok((article, alerts))
+    }
+
+    /// Handles one event: its alerts are durably in the outbox when this
+    /// returns `Ok`, so its offset may be stored. Returns how many alerts
+    /// were new (an alert id seen before is not enqueued again).
+    pub fn handle(&self, payload: Option<&[u8]>) -> Result<usize, HandleError> {
+        let (article, alerts) = self.prepare(payload)?;
+        if alerts.is_empty() {
+            return Ok(0);
+        }
+        let new = self.store.enqueue(&alerts)?;
+        crash_point("after-outbox-write");
+        for a in alerts.iter().filter(|a| new.contains(&a.alert_id)) {
             self.metrics
                 .alerts
-                .get_or_create(&crate::metrics::RuleLabels {
+                .get_or_create(&RuleLabels {
                     rule: a.rule_id.clone(),
                 })
                 .inc();
         }
-        debug!(message = "Article matched.", article_id = %article.id, alerts = alerts.len());
-        Ok((article, alerts))
-    }
-
-    /// Delivers every alert of one article. Failures are logged by the
-    /// notifier and recorded here; this never fails.
-    /// `received` is when the article arrived, for the end-to-end latency.
-    pub async fn deliver(&self, alerts: Vec<Alert>, received: std::time::Instant) {
-        self.metrics.outbox_pending.inc_by(alerts.len() as i64);
-        let results = futures::future::join_all(alerts.into_iter().map(|alert| async move {
-            if alert.notify.is_empty() {
-                warn!(message = "Rule has no notify channels; alert only logged.", alert_id = %alert.alert_id, rule_id = %alert.rule_id);
-            }
-            let deliveries = self.notifier.deliver(&alert).await;
-            for d in &deliveries {
-                self.metrics.delivery(&d.channel, if d.outcome.is_ok() { "delivered" } else { "failed" });
-            }
-            if deliveries.iter().any(|d| d.outcome.is_ok()) {
-                self.metrics.end_to_end_seconds.observe(received.elapsed().as_secs_f64());
-            }
-            self.metrics.outbox_pending.dec();
-            Delivered { alert, deliveries }
-        }))
-        .await;
-        if let Some(obs) = &self.observer {
-            for d in results {
-                let _ = obs.send(d);
-            }
+        if new.len() < alerts.len() {
+            debug!(message = "Alerts already raised for this article; not sent again.", article_id = %article.id, duplicates = alerts.len() - new.len());
         }
+        if !new.is_empty() {
+            self.wake.notify_one();
+        }
+        Ok(new.len())
     }
 }

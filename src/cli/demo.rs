@@ -21,12 +21,15 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use tokio_util::sync::CancellationToken;
 
 use super::Failure;
+use crate::alert::Alert;
 use crate::config::{DeliveryConfig, KafkaConfig, Secret};
 use crate::matcher::{self, watchlist, Matcher, SpanKind};
 use crate::metrics::Metrics;
+use crate::notify::dispatcher::Dispatcher;
 use crate::notify::{email, webhook, Notifier, Sender};
-use crate::pipeline::{Delivered, Processor, SharedMatcher};
+use crate::pipeline::{Processor, SharedMatcher};
 use crate::source::kafka::{KafkaSource, DLQ_REASON_HEADER};
+use crate::store::{DeliveryState, Status, Store};
 
 /// The bundled sample articles (the Kaspersky seed article first).
 pub const ARTICLES: &str = include_str!("../../examples/articles.jsonl");
@@ -65,7 +68,7 @@ pub fn matcher() -> Result<Matcher, Vec<String>> {
 }
 
 pub async fn run(out: &Path) -> Result<(), Failure> {
-    crate::telemetry::init(crate::config::LogFormat::Text, "warn");
+    crate::telemetry::init(crate::config::LogFormat::Text, "warn,rdkafka=off");
     let matcher = matcher().map_err(Failure::Usage)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
 
@@ -90,6 +93,8 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         initial_backoff: Duration::from_millis(200),
         max_backoff: Duration::from_secs(2),
         shutdown_grace: Duration::from_secs(10),
+        max_age: Duration::from_secs(60),
+        webhook_schedule: crate::config::WebhookSchedule::Exponential,
     };
     let mut channels = HashMap::new();
     channels.insert(
@@ -109,21 +114,34 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 hook_url.clone(),
                 &Secret::new(secret.clone()),
                 delivery.timeout,
+                true,
             )
             .map_err(anyhow::Error::msg)?,
         ),
     );
     *hooks.key.lock().unwrap_or_else(|p| p.into_inner()) = key.to_vec();
 
-    let (obs_tx, mut obs_rx) = tokio::sync::mpsc::unbounded_channel::<Delivered>();
+    // A fresh outbox per run, so every run shows every alert.
+    let state = out.join(".state");
+    let _ = std::fs::remove_dir_all(&state);
+    let store = Arc::new(Store::open(&state).context("cannot open the demo outbox")?);
     let metrics = Metrics::default();
+    let wake = Arc::new(tokio::sync::Notify::new());
     let processor = Processor {
         matcher: SharedMatcher::new(matcher),
-        notifier: Notifier::new(channels, delivery.clone()),
         max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
         metrics: metrics.clone(),
-        observer: Some(obs_tx),
+        store: store.clone(),
+        wake: wake.clone(),
     };
+    let dispatcher = Dispatcher {
+        store: store.clone(),
+        notifier: Notifier::new(channels, delivery.timeout),
+        policy: delivery.clone(),
+        wake,
+        metrics: metrics.clone(),
+    };
+    let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", &brokers)
@@ -163,48 +181,59 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let source = KafkaSource::new(&kafka)?;
     let stop = shutdown.clone();
     let grace = delivery.shutdown_grace;
-    let consumer_task = tokio::spawn(async move { source.run(processor, stop, grace).await });
+    let consumer_task =
+        tokio::spawn(async move { source.run(processor, stop, grace, u64::MAX).await });
 
-    // Only the mock cluster keeps the producer's brokers alive: done with it.
-    drop(producer);
     let total = events.len() as u64;
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while (metrics.articles_seen() < total || metrics.outbox_pending.get() > 0)
+    while (metrics.articles_seen() < total || store.pending().unwrap_or(1) > 0)
         && tokio::time::Instant::now() < deadline
     {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     shutdown.cancel();
     consumer_task.await.context("consumer task")??;
+    let _ = delivering.await;
 
-    let mut delivered = Vec::new();
-    while let Ok(d) = obs_rx.try_recv() {
-        delivered.push(d);
+    // What happened, read back from the outbox.
+    let deliveries = store.deliveries(None).map_err(anyhow::Error::from)?;
+    let mut alerts: Vec<Alert> = Vec::new();
+    for d in &deliveries {
+        if !alerts.iter().any(|a| a.alert_id == d.alert_id) {
+            alerts.extend(store.alert(&d.alert_id).map_err(anyhow::Error::from)?);
+        }
     }
-    delivered.sort_by_key(|d| events.iter().position(|(id, _)| *id == d.alert.article.id));
+    alerts.sort_by_key(|a| {
+        (
+            events.iter().position(|(id, _)| *id == a.article.id),
+            a.rule_id.clone(),
+        )
+    });
+    let articles: std::collections::BTreeSet<&str> =
+        alerts.iter().map(|a| a.article.id.as_str()).collect();
     println!(
         "matched {} of {} articles; {} alerts:\n",
-        delivered
-            .iter()
-            .map(|d| &d.alert.article.id)
-            .collect::<std::collections::BTreeSet<_>>()
-            .len(),
+        articles.len(),
         events.len() - 1,
-        delivered.len()
+        alerts.len()
     );
     let received = hooks
         .received
         .lock()
         .unwrap_or_else(|p| p.into_inner())
         .clone();
-    for d in &delivered {
-        print_alert(d, &received, out);
+    for a in &alerts {
+        let mine: Vec<&DeliveryState> = deliveries
+            .iter()
+            .filter(|d| d.alert_id == a.alert_id)
+            .collect();
+        print_alert(a, &mine, &received, out);
     }
     let dead = read_dead_letters(&brokers).await;
     for (key, reason) in &dead {
         println!("dead-lettered: {key} -> topic {DLQ:?} (reason: {reason})");
     }
-    let unseen = metrics.articles_seen() < total;
+    let unseen = metrics.articles_seen() < events.len() as u64;
     if unseen {
         return Err(Failure::Other(anyhow::anyhow!(
             "the demo timed out before every article was handled"
@@ -218,8 +247,12 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-fn print_alert(d: &Delivered, received: &HashMap<String, bool>, out: &Path) {
-    let a = &d.alert;
+fn print_alert(
+    a: &Alert,
+    deliveries: &[&DeliveryState],
+    received: &HashMap<String, bool>,
+    out: &Path,
+) {
     println!("━━ {} ━━", a.summary());
     println!(
         "   article   {} — {}",
@@ -254,16 +287,21 @@ fn print_alert(d: &Delivered, received: &HashMap<String, bool>, out: &Path) {
         marked.push_str(&e.text[pos..]);
         println!("   evidence  {marked}");
     }
-    for del in &d.deliveries {
-        let status = match (&del.outcome, received.get(&a.alert_id)) {
-            (Ok(_), Some(true)) if del.channel == "soc" => {
+    for del in deliveries {
+        let delivered = del.status == Status::Delivered;
+        let status = match (delivered, received.get(&a.alert_id)) {
+            (true, Some(true)) if del.channel == "soc" => {
                 "webhook delivered, signature verified".to_string()
             }
-            (Ok(_), _) if del.channel == "compliance" => {
+            (true, _) if del.channel == "compliance" => {
                 format!("email written to {}/", out.display())
             }
-            (Ok(_), _) => "delivered".to_string(),
-            (Err(e), _) => format!("FAILED: {e}"),
+            (true, _) => "delivered".to_string(),
+            (false, _) => format!(
+                "{}: {}",
+                del.status.as_str(),
+                del.last_error.as_deref().unwrap_or("")
+            ),
         };
         println!("   sent      {} → {status}", del.channel);
     }

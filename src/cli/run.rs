@@ -12,9 +12,12 @@ use super::{load_all, Failure};
 use crate::config::Config;
 use crate::matcher::{self, watchlist, Matcher};
 use crate::metrics::{Metrics, OutcomeLabels};
+use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::pipeline::{Processor, SharedMatcher};
 use crate::source::{file, kafka::KafkaSource};
+use crate::store::Store;
+use tokio::sync::Notify;
 
 pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure> {
     let (config, matcher, warnings) = load_all(config_path).map_err(Failure::Usage)?;
@@ -25,24 +28,40 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
     let notifier = Notifier::from_config(&config, None)
         .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
+    let store = Arc::new(Store::open(&config.store_path).map_err(|e| Failure::Other(e.into()))?);
     let metrics = Metrics::default();
+    let wake = Arc::new(Notify::new());
     let processor = Processor {
         matcher: SharedMatcher::new(matcher),
-        notifier,
         max_message_bytes: config.kafka.max_message_bytes,
         metrics: metrics.clone(),
-        observer: None,
+        store: store.clone(),
+        wake: wake.clone(),
+    };
+    let dispatcher = Dispatcher {
+        store: store.clone(),
+        notifier,
+        policy: config.delivery.clone(),
+        wake,
+        metrics: metrics.clone(),
     };
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());
+    let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
     if let Some(input) = input {
-        return replay(input, &processor).await;
+        let result = replay(input, &processor, &shutdown).await;
+        shutdown.cancel();
+        let _ = delivering.await;
+        return result;
     }
 
     let source = KafkaSource::new(&config.kafka)?;
     let assigned = source.assignment_handle();
+    let paused = source.paused_handle();
     let shared = processor.matcher.clone();
+    let ready_store = store.clone();
+    let max_pending = config.store_max_pending;
     let ready: crate::admin::Readiness = Arc::new(move || {
         if shared.current().rule_count() == 0 {
             return Err("no watchlist rules loaded".into());
@@ -50,22 +69,42 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         if assigned() == 0 {
             return Err("no partitions assigned".into());
         }
+        match ready_store.pending() {
+            Err(e) => return Err(format!("outbox unreadable: {e}")),
+            Ok(n) if n >= max_pending || paused.load(std::sync::atomic::Ordering::Relaxed) => {
+                return Err(format!("degraded: outbox holds {n} pending deliveries (cap {max_pending}); consumption paused"));
+            }
+            Ok(_) => {}
+        }
         Ok(())
     });
     crate::admin::serve(config.http_listen, metrics, ready, shutdown.clone()).await?;
     source.ensure_dead_letter_topic().await;
-    source
-        .run(processor, shutdown, config.delivery.shutdown_grace)
-        .await?;
+    let consumed = source
+        .run(
+            processor,
+            shutdown.clone(),
+            config.delivery.shutdown_grace,
+            config.store_max_pending,
+        )
+        .await;
+    shutdown.cancel();
+    let _ = delivering.await;
+    consumed?;
     info!(message = "Stopped.");
     Ok(())
 }
 
-/// Replays a JSONL file through the matcher and the real notifiers.
-async fn replay(input: &Path, processor: &Processor) -> Result<(), Failure> {
+/// Replays a JSONL file through the matcher into the outbox, then waits
+/// until every delivery is finished (or SIGTERM).
+async fn replay(
+    input: &Path,
+    processor: &Processor,
+    shutdown: &CancellationToken,
+) -> Result<(), Failure> {
     let lines = file::read(input, processor.max_message_bytes)
         .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
-    let (mut n, mut alerts_total) = (0, 0);
+    let (mut n, mut alerts) = (0, 0);
     for (line, article) in lines {
         let payload = match article {
             Ok(a) => serde_json::to_vec(&a).expect("an article serializes"),
@@ -75,17 +114,27 @@ async fn replay(input: &Path, processor: &Processor) -> Result<(), Failure> {
             }
         };
         n += 1;
-        let received = std::time::Instant::now();
-        if let Ok((_, alerts)) = processor.prepare(Some(&payload)) {
-            alerts_total += alerts.len();
-            processor.deliver(alerts, received).await;
-        }
+        alerts += processor
+            .handle(Some(&payload))
+            .map_err(|e| Failure::Other(e.into()))?;
     }
     info!(
-        message = "Replay finished.",
+        message = "Replay read its input; delivering.",
         articles = n,
-        alerts = alerts_total
+        alerts
     );
+    while processor
+        .store
+        .pending()
+        .map_err(|e| Failure::Other(e.into()))?
+        > 0
+    {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(std::time::Duration::from_millis(100)) => {}
+        }
+    }
+    info!(message = "Replay finished.", articles = n, alerts);
     Ok(())
 }
 

@@ -61,6 +61,15 @@ pub struct SmtpConfig {
     pub timeout: Duration,
 }
 
+/// How webhook retries are spaced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebhookSchedule {
+    /// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (the Standard Webhooks schedule).
+    StandardWebhooks,
+    /// Like email: exponential from `initial_backoff_ms` to `max_backoff_secs`.
+    Exponential,
+}
+
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
     pub timeout: Duration,
@@ -68,12 +77,36 @@ pub struct DeliveryConfig {
     pub initial_backoff: Duration,
     pub max_backoff: Duration,
     pub shutdown_grace: Duration,
+    /// After this long an undelivered alert is dead (kept, with its error).
+    pub max_age: Duration,
+    pub webhook_schedule: WebhookSchedule,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        DeliveryConfig {
+            timeout: Duration::from_secs(10),
+            max_attempts: 8,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(3600),
+            shutdown_grace: Duration::from_secs(30),
+            max_age: Duration::from_secs(48 * 3600),
+            webhook_schedule: WebhookSchedule::StandardWebhooks,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub enum ChannelKind {
-    Email { to: Vec<lettre::message::Mailbox> },
-    Webhook { url: url::Url, secret: Secret },
+    Email {
+        to: Vec<lettre::message::Mailbox>,
+    },
+    Webhook {
+        url: url::Url,
+        secret: Secret,
+        /// Allow targets on loopback, private, link-local or metadata addresses.
+        allow_private: bool,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -92,6 +125,8 @@ pub struct Config {
     pub log: LogConfig,
     pub kafka: KafkaConfig,
     pub store_path: PathBuf,
+    /// Past this many pending deliveries the consumer pauses its partitions.
+    pub store_max_pending: u64,
     pub smtp: Option<SmtpConfig>,
     pub http_listen: SocketAddr,
     pub delivery: DeliveryConfig,
@@ -437,14 +472,26 @@ impl Validator<'_> {
             .map(|w| base.join(w));
         let log = self.log(root.map.remove("log"));
         let kafka = self.kafka(root.map.remove("kafka"));
-        let store_path = {
+        let (store_path, store_max_pending) = {
             let mut t = self.table(
                 vec![PathPart::Key("store".into())],
                 root.map.remove("store"),
             );
             let p: String = self.or(&mut t, "path", "a folder path", "/var/lib/wirewatch".into());
-            self.finish(t, &["path"]);
-            base.join(p)
+            let max: u64 = self.or(
+                &mut t,
+                "max_pending",
+                "a positive number of deliveries",
+                100_000,
+            );
+            if max == 0 {
+                self.error(
+                    &Self::child(&t, "max_pending"),
+                    "0 is not valid: must be positive",
+                );
+            }
+            self.finish(t, &["path", "max_pending"]);
+            (base.join(p), max)
         };
         let smtp_value = root.map.remove("smtp");
         let http_listen = {
@@ -488,6 +535,7 @@ impl Validator<'_> {
             log: log?,
             kafka: kafka?,
             store_path,
+            store_max_pending,
             smtp,
             http_listen: http_listen?,
             delivery: delivery?,
@@ -703,12 +751,59 @@ impl Validator<'_> {
     }
 
     fn delivery(&mut self, v: Option<Value>) -> Option<DeliveryConfig> {
+        let d = DeliveryConfig::default();
         let mut t = self.table(vec![PathPart::Key("delivery".into())], v);
-        let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
-        let max_attempts: u32 = self.or(&mut t, "max_attempts", "a positive number", 5);
-        let initial: u64 = self.or(&mut t, "initial_backoff_ms", "milliseconds", 500);
-        let max_backoff: u64 = self.or(&mut t, "max_backoff_secs", "a number of seconds", 60);
-        let grace: u64 = self.or(&mut t, "shutdown_grace_secs", "a number of seconds", 30);
+        let timeout: u64 = self.or(
+            &mut t,
+            "timeout_secs",
+            "a number of seconds",
+            d.timeout.as_secs(),
+        );
+        let max_attempts: u32 =
+            self.or(&mut t, "max_attempts", "a positive number", d.max_attempts);
+        let initial: u64 = self.or(
+            &mut t,
+            "initial_backoff_ms",
+            "milliseconds",
+            d.initial_backoff.as_millis() as u64,
+        );
+        let max_backoff: u64 = self.or(
+            &mut t,
+            "max_backoff_secs",
+            "a number of seconds",
+            d.max_backoff.as_secs(),
+        );
+        let grace: u64 = self.or(
+            &mut t,
+            "shutdown_grace_secs",
+            "a number of seconds",
+            d.shutdown_grace.as_secs(),
+        );
+        let max_age: u64 = self.or(
+            &mut t,
+            "max_age_secs",
+            "a number of seconds",
+            d.max_age.as_secs(),
+        );
+        let schedule: String = self.or(
+            &mut t,
+            "webhook_schedule",
+            "\"standard-webhooks\" or \"exponential\"",
+            "standard-webhooks".into(),
+        );
+        let webhook_schedule = match schedule.as_str() {
+            "standard-webhooks" => Some(WebhookSchedule::StandardWebhooks),
+            "exponential" => Some(WebhookSchedule::Exponential),
+            other => {
+                self.error(
+                    &Self::child(&t, "webhook_schedule"),
+                    format!(
+                        "{other:?} is not valid: expected \"standard-webhooks\" or \"exponential\""
+                    ),
+                );
+                None
+            }
+        };
         if max_attempts == 0 {
             self.error(
                 &Self::child(&t, "max_attempts"),
@@ -729,6 +824,8 @@ impl Validator<'_> {
                 "initial_backoff_ms",
                 "max_backoff_secs",
                 "shutdown_grace_secs",
+                "max_age_secs",
+                "webhook_schedule",
             ],
         );
         Some(DeliveryConfig {
@@ -737,6 +834,8 @@ impl Validator<'_> {
             initial_backoff: Duration::from_millis(initial),
             max_backoff: Duration::from_secs(max_backoff),
             shutdown_grace: Duration::from_secs(grace),
+            max_age: Duration::from_secs(max_age),
+            webhook_schedule: webhook_schedule?,
         })
     }
 
@@ -852,9 +951,18 @@ impl Validator<'_> {
                                 None
                             }
                         });
-                    self.finish(t, &["id", "type", "url", "secret", "secret_env"]);
+                    let allow_private: bool =
+                        self.or(&mut t, "allow_private", "true or false", false);
+                    self.finish(
+                        t,
+                        &["id", "type", "url", "secret", "secret_env", "allow_private"],
+                    );
                     match (url, secret) {
-                        (Some(url), Some(secret)) => Some(ChannelKind::Webhook { url, secret }),
+                        (Some(url), Some(secret)) => Some(ChannelKind::Webhook {
+                            url,
+                            secret,
+                            allow_private,
+                        }),
                         _ => None,
                     }
                 }

@@ -12,14 +12,14 @@ pub mod taxonomy;
 pub mod text;
 pub mod watchlist;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use compile::Matcher;
 pub use taxonomy::Taxonomy;
 pub use watchlist::{Diagnostic, Rule, Severity, Watchlist};
 
 /// What a span of evidence matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SpanKind {
     Company,
@@ -28,7 +28,7 @@ pub enum SpanKind {
 }
 
 /// A matched span, as byte offsets into its evidence sentence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Span {
     pub start: usize,
     pub end: usize,
@@ -37,7 +37,7 @@ pub struct Span {
 }
 
 /// A sentence that shows why a rule fired, with its matched spans.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     pub text: String,
     pub spans: Vec<Span>,
@@ -45,17 +45,17 @@ pub struct Evidence {
 
 /// A matched entity: its id (company name, agency id or action id) and the
 /// text that matched it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Term {
     pub id: String,
     pub text: String,
 }
 
 /// A rule that fired on an article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
     pub rule_id: String,
-    #[serde(skip)]
+    #[serde(skip, default)]
     pub rule_index: usize,
     pub severity: Severity,
     pub company: Term,

@@ -11,7 +11,9 @@ use toml::Spanned;
 use super::taxonomy::{ActionDef, AgencyDef, Taxonomy};
 
 /// How much an alert matters; channels may filter on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Low,

@@ -1,16 +1,14 @@
-//! Notifiers: deliver an alert to the channels its rule names, with
-//! timeouts and retries (exponential backoff with jitter). A failure is
-//! logged with the alert id and reported to the caller; it never stops the
-//! daemon.
+//! Notifiers: one delivery attempt of an alert to one channel, bounded by a
+//! timeout. Retries, backoff and the record of what was delivered live in
+//! the [`dispatcher`], which delivers from the durable outbox.
 
+pub mod dispatcher;
 pub mod email;
 pub mod webhook;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use backon::BackoffBuilder;
-use tracing::{info, warn};
 
 use crate::alert::Alert;
 use crate::config::{ChannelKind, Config, DeliveryConfig};
@@ -26,6 +24,9 @@ pub enum DeliveryError {
     },
     #[error("{message}")]
     Permanent { message: String },
+    /// The endpoint says it is gone for good (HTTP 410): stop using it.
+    #[error("{message}")]
+    Gone { message: String },
 }
 
 /// One configured channel.
@@ -43,7 +44,7 @@ impl Sender {
         }
     }
 
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
             Sender::Email(_) => "email",
             Sender::Webhook(_) => "webhook",
@@ -51,23 +52,22 @@ impl Sender {
     }
 }
 
-/// The result of delivering one alert to one channel.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Delivery {
-    pub channel: String,
-    pub outcome: Result<u32, DeliveryError>,
-}
-
-/// All channels, by id, and the retry policy.
+/// All channels, by id.
 #[derive(Debug, Clone)]
 pub struct Notifier {
     channels: HashMap<String, Sender>,
-    policy: DeliveryConfig,
+    /// Channels disabled at run time (a webhook answered 410 Gone).
+    disabled: Arc<Mutex<HashSet<String>>>,
+    timeout: Duration,
 }
 
 impl Notifier {
-    pub fn new(channels: HashMap<String, Sender>, policy: DeliveryConfig) -> Notifier {
-        Notifier { channels, policy }
+    pub fn new(channels: HashMap<String, Sender>, timeout: Duration) -> Notifier {
+        Notifier {
+            channels,
+            disabled: Default::default(),
+            timeout,
+        }
     }
 
     /// Builds the channels of a config; `mailer` overrides SMTP (the demo
@@ -88,59 +88,50 @@ impl Notifier {
                         mailer,
                     })
                 }
-                ChannelKind::Webhook { url, secret } => Sender::Webhook(
-                    webhook::Webhook::new(url.clone(), secret, config.delivery.timeout)
-                        .map_err(|e| format!("channel {}: {e}", c.id))?,
+                ChannelKind::Webhook {
+                    url,
+                    secret,
+                    allow_private,
+                } => Sender::Webhook(
+                    webhook::Webhook::new(
+                        url.clone(),
+                        secret,
+                        config.delivery.timeout,
+                        *allow_private,
+                    )
+                    .map_err(|e| format!("channel {}: {e}", c.id))?,
                 ),
             };
             channels.insert(c.id.clone(), sender);
         }
-        Ok(Notifier::new(channels, config.delivery.clone()))
+        Ok(Notifier::new(channels, config.delivery.timeout))
     }
 
-    pub fn has_channel(&self, id: &str) -> bool {
-        self.channels.contains_key(id)
+    pub fn kind(&self, channel: &str) -> Option<&'static str> {
+        self.channels.get(channel).map(Sender::kind)
     }
 
-    /// Delivers `alert` to each of its channels concurrently, retrying
-    /// transient failures. Returns one result per channel; never panics.
-    pub async fn deliver(&self, alert: &Alert) -> Vec<Delivery> {
-        let futures = alert.notify.iter().map(|id| async move {
-            let outcome = match self.channels.get(id) {
-                Some(sender) => self.deliver_to(id, sender, alert).await,
-                None => Err(DeliveryError::Permanent {
-                    message: format!("no channel {id:?} is configured"),
-                }),
-            };
-            Delivery {
-                channel: id.clone(),
-                outcome,
-            }
-        });
-        futures::future::join_all(futures).await
-    }
-
-    async fn deliver_to(
-        &self,
-        id: &str,
-        sender: &Sender,
-        alert: &Alert,
-    ) -> Result<u32, DeliveryError> {
-        let mut delays = backon::ExponentialBuilder::default()
-            .with_min_delay(self.policy.initial_backoff)
-            .with_max_delay(self.policy.max_backoff)
-            .with_max_times(self.policy.max_attempts.saturating_sub(1) as usize)
-            .with_jitter()
-            .build();
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            // The per-attempt timeout bounds every channel, whatever its client does.
-            let result = match tokio::time::timeout(
-                self.policy.timeout + Duration::from_secs(1),
-                sender.send(alert),
-            )
-            .await
+    /// One attempt to deliver `alert` to `channel`, never longer than the
+    /// configured timeout (plus a second for the client's own).
+    pub async fn attempt(&self, channel: &str, alert: &Alert) -> Result<(), DeliveryError> {
+        let Some(sender) = self.channels.get(channel) else {
+            return Err(DeliveryError::Permanent {
+                message: format!("no channel {channel:?} is configured"),
+            });
+        };
+        if self
+            .disabled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(channel)
+        {
+            return Err(DeliveryError::Permanent {
+                message: format!("channel {channel:?} is disabled: its endpoint answered 410 Gone"),
+            });
+        }
+        let result =
+            match tokio::time::timeout(self.timeout + Duration::from_secs(1), sender.send(alert))
+                .await
             {
                 Ok(r) => r,
                 Err(_) => Err(DeliveryError::Transient {
@@ -148,40 +139,40 @@ impl Notifier {
                     retry_after: None,
                 }),
             };
-            match result {
-                Ok(()) => {
-                    info!(
-                        message = "Alert delivered.",
-                        alert_id = %alert.alert_id,
-                        rule_id = %alert.rule_id,
-                        article_id = %alert.article.id,
-                        channel = %id,
-                        kind = sender.kind(),
-                        attempt,
-                    );
-                    return Ok(attempt);
-                }
-                Err(DeliveryError::Transient {
-                    message,
-                    retry_after,
-                }) => {
-                    let Some(delay) = delays.next() else {
-                        warn!(message = "Alert delivery failed; giving up.", alert_id = %alert.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %id, attempt, error = %message);
-                        return Err(DeliveryError::Transient {
-                            message,
-                            retry_after,
-                        });
-                    };
-                    let delay =
-                        retry_after.map_or(delay, |r| r.min(self.policy.max_backoff).max(delay));
-                    warn!(message = "Alert delivery failed; will retry.", alert_id = %alert.alert_id, channel = %id, attempt, retry_in_ms = delay.as_millis() as u64, error = %message);
-                    tokio::time::sleep(delay).await;
-                }
-                Err(DeliveryError::Permanent { message }) => {
-                    warn!(message = "Alert delivery failed permanently.", alert_id = %alert.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %id, attempt, error = %message);
-                    return Err(DeliveryError::Permanent { message });
-                }
-            }
+        if let Err(DeliveryError::Gone { .. }) = &result {
+            self.disabled
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(channel.to_string());
         }
+        result
     }
+
+    /// The delivery policy's per-attempt timeout.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+}
+
+/// The delay before retry number `attempt` (1-based: the delay after the
+/// first failed attempt is `delay(1)`).
+pub fn retry_delay(policy: &DeliveryConfig, kind: &str, attempt: u32) -> Duration {
+    use backon::BackoffBuilder;
+    if kind == "webhook"
+        && policy.webhook_schedule == crate::config::WebhookSchedule::StandardWebhooks
+    {
+        // The Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+        const SCHEDULE: [u64; 7] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+        return Duration::from_secs(
+            SCHEDULE[(attempt.max(1) as usize - 1).min(SCHEDULE.len() - 1)],
+        );
+    }
+    backon::ExponentialBuilder::default()
+        .with_min_delay(policy.initial_backoff)
+        .with_max_delay(policy.max_backoff)
+        .with_max_times(usize::MAX)
+        .with_jitter()
+        .build()
+        .nth(attempt.max(1) as usize - 1)
+        .unwrap_or(policy.max_backoff)
 }

@@ -1,6 +1,8 @@
 //! Webhook notifier: `POST` of the JSON alert, signed per Standard Webhooks
 //! (`webhook-id`, `webhook-timestamp`, `webhook-signature`).
 
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::engine::general_purpose::STANDARD as B64;
@@ -61,29 +63,109 @@ pub fn verify(key: &[u8], id: &str, timestamp: i64, body: &[u8], header: &str) -
     })
 }
 
+/// Whether an address is reachable on the public internet: not loopback,
+/// private, link-local (which holds cloud metadata at 169.254.169.254),
+/// carrier-grade NAT, unspecified, broadcast, multicast or documentation.
+pub fn is_public(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let o = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_broadcast()
+                || v4.is_multicast()
+                || v4.is_documentation()
+                || o[0] == 0
+                || (o[0] == 100 && (64..128).contains(&o[1])))
+        }
+        IpAddr::V6(v6) => {
+            if let Some(v4) = v6.to_ipv4_mapped() {
+                return is_public(IpAddr::V4(v4));
+            }
+            let first = v6.segments()[0];
+            !(v6.is_loopback()
+                || v6.is_unspecified()
+                || v6.is_multicast()
+                || (first & 0xfe00) == 0xfc00
+                || (first & 0xffc0) == 0xfe80)
+        }
+    }
+}
+
+/// Resolves host names and keeps only public addresses, so the address
+/// checked is the address connected to (no DNS rebinding around the check).
+#[derive(Debug)]
+struct PublicOnly;
+
+impl reqwest::dns::Resolve for PublicOnly {
+    fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
+        Box::pin(async move {
+            let host = name.as_str().to_string();
+            let addrs: Vec<SocketAddr> =
+                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let public: Vec<SocketAddr> = addrs.into_iter().filter(|a| is_public(a.ip())).collect();
+            if public.is_empty() {
+                let e: Box<dyn std::error::Error + Send + Sync> = format!(
+                    "{host} resolves only to loopback, private, link-local or metadata addresses; set allow_private = true on the channel to allow it"
+                )
+                .into();
+                return Err(e);
+            }
+            Ok(Box::new(public.into_iter()) as reqwest::dns::Addrs)
+        })
+    }
+}
+
 /// One webhook endpoint.
 #[derive(Debug, Clone)]
 pub struct Webhook {
     url: url::Url,
     key: Vec<u8>,
     client: reqwest::Client,
+    allow_private: bool,
 }
 
 impl Webhook {
-    pub fn new(url: url::Url, secret: &Secret, timeout: Duration) -> Result<Webhook, String> {
+    pub fn new(
+        url: url::Url,
+        secret: &Secret,
+        timeout: Duration,
+        allow_private: bool,
+    ) -> Result<Webhook, String> {
         let key = decode_secret(secret.expose())?;
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             // A redirect could send a signed alert somewhere unexpected.
             .redirect(reqwest::redirect::Policy::none())
-            .user_agent(concat!("wirewatch/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| e.to_string())?;
-        Ok(Webhook { url, key, client })
+            .user_agent(concat!("wirewatch/", env!("CARGO_PKG_VERSION")));
+        if !allow_private {
+            builder = builder.dns_resolver(Arc::new(PublicOnly));
+        }
+        let client = builder.build().map_err(|e| e.to_string())?;
+        Ok(Webhook {
+            url,
+            key,
+            client,
+            allow_private,
+        })
     }
 
     pub async fn send(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        if !self.allow_private {
+            let literal = match self.url.host() {
+                Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+                Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+                _ => None,
+            };
+            if let Some(ip) = literal.filter(|ip| !is_public(*ip)) {
+                return Err(DeliveryError::Permanent {
+                    message: format!("refused: {ip} is a loopback, private, link-local or metadata address; set allow_private = true on the channel to allow it"),
+                });
+            }
+        }
         let body = serde_json::to_vec(alert).expect("an alert serializes");
         let timestamp = time::OffsetDateTime::now_utc().unix_timestamp();
         let signature = sign(&self.key, &alert.alert_id, timestamp, &body);
@@ -159,6 +241,28 @@ mod tests {
             body,
             &sig
         ));
+    }
+
+    #[test]
+    fn only_public_addresses_are_public() {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.16.0.1",
+            "192.168.1.1",
+            "169.254.169.254",
+            "100.64.0.1",
+            "0.0.0.0",
+            "::1",
+            "fd00::1",
+            "fe80::1",
+            "::ffff:127.0.0.1",
+        ] {
+            assert!(!is_public(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["8.8.8.8", "1.1.1.1", "2606:4700::1111"] {
+            assert!(is_public(ip.parse().unwrap()), "{ip}");
+        }
     }
 
     #[test]

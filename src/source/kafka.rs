@@ -6,6 +6,7 @@
 //! partition revoke and at shutdown.
 
 use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -26,7 +27,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::article::Malformed;
 use crate::config::KafkaConfig;
-use crate::pipeline::Processor;
+use crate::pipeline::{HandleError, Processor};
 
 /// How many messages may be in flight (matched, alerts being delivered) at
 /// once. Past it the consumer stops reading until some finish.
@@ -176,6 +177,7 @@ pub struct KafkaSource {
     producer: FutureProducer,
     cfg: KafkaConfig,
     tracker: Arc<Mutex<Tracker>>,
+    paused: Arc<AtomicBool>,
 }
 
 impl KafkaSource {
@@ -221,6 +223,7 @@ impl KafkaSource {
             producer,
             cfg: cfg.clone(),
             tracker,
+            paused: Arc::new(AtomicBool::new(false)),
         })
     }
 
@@ -281,11 +284,14 @@ impl KafkaSource {
 
     /// Consumes until `shutdown`, then drains in-flight work within `grace`,
     /// stores and commits offsets, and leaves the group.
+    /// Past `max_pending` deliveries in the outbox, the partitions are
+    /// paused (the group session stays alive) until it drains below 90%.
     pub async fn run(
         self,
         processor: Processor,
         shutdown: CancellationToken,
         grace: Duration,
+        max_pending: u64,
     ) -> anyhow::Result<()> {
         let topics: Vec<&str> = self.cfg.topics.iter().map(String::as_str).collect();
         self.consumer
@@ -295,18 +301,16 @@ impl KafkaSource {
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
         let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let tasks = TaskTracker::new();
+        let mut tick = tokio::time::interval(Duration::from_millis(500));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tokio::select! {
                 biased;
                 _ = shutdown.cancelled() => break,
                 Some(d) = done_rx.recv() => self.complete(d),
-                permit = permits.clone().acquire_owned() => {
-                    let permit = permit.expect("semaphore is never closed");
-                    let msg = tokio::select! {
-                        biased;
-                        _ = shutdown.cancelled() => break,
-                        m = self.consumer.recv() => m,
-                    };
+                _ = tick.tick() => self.backpressure(&processor, max_pending),
+                msg = self.consumer.recv(), if permits.available_permits() > 0 => {
+                    let permit = permits.clone().try_acquire_owned().expect("a permit is available");
                     let msg = match msg {
                         Ok(m) => m,
                         Err(e) => {
@@ -316,23 +320,29 @@ impl KafkaSource {
                     };
                     let tp: Tp = (msg.topic().to_string(), msg.partition());
                     let offset = msg.offset();
-                    let received = std::time::Instant::now();
                     let epoch = self.tracker.lock().unwrap_or_else(|p| p.into_inner()).begin(&tp, offset);
-                    match processor.prepare(msg.payload()) {
-                        Ok((_, alerts)) if alerts.is_empty() => {
+                    let handled = loop {
+                        match processor.handle(msg.payload()) {
+                            Err(HandleError::Store(e)) => {
+                                // Nothing is lost: the offset is not stored and
+                                // the message is retried until the outbox takes it.
+                                error!(message = "Cannot write alerts to the outbox; retrying.", topic = %tp.0, partition = tp.1, offset, error = %e);
+                                tokio::select! {
+                                    _ = shutdown.cancelled() => break None,
+                                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                                }
+                            }
+                            other => break Some(other),
+                        }
+                    };
+                    match handled {
+                        None => break,
+                        Some(Ok(_)) => {
                             drop(permit);
                             self.complete(Done { tp, offset, epoch });
                         }
-                        Ok((_, alerts)) => {
-                            let processor = processor.clone();
-                            let done_tx = done_tx.clone();
-                            tasks.spawn(async move {
-                                processor.deliver(alerts, received).await;
-                                drop(permit);
-                                let _ = done_tx.send(Done { tp, offset, epoch });
-                            });
-                        }
-                        Err(bad) => {
+                        Some(Err(HandleError::Store(_))) => unreachable!("retried above"),
+                        Some(Err(HandleError::Malformed(bad))) => {
                             warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
                             let payload = msg.payload().map(|p| p[..p.len().min(self.cfg.max_message_bytes)].to_vec());
                             let key = msg.key().map(<[u8]>::to_vec);
@@ -350,7 +360,7 @@ impl KafkaSource {
             }
         }
         info!(
-            message = "Stopping: draining in-flight deliveries.",
+            message = "Stopping: finishing messages in flight.",
             grace_secs = grace.as_secs()
         );
         tasks.close();
@@ -386,6 +396,49 @@ impl KafkaSource {
         })
         .await?;
         Ok(())
+    }
+
+    /// Pauses or resumes every assigned partition on the outbox's size.
+    fn backpressure(&self, processor: &Processor, max_pending: u64) {
+        let Ok(pending) = processor.store.pending() else {
+            return;
+        };
+        let paused = self.paused.load(Ordering::Relaxed);
+        let change = if !paused && pending >= max_pending {
+            Some(true)
+        } else if paused && pending < max_pending - max_pending / 10 {
+            Some(false)
+        } else {
+            None
+        };
+        let Some(pause) = change else { return };
+        let Ok(assignment) = self.consumer.assignment() else {
+            return;
+        };
+        let result = if pause {
+            self.consumer.pause(&assignment)
+        } else {
+            self.consumer.resume(&assignment)
+        };
+        match result {
+            Ok(()) => {
+                self.paused.store(pause, Ordering::Relaxed);
+                if pause {
+                    warn!(
+                        message = "Outbox full: pausing consumption until deliveries catch up.",
+                        pending, max_pending
+                    );
+                } else {
+                    info!(message = "Outbox drained: resuming consumption.", pending);
+                }
+            }
+            Err(e) => warn!(message = "Cannot pause or resume partitions.", error = %e),
+        }
+    }
+
+    /// A handle telling whether consumption is paused by backpressure.
+    pub fn paused_handle(&self) -> Arc<AtomicBool> {
+        self.paused.clone()
     }
 
     fn complete(&self, d: Done) {

@@ -216,6 +216,7 @@ max_attempts = 3
 initial_backoff_ms = 200
 max_backoff_secs = 2
 shutdown_grace_secs = 10
+webhook_schedule = "exponential"
 [[channel]]
 id = "compliance"
 type = "email"
@@ -225,6 +226,7 @@ id = "soc"
 type = "webhook"
 url = "{hook}{path}"
 secret = "{secret}"
+allow_private = true
 "#,
             brokers = brokers(),
             group = self.group,
