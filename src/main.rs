@@ -59,6 +59,13 @@ enum Command {
         #[arg(long, default_value = "wirewatch-demo")]
         out: PathBuf,
     },
+    /// Inspect and repair the durable outbox (while the daemon is stopped).
+    Outbox {
+        #[arg(long, global = true, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: cli::outbox::Action,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -70,6 +77,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Check { config } => cli::check::run(&config),
+        Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Backtest {
             watchlists,
             input,
@@ -101,7 +109,7 @@ fn main() -> ExitCode {
                     }
                     Command::Demo { out } => cli::demo::run(&out).await,
                     Command::Health { url } => cli::health(&url).await,
-                    Command::Check { .. } | Command::Backtest { .. } => {
+                    Command::Check { .. } | Command::Backtest { .. } | Command::Outbox { .. } => {
                         unreachable!("handled above")
                     }
                 }

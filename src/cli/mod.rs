@@ -4,6 +4,7 @@
 pub mod backtest;
 pub mod check;
 pub mod demo;
+pub mod outbox;
 pub mod run;
 
 use std::path::Path;

@@ -199,6 +199,10 @@ impl Webhook {
                 message,
                 retry_after,
             }),
+            410 => Err(DeliveryError::Gone { message }),
+            300..=399 => Err(DeliveryError::Permanent {
+                message: format!("{message}: redirects are not followed"),
+            }),
             _ => Err(DeliveryError::Permanent { message }),
         }
     }

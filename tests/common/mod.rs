@@ -169,22 +169,38 @@ impl Setup {
 
     /// Writes a config and watchlist into a fresh folder.
     pub fn write_config(&self) -> (tempfile::TempDir, PathBuf) {
+        self.write_config_with(&Options::default())
+    }
+
+    /// Writes a config with `opts` into a fresh folder.
+    pub fn write_config_with(&self, opts: &Options) -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
-        let smtp = service("WIREWATCH_TEST_SMTP");
+        let smtp = opts
+            .smtp
+            .clone()
+            .unwrap_or_else(|| service("WIREWATCH_TEST_SMTP"));
         let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
         std::fs::create_dir(dir.path().join("watchlists")).unwrap();
         std::fs::write(
             dir.path().join("watchlists/sanctions.toml"),
-            r#"
+            format!(
+                r#"
 [[rule]]
 id = "kaspersky-us"
 description = "U.S. government action against Kaspersky"
-companies = [{ name = "Kaspersky", aliases = ["Kaspersky Lab"] }]
+companies = [{{ name = "Kaspersky", aliases = ["Kaspersky Lab"] }}]
 agencies = ["us-commerce", "us-treasury"]
 actions = ["sanction", "ban"]
 severity = "high"
-notify = ["compliance", "soc"]
+notify = [{notify}]
 "#,
+                notify = opts
+                    .notify
+                    .iter()
+                    .map(|n| format!("{n:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         )
         .unwrap();
         let config = format!(
@@ -209,14 +225,16 @@ port = {smtp_port}
 security = "none"
 from = "Wirewatch Test <alerts@wirewatch.test>"
 [http]
-listen = "127.0.0.1:0"
+listen = "127.0.0.1:{http_port}"
 [delivery]
-timeout_secs = 5
-max_attempts = 3
+timeout_secs = {timeout}
+max_attempts = {max_attempts}
 initial_backoff_ms = 200
-max_backoff_secs = 2
+max_backoff_secs = 1
 shutdown_grace_secs = 10
+max_age_secs = 3600
 webhook_schedule = "exponential"
+{extra_channels}
 [[channel]]
 id = "compliance"
 type = "email"
@@ -237,11 +255,66 @@ allow_private = true
             hook = service("WIREWATCH_TEST_WEBHOOK"),
             path = self.webhook_path,
             secret = self.secret,
+            http_port = opts.http_port,
+            timeout = opts.timeout_secs,
+            max_attempts = opts.max_attempts,
+            extra_channels = opts.extra_channels,
         );
         let path = dir.path().join("wirewatch.toml");
         std::fs::write(&path, config).unwrap();
         (dir, path)
     }
+}
+
+/// What a test changes in the daemon config.
+pub struct Options {
+    pub notify: Vec<String>,
+    /// SMTP host:port (default: the suite's maildev).
+    pub smtp: Option<String>,
+    pub http_port: u16,
+    pub timeout_secs: u64,
+    pub max_attempts: u32,
+    /// Extra `[[channel]]` tables.
+    pub extra_channels: String,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            notify: vec!["compliance".into(), "soc".into()],
+            smtp: None,
+            http_port: free_port(),
+            timeout_secs: 5,
+            max_attempts: 3,
+            extra_channels: String::new(),
+        }
+    }
+}
+
+/// A loopback port nothing listens on (right now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A metric's value from the daemon's `/metrics`, by exact series name
+/// (with labels), or `None` if absent or unreachable.
+pub async fn metric(port: u16, series: &str) -> Option<f64> {
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines()
+        .find_map(|l| {
+            l.strip_prefix(series)
+                .and_then(|rest| rest.strip_prefix(' '))
+        })
+        .and_then(|v| v.trim().parse().ok())
 }
 
 /// The `wirewatch` binary running as a daemon. Killed on drop.
@@ -252,6 +325,10 @@ pub struct Daemon {
 
 impl Daemon {
     pub fn start(config: &std::path::Path) -> Daemon {
+        Daemon::start_with(config, &[])
+    }
+
+    pub fn start_with(config: &std::path::Path, env: &[(&str, &str)]) -> Daemon {
         // Logs outlive the test's temporary folder, for post-mortems.
         let log =
             PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", unique("wirewatch")));
@@ -264,6 +341,7 @@ impl Daemon {
                 std::env::var("WIREWATCH_TEST_RUST_LOG")
                     .unwrap_or_else(|_| "info,librdkafka=warn".into()),
             )
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
@@ -273,6 +351,22 @@ impl Daemon {
 
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits for the process to exit by itself (a crash point).
+    pub fn wait_exit(&mut self) -> ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "wirewatch did not exit; log:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 
     /// Sends SIGTERM and waits for the exit status.

@@ -1,0 +1,79 @@
+//! `wirewatch outbox list|retry|purge`: the operator's view of the durable
+//! outbox. The store is locked by the running daemon, so these run while it
+//! is stopped (or against a copy of the state folder).
+
+use std::path::Path;
+
+use super::Failure;
+use crate::config;
+use crate::store::{now_ms, Status, Store};
+
+#[derive(Debug, Clone, clap::Subcommand)]
+pub enum Action {
+    /// List deliveries (default: those not yet delivered).
+    List {
+        /// pending, delivered, dead or all.
+        #[arg(long, default_value = "undelivered")]
+        status: String,
+    },
+    /// Make dead deliveries due again (or every undelivered one of an alert).
+    Retry {
+        /// Only this alert.
+        #[arg(long)]
+        alert: Option<String>,
+    },
+    /// Forget finished alerts (delivered or dead) older than this many hours.
+    Purge {
+        #[arg(long, default_value_t = 24 * 30)]
+        older_than_hours: u64,
+    },
+}
+
+pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
+    let cfg = config::load(config_path, &super::environment())
+        .map_err(|e| Failure::Usage(e.iter().map(ToString::to_string).collect()))?;
+    let store = Store::open(&cfg.store_path).map_err(|e| Failure::Other(e.into()))?;
+    let other = |e: crate::store::StoreError| Failure::Other(e.into());
+    match action {
+        Action::List { status } => {
+            let filter = match status.as_str() {
+                "pending" => Some(Some(Status::Pending)),
+                "delivered" => Some(Some(Status::Delivered)),
+                "dead" => Some(Some(Status::Dead)),
+                "all" => Some(None),
+                "undelivered" => None,
+                other => return Err(Failure::Usage(vec![format!("--status {other:?} is not valid: expected pending, delivered, dead, undelivered or all")])),
+            };
+            let rows = store.deliveries(filter.flatten()).map_err(other)?;
+            let rows: Vec<_> = rows
+                .into_iter()
+                .filter(|r| filter.is_some() || r.status != Status::Delivered)
+                .collect();
+            println!(
+                "{:<38} {:<14} {:<9} {:>8}  last error",
+                "alert", "channel", "status", "attempts"
+            );
+            for r in &rows {
+                println!(
+                    "{:<38} {:<14} {:<9} {:>8}  {}",
+                    r.alert_id,
+                    r.channel,
+                    r.status.as_str(),
+                    r.attempts,
+                    r.last_error.as_deref().unwrap_or("")
+                );
+            }
+            println!("{} deliveries", rows.len());
+        }
+        Action::Retry { alert } => {
+            let n = store.retry(alert.as_deref()).map_err(other)?;
+            println!("{n} deliveries due again; the daemon sends them when it runs");
+        }
+        Action::Purge { older_than_hours } => {
+            let before = now_ms() - (older_than_hours as i64) * 3_600_000;
+            let n = store.purge(before).map_err(other)?;
+            println!("{n} finished alerts forgotten");
+        }
+    }
+    Ok(())
+}

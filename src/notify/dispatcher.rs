@@ -1,0 +1,182 @@
+//! The dispatcher: delivers pending deliveries from the durable outbox,
+//! records each attempt's outcome, and schedules retries (per-channel
+//! backoff, `Retry-After`, a maximum age and attempt count after which a
+//! delivery is dead, kept with its last error).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Notify, Semaphore};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tracing::{error, info, warn};
+
+use super::{retry_delay, DeliveryError, Notifier};
+use crate::alert::Alert;
+use crate::config::DeliveryConfig;
+use crate::metrics::Metrics;
+use crate::store::{now_ms, DeliveryState, Outcome, Status, Store};
+
+/// Attempts in flight at once, over all channels.
+pub const CONCURRENCY: usize = 64;
+
+/// Test hook: `WIREWATCH_CRASH_AT=<point>` aborts the process at that
+/// point, as `kill -9` would, so tests can check what survives.
+pub fn crash_point(point: &str) {
+    if std::env::var("WIREWATCH_CRASH_AT").is_ok_and(|p| p == point) {
+        eprintln!("WIREWATCH_CRASH_AT={point}: aborting");
+        std::process::abort();
+    }
+}
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    pub store: Arc<Store>,
+    pub notifier: Notifier,
+    pub policy: DeliveryConfig,
+    /// Woken when new deliveries are enqueued.
+    pub wake: Arc<Notify>,
+    pub metrics: Metrics,
+}
+
+impl Dispatcher {
+    /// Delivers until `shutdown`, then lets attempts in flight finish
+    /// within the grace period. Deliveries still pending stay in the outbox
+    /// for the next start.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let permits = Arc::new(Semaphore::new(CONCURRENCY));
+        let tasks = TaskTracker::new();
+        // A leased delivery whose attempt never reports (a crash) is due
+        // again after the lease.
+        let lease_ms = (self.policy.timeout.as_millis() as i64) * 2 + 30_000;
+        match self.store.release_leases() {
+            Ok(0) => {}
+            Ok(n) => warn!(
+                message =
+                    "Resuming deliveries interrupted by a crash; they may have been sent already.",
+                count = n
+            ),
+            Err(e) => error!(message = "Cannot release leases.", error = %e),
+        }
+        loop {
+            if shutdown.is_cancelled() {
+                break;
+            }
+            let free = permits.available_permits();
+            let batch = if free == 0 {
+                Vec::new()
+            } else {
+                match self.store.lease_due(now_ms(), free, lease_ms) {
+                    Ok(b) => b,
+                    Err(e) => {
+                        error!(message = "Cannot read the outbox.", error = %e);
+                        Vec::new()
+                    }
+                }
+            };
+            for (state, alert) in batch {
+                let permit = permits
+                    .clone()
+                    .acquire_owned()
+                    .await
+                    .expect("semaphore is never closed");
+                let this = self.clone();
+                tasks.spawn(async move {
+                    this.attempt(state, alert).await;
+                    drop(permit);
+                });
+            }
+            if let Ok(n) = self.store.pending() {
+                self.metrics.outbox_pending.set(n as i64);
+            }
+            let wait_ms = match self.store.next_due() {
+                Ok(Some(at)) => (at - now_ms()).clamp(5, 1000),
+                _ => 1000,
+            };
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.wake.notified() => {}
+                _ = tokio::time::sleep(Duration::from_millis(wait_ms as u64)) => {}
+            }
+        }
+        tasks.close();
+        if tokio::time::timeout(self.policy.shutdown_grace, tasks.wait())
+            .await
+            .is_err()
+        {
+            warn!(message = "Shutdown grace period expired with deliveries in flight; they stay in the outbox.", in_flight = tasks.len());
+        }
+    }
+
+    async fn attempt(&self, state: DeliveryState, alert: Alert) {
+        let channel = state.channel.clone();
+        let kind = self.notifier.kind(&channel).unwrap_or("unknown");
+        let attempt = state.attempts + 1;
+        let result = self.notifier.attempt(&channel, &alert).await;
+        if result.is_ok() {
+            crash_point("after-send-before-mark");
+        }
+        let now = now_ms();
+        let age = Duration::from_millis((now - state.created_ms).max(0) as u64);
+        let outcome = match &result {
+            Ok(()) => Outcome::Delivered,
+            Err(DeliveryError::Permanent { message }) | Err(DeliveryError::Gone { message }) => {
+                Outcome::Dead {
+                    error: message.clone(),
+                }
+            }
+            Err(DeliveryError::Transient {
+                message,
+                retry_after,
+            }) => {
+                let delay = retry_after.unwrap_or_else(|| retry_delay(&self.policy, kind, attempt));
+                if attempt >= self.policy.max_attempts || age + delay > self.policy.max_age {
+                    Outcome::Dead {
+                        error: format!("{message} (gave up after {attempt} attempts)"),
+                    }
+                } else {
+                    Outcome::Retry {
+                        at_ms: now + delay.as_millis() as i64,
+                        error: message.clone(),
+                    }
+                }
+            }
+        };
+        let ids = (
+            alert.alert_id.as_str(),
+            alert.rule_id.as_str(),
+            alert.article.id.as_str(),
+        );
+        match &outcome {
+            Outcome::Delivered => {
+                info!(message = "Alert sent.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, summary = %alert.summary());
+                self.metrics.delivery(&channel, "delivered");
+                if let Ok(t) = time::OffsetDateTime::parse(
+                    &alert.detected_at,
+                    &time::format_description::well_known::Rfc3339,
+                ) {
+                    let secs = (time::OffsetDateTime::now_utc() - t).as_seconds_f64();
+                    self.metrics.end_to_end_seconds.observe(secs.max(0.0));
+                }
+            }
+            Outcome::Retry { at_ms, error } => {
+                warn!(message = "Alert delivery failed; will retry.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, retry_in_ms = at_ms - now, error = %error);
+                self.metrics.delivery(&channel, "retried");
+            }
+            Outcome::Dead { error } => {
+                if matches!(result, Err(DeliveryError::Gone { .. })) {
+                    error!(message = "Webhook endpoint answered 410 Gone; channel disabled until restart.", alert_id = ids.0, channel = %channel);
+                }
+                error!(message = "Alert delivery failed for good; kept in the outbox as dead.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, error = %error);
+                self.metrics.delivery(&channel, "dead");
+            }
+        }
+        match self.store.record(&state.alert_id, &channel, outcome) {
+            Ok(s) if s.status == Status::Pending => self.wake.notify_one(),
+            Ok(_) => {}
+            Err(e) => {
+                error!(message = "Cannot record a delivery outcome; it will be retried after its lease.", alert_id = ids.0, channel = %channel, error = %e)
+            }
+        }
+    }
+}

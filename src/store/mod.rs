@@ -1,0 +1,579 @@
+//! The durable outbox and dedup state, in an embedded transactional store
+//! (redb: pure Rust, ACID, every commit fsync'd, one file, no server).
+//!
+//! An article's alerts are written here, in one transaction, before its
+//! Kafka offset is stored; the dispatcher delivers from here and records
+//! each (alert, channel) delivery as delivered or dead. An alert id already
+//! present is never enqueued again, so a redelivered article or a restart
+//! never sends an alert twice.
+//!
+//! Tables:
+//! - `alerts`: alert id → alert JSON.
+//! - `deliveries`: "alert id/channel" → [`DeliveryState`] JSON.
+//! - `due`: "due time (ms, zero-padded)/alert id/channel" → empty: the
+//!   pending deliveries ordered by when they are next due.
+
+use std::path::Path;
+
+use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::alert::Alert;
+
+const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
+const DELIVERIES: TableDefinition<&str, &[u8]> = TableDefinition::new("deliveries");
+const DUE: TableDefinition<&str, &[u8]> = TableDefinition::new("due");
+
+/// The file inside `store.path`.
+pub const FILE_NAME: &str = "wirewatch.redb";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("store: {0}")]
+    Io(String),
+}
+
+fn io(e: impl std::fmt::Display) -> StoreError {
+    StoreError::Io(e.to_string())
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Pending,
+    Delivered,
+    /// Given up: a permanent error, or past the maximum age or attempts.
+    Dead,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Delivered => "delivered",
+            Status::Dead => "dead",
+        }
+    }
+}
+
+/// The state of one alert's delivery to one channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryState {
+    pub alert_id: String,
+    pub channel: String,
+    pub status: Status,
+    pub attempts: u32,
+    /// When the next attempt is due (pending only), Unix ms.
+    pub next_attempt_ms: i64,
+    pub created_ms: i64,
+    pub updated_ms: i64,
+    pub last_error: Option<String>,
+    /// Taken by a dispatcher for an attempt whose outcome is not recorded yet.
+    #[serde(default)]
+    pub leased: bool,
+}
+
+/// How an attempt went, as the dispatcher records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Delivered,
+    /// Try again at this time.
+    Retry {
+        at_ms: i64,
+        error: String,
+    },
+    Dead {
+        error: String,
+    },
+}
+
+pub fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn delivery_key(alert_id: &str, channel: &str) -> String {
+    format!("{alert_id}/{channel}")
+}
+
+fn due_key(at_ms: i64, alert_id: &str, channel: &str) -> String {
+    format!("{:020}/{alert_id}/{channel}", at_ms.max(0))
+}
+
+fn parse_due_key(key: &str) -> Option<(i64, &str, &str)> {
+    let mut parts = key.splitn(3, '/');
+    let at = parts.next()?.parse().ok()?;
+    Some((at, parts.next()?, parts.next()?))
+}
+
+/// The outbox. Cheap to share behind an `Arc`; redb serializes writers.
+#[derive(Debug)]
+pub struct Store {
+    db: Database,
+}
+
+impl Store {
+    /// Opens (or creates) the store in folder `dir`.
+    pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let open_err = |message: String| StoreError::Open {
+            path: dir.display().to_string(),
+            message,
+        };
+        std::fs::create_dir_all(dir).map_err(|e| open_err(format!("cannot create folder: {e}")))?;
+        let db = Database::create(dir.join(FILE_NAME)).map_err(|e| match e {
+            redb::DatabaseError::DatabaseAlreadyOpen => {
+                open_err("already open by another process (is the daemon running?)".into())
+            }
+            e => open_err(e.to_string()),
+        })?;
+        let tx = db.begin_write().map_err(io)?;
+        for t in [ALERTS, DELIVERIES, DUE] {
+            tx.open_table(t).map_err(io)?;
+        }
+        tx.commit().map_err(io)?;
+        Ok(Store { db })
+    }
+
+    /// Writes the alerts and a pending delivery per channel, durably, in
+    /// one transaction. Alerts already known are skipped. Returns the
+    /// alerts that were new.
+    pub fn enqueue(&self, alerts: &[Alert]) -> Result<Vec<String>, StoreError> {
+        if alerts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let now = now_ms();
+        let tx = self.db.begin_write().map_err(io)?;
+        let mut new = Vec::new();
+        {
+            let mut a = tx.open_table(ALERTS).map_err(io)?;
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut due = tx.open_table(DUE).map_err(io)?;
+            for alert in alerts {
+                if a.get(alert.alert_id.as_str()).map_err(io)?.is_some() {
+                    continue;
+                }
+                let mut stored = serde_json::to_value(alert).map_err(io)?;
+                stored["notify"] = serde_json::json!(alert.notify);
+                a.insert(
+                    alert.alert_id.as_str(),
+                    serde_json::to_vec(&stored).map_err(io)?.as_slice(),
+                )
+                .map_err(io)?;
+                for channel in &alert.notify {
+                    let state = DeliveryState {
+                        alert_id: alert.alert_id.clone(),
+                        channel: channel.clone(),
+                        status: Status::Pending,
+                        attempts: 0,
+                        next_attempt_ms: now,
+                        created_ms: now,
+                        updated_ms: now,
+                        last_error: None,
+                        leased: false,
+                    };
+                    d.insert(
+                        delivery_key(&alert.alert_id, channel).as_str(),
+                        serde_json::to_vec(&state).map_err(io)?.as_slice(),
+                    )
+                    .map_err(io)?;
+                    due.insert(
+                        due_key(now, &alert.alert_id, channel).as_str(),
+                        [].as_slice(),
+                    )
+                    .map_err(io)?;
+                }
+                new.push(alert.alert_id.clone());
+            }
+        }
+        tx.commit().map_err(io)?;
+        Ok(new)
+    }
+
+    /// Takes up to `limit` deliveries due at `now`, and pushes each one's
+    /// due time to `now + lease_ms` so no one else takes it meanwhile; if
+    /// the process dies mid-attempt, the delivery comes back after the lease.
+    pub fn lease_due(
+        &self,
+        now: i64,
+        limit: usize,
+        lease_ms: i64,
+    ) -> Result<Vec<(DeliveryState, Alert)>, StoreError> {
+        let tx = self.db.begin_write().map_err(io)?;
+        let mut out = Vec::new();
+        {
+            let mut due = tx.open_table(DUE).map_err(io)?;
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let a = tx.open_table(ALERTS).map_err(io)?;
+            let upper = due_key(now, "\u{10FFFF}", "");
+            let keys: Vec<String> = due
+                .range::<&str>(..=upper.as_str())
+                .map_err(io)?
+                .take(limit)
+                .filter_map(|r| r.ok().map(|(k, _)| k.value().to_string()))
+                .collect();
+            for key in keys {
+                due.remove(key.as_str()).map_err(io)?;
+                let Some((_, alert_id, channel)) = parse_due_key(&key) else {
+                    continue;
+                };
+                let dk = delivery_key(alert_id, channel);
+                let Some(raw) = d.get(dk.as_str()).map_err(io)?.map(|v| v.value().to_vec()) else {
+                    continue;
+                };
+                let mut state: DeliveryState = serde_json::from_slice(&raw).map_err(io)?;
+                if state.status != Status::Pending {
+                    continue;
+                }
+                let Some(alert_raw) = a.get(alert_id).map_err(io)?.map(|v| v.value().to_vec())
+                else {
+                    continue;
+                };
+                let alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
+                state.next_attempt_ms = now + lease_ms;
+                state.leased = true;
+                d.insert(
+                    dk.as_str(),
+                    serde_json::to_vec(&state).map_err(io)?.as_slice(),
+                )
+                .map_err(io)?;
+                due.insert(
+                    due_key(state.next_attempt_ms, alert_id, channel).as_str(),
+                    [].as_slice(),
+                )
+                .map_err(io)?;
+                out.push((state, alert));
+            }
+        }
+        tx.commit().map_err(io)?;
+        Ok(out)
+    }
+
+    /// Records the outcome of an attempt.
+    pub fn record(
+        &self,
+        alert_id: &str,
+        channel: &str,
+        outcome: Outcome,
+    ) -> Result<DeliveryState, StoreError> {
+        let now = now_ms();
+        let tx = self.db.begin_write().map_err(io)?;
+        let state = {
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut due = tx.open_table(DUE).map_err(io)?;
+            let dk = delivery_key(alert_id, channel);
+            let raw = d
+                .get(dk.as_str())
+                .map_err(io)?
+                .map(|v| v.value().to_vec())
+                .ok_or_else(|| StoreError::Io(format!("no delivery {dk}")))?;
+            let mut state: DeliveryState = serde_json::from_slice(&raw).map_err(io)?;
+            due.remove(due_key(state.next_attempt_ms, alert_id, channel).as_str())
+                .map_err(io)?;
+            state.attempts += 1;
+            state.updated_ms = now;
+            state.leased = false;
+            match outcome {
+                Outcome::Delivered => {
+                    state.status = Status::Delivered;
+                    state.last_error = None;
+                }
+                Outcome::Retry { at_ms, error } => {
+                    state.status = Status::Pending;
+                    state.next_attempt_ms = at_ms;
+                    state.last_error = Some(error);
+                    due.insert(due_key(at_ms, alert_id, channel).as_str(), [].as_slice())
+                        .map_err(io)?;
+                }
+                Outcome::Dead { error } => {
+                    state.status = Status::Dead;
+                    state.last_error = Some(error);
+                }
+            }
+            d.insert(
+                dk.as_str(),
+                serde_json::to_vec(&state).map_err(io)?.as_slice(),
+            )
+            .map_err(io)?;
+            state
+        };
+        tx.commit().map_err(io)?;
+        Ok(state)
+    }
+
+    /// Makes every leased delivery due now. Called at start: the store is
+    /// locked to one process, so a lease left over is from a process that
+    /// died mid-attempt, and its attempt's outcome is unknown. Returns how
+    /// many (each may have been sent already: at-least-once).
+    pub fn release_leases(&self) -> Result<usize, StoreError> {
+        let leased: Vec<DeliveryState> = self
+            .deliveries(Some(Status::Pending))?
+            .into_iter()
+            .filter(|s| s.leased)
+            .collect();
+        let now = now_ms();
+        let tx = self.db.begin_write().map_err(io)?;
+        {
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut due = tx.open_table(DUE).map_err(io)?;
+            for mut s in leased.iter().cloned() {
+                due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())
+                    .map_err(io)?;
+                s.next_attempt_ms = now;
+                s.leased = false;
+                d.insert(
+                    delivery_key(&s.alert_id, &s.channel).as_str(),
+                    serde_json::to_vec(&s).map_err(io)?.as_slice(),
+                )
+                .map_err(io)?;
+                due.insert(
+                    due_key(now, &s.alert_id, &s.channel).as_str(),
+                    [].as_slice(),
+                )
+                .map_err(io)?;
+            }
+        }
+        tx.commit().map_err(io)?;
+        Ok(leased.len())
+    }
+
+    /// How many deliveries are pending.
+    pub fn pending(&self) -> Result<u64, StoreError> {
+        let tx = self.db.begin_read().map_err(io)?;
+        let due = tx.open_table(DUE).map_err(io)?;
+        due.len().map_err(io)
+    }
+
+    /// When the earliest pending delivery is due, if any.
+    pub fn next_due(&self) -> Result<Option<i64>, StoreError> {
+        let tx = self.db.begin_read().map_err(io)?;
+        let due = tx.open_table(DUE).map_err(io)?;
+        let first = due.first().map_err(io)?;
+        Ok(first.and_then(|(k, _)| parse_due_key(k.value()).map(|(at, _, _)| at)))
+    }
+
+    /// Every delivery, optionally only those with `status`.
+    pub fn deliveries(&self, status: Option<Status>) -> Result<Vec<DeliveryState>, StoreError> {
+        let tx = self.db.begin_read().map_err(io)?;
+        let d = tx.open_table(DELIVERIES).map_err(io)?;
+        let mut out = Vec::new();
+        for r in d.iter().map_err(io)? {
+            let (_, v) = r.map_err(io)?;
+            let s: DeliveryState = serde_json::from_slice(v.value()).map_err(io)?;
+            if status.is_none_or(|st| st == s.status) {
+                out.push(s);
+            }
+        }
+        Ok(out)
+    }
+
+    /// An alert by id, with its `notify` channels.
+    pub fn alert(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
+        let tx = self.db.begin_read().map_err(io)?;
+        let a = tx.open_table(ALERTS).map_err(io)?;
+        let raw = a.get(alert_id).map_err(io)?;
+        raw.map(|v| serde_json::from_slice(v.value()).map_err(io))
+            .transpose()
+    }
+
+    /// Makes dead (or, with `alert_id`, that alert's dead and pending)
+    /// deliveries due now. Returns how many.
+    pub fn retry(&self, alert_id: Option<&str>) -> Result<usize, StoreError> {
+        let now = now_ms();
+        let targets: Vec<DeliveryState> = self
+            .deliveries(None)?
+            .into_iter()
+            .filter(|s| match alert_id {
+                Some(id) => s.alert_id == id && s.status != Status::Delivered,
+                None => s.status == Status::Dead,
+            })
+            .collect();
+        let tx = self.db.begin_write().map_err(io)?;
+        {
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut due = tx.open_table(DUE).map_err(io)?;
+            for mut s in targets.iter().cloned() {
+                if s.status == Status::Pending {
+                    due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())
+                        .map_err(io)?;
+                }
+                s.status = Status::Pending;
+                s.next_attempt_ms = now;
+                s.updated_ms = now;
+                d.insert(
+                    delivery_key(&s.alert_id, &s.channel).as_str(),
+                    serde_json::to_vec(&s).map_err(io)?.as_slice(),
+                )
+                .map_err(io)?;
+                due.insert(
+                    due_key(now, &s.alert_id, &s.channel).as_str(),
+                    [].as_slice(),
+                )
+                .map_err(io)?;
+            }
+        }
+        tx.commit().map_err(io)?;
+        Ok(targets.len())
+    }
+
+    /// Deletes alerts whose deliveries are all finished (delivered or dead)
+    /// and last changed before `before_ms`. Their ids are forgotten too, so
+    /// purge only what is older than any possible redelivery.
+    pub fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
+        let all = self.deliveries(None)?;
+        let mut by_alert: std::collections::BTreeMap<&str, Vec<&DeliveryState>> =
+            Default::default();
+        for s in &all {
+            by_alert.entry(s.alert_id.as_str()).or_default().push(s);
+        }
+        let doomed: Vec<(&str, Vec<&DeliveryState>)> = by_alert
+            .into_iter()
+            .filter(|(_, ds)| {
+                ds.iter()
+                    .all(|s| s.status != Status::Pending && s.updated_ms < before_ms)
+            })
+            .collect();
+        let tx = self.db.begin_write().map_err(io)?;
+        {
+            let mut a = tx.open_table(ALERTS).map_err(io)?;
+            let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            for (alert_id, ds) in &doomed {
+                a.remove(*alert_id).map_err(io)?;
+                for s in ds {
+                    d.remove(delivery_key(&s.alert_id, &s.channel).as_str())
+                        .map_err(io)?;
+                }
+            }
+        }
+        tx.commit().map_err(io)?;
+        Ok(doomed.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{ArticleRef, Matched};
+    use crate::matcher::{Severity, Term};
+
+    fn alert(id: &str, channels: &[&str]) -> Alert {
+        Alert {
+            alert_id: id.into(),
+            rule_id: "r".into(),
+            severity: Severity::High,
+            description: None,
+            article: ArticleRef {
+                id: "a".into(),
+                title: "t".into(),
+                url: None,
+                source: None,
+                published_at: None,
+            },
+            matched: Matched {
+                company: Term {
+                    id: "C".into(),
+                    text: "C".into(),
+                },
+                agency: None,
+                action: None,
+            },
+            evidence: vec![],
+            detected_at: "2024-01-01T00:00:00Z".into(),
+            watchlist: "w.toml".into(),
+            notify: channels.iter().map(|c| c.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn enqueue_dedups_and_survives_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let s = Store::open(dir.path()).unwrap();
+            assert_eq!(
+                s.enqueue(&[alert("x", &["mail", "hook"])]).unwrap(),
+                vec!["x"]
+            );
+            assert!(
+                s.enqueue(&[alert("x", &["mail", "hook"])])
+                    .unwrap()
+                    .is_empty(),
+                "same alert id twice"
+            );
+            assert_eq!(s.pending().unwrap(), 2);
+        }
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(
+            s.pending().unwrap(),
+            2,
+            "pending deliveries survive a restart"
+        );
+        assert_eq!(s.alert("x").unwrap().unwrap().notify, vec!["mail", "hook"]);
+        assert!(
+            s.enqueue(&[alert("x", &["mail"])]).unwrap().is_empty(),
+            "dedup state survives a restart"
+        );
+    }
+
+    #[test]
+    fn lease_record_retry_and_dead() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.enqueue(&[alert("x", &["mail"]), alert("y", &["hook"])])
+            .unwrap();
+        let now = now_ms();
+        let leased = s.lease_due(now, 10, 60_000).unwrap();
+        assert_eq!(leased.len(), 2);
+        assert!(
+            s.lease_due(now, 10, 60_000).unwrap().is_empty(),
+            "leased deliveries are not handed out twice"
+        );
+        assert!(
+            s.lease_due(now + 61_000, 10, 60_000).unwrap().len() == 2,
+            "a lease expires"
+        );
+        s.record("x", "mail", Outcome::Delivered).unwrap();
+        let st = s
+            .record(
+                "y",
+                "hook",
+                Outcome::Retry {
+                    at_ms: now + 5_000,
+                    error: "HTTP 503".into(),
+                },
+            )
+            .unwrap();
+        assert_eq!((st.status, st.attempts), (Status::Pending, 1));
+        assert_eq!(s.pending().unwrap(), 1);
+        assert_eq!(s.next_due().unwrap(), Some(now + 5_000));
+        assert!(s.lease_due(now + 1_000, 10, 1_000).unwrap().is_empty());
+        let again = s.lease_due(now + 5_000, 10, 1_000).unwrap();
+        assert_eq!(again[0].1.alert_id, "y");
+        s.record(
+            "y",
+            "hook",
+            Outcome::Dead {
+                error: "HTTP 410".into(),
+            },
+        )
+        .unwrap();
+        assert_eq!(s.pending().unwrap(), 0);
+        let dead = s.deliveries(Some(Status::Dead)).unwrap();
+        assert_eq!(
+            (dead.len(), dead[0].last_error.as_deref()),
+            (1, Some("HTTP 410"))
+        );
+        assert_eq!(s.retry(None).unwrap(), 1);
+        assert_eq!(s.pending().unwrap(), 1);
+        s.record("y", "hook", Outcome::Delivered).unwrap();
+        assert_eq!(s.purge(now_ms() + 1).unwrap(), 2);
+        assert!(s.alert("x").unwrap().is_none());
+    }
+
+    #[test]
+    fn a_second_process_cannot_open_the_same_store() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        let err = Store::open(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("already open"), "{err}");
+    }
+}

@@ -1,0 +1,314 @@
+//! Delivery that loses nothing, against the real broker, SMTP server and
+//! webhook receiver: an SMTP outage, crashes at named points, and the
+//! webhook status matrix. Each test counts what was expected, delivered,
+//! lost and duplicated.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::*;
+
+const WAIT: Duration = Duration::from_secs(90);
+
+/// A maildev of our own, started late to end an SMTP outage.
+struct Maildev(Child);
+
+impl Maildev {
+    fn start(smtp: u16, web: u16) -> Maildev {
+        let child = Command::new("maildev")
+            .args([
+                "--smtp",
+                &smtp.to_string(),
+                "--web",
+                &web.to_string(),
+                "--ip",
+                "127.0.0.1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("maildev on PATH (scripts/test puts it there)");
+        Maildev(child)
+    }
+}
+
+impl Drop for Maildev {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn maildev_emails(web: u16) -> Option<Vec<serde_json::Value>> {
+    reqwest::get(format!("http://127.0.0.1:{web}/api/email"))
+        .await
+        .ok()?
+        .json()
+        .await
+        .ok()
+}
+
+#[tokio::test]
+async fn smtp_outage_holds_alerts_in_the_outbox_then_sends_each_once() {
+    let s = Setup::new("outage", 3).await;
+    let (smtp_port, web_port) = (free_port(), free_port());
+    let opts = Options {
+        notify: vec!["compliance".into()],
+        smtp: Some(format!("127.0.0.1:{smtp_port}")),
+        max_attempts: 1000,
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    let daemon = Daemon::start(&config);
+    const N: usize = 50;
+    for i in 0..N {
+        produce(
+            &s.topic,
+            &format!("k{i}"),
+            seed_article(&format!("outage-{i}")).as_bytes(),
+        )
+        .await;
+    }
+    // Consumption goes on while SMTP is down; the outbox holds every alert.
+    eventually(
+        "50 matched articles and 50 pending deliveries",
+        WAIT,
+        || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (matched == N as f64 && pending == N as f64).then_some(())
+        },
+    )
+    .await;
+
+    let _mail = Maildev::start(smtp_port, web_port);
+    let emails = eventually("50 emails after the SMTP server is back", WAIT, || async {
+        maildev_emails(web_port).await.filter(|m| m.len() >= N)
+    })
+    .await;
+    eventually("an empty outbox", WAIT, || async {
+        (metric(port, "wirewatch_outbox_pending").await? == 0.0).then_some(())
+    })
+    .await;
+    let status = daemon.terminate();
+    assert!(status.success());
+    let emails = maildev_emails(web_port).await.unwrap_or(emails);
+    let mut per_article: BTreeMap<String, usize> = BTreeMap::new();
+    for m in &emails {
+        let text = m["text"].as_str().unwrap_or_default();
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Alert id: "))
+            .unwrap_or("?")
+            .to_string();
+        *per_article.entry(id).or_default() += 1;
+    }
+    let duplicated = per_article.values().filter(|&&n| n > 1).count();
+    println!(
+        "smtp outage: expected {N}, delivered {}, lost {}, duplicated {duplicated}",
+        per_article.len(),
+        N - per_article.len()
+    );
+    assert_eq!(per_article.len(), N, "each alert arrives: {per_article:?}");
+    assert_eq!(emails.len(), N, "and exactly once: {per_article:?}");
+}
+
+#[tokio::test]
+async fn crash_after_the_outbox_write_loses_nothing_and_sends_once() {
+    let s = Setup::new("crash-outbox", 1).await;
+    let opts = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    let mut first = Daemon::start_with(&config, &[("WIREWATCH_CRASH_AT", "after-outbox-write")]);
+    produce(&s.topic, "a", seed_article("crash-1").as_bytes()).await;
+    let status = first.wait_exit();
+    assert!(!status.success(), "the crash point aborts");
+    assert!(
+        webhooks(&s.webhook_path).await.is_empty(),
+        "nothing was sent before the crash"
+    );
+
+    let second = Daemon::start(&config);
+    eventually("the alert after restart", WAIT, || async {
+        Some(webhooks(&s.webhook_path).await).filter(|h| !h.is_empty())
+    })
+    .await;
+    eventually("an empty outbox", WAIT, || async {
+        (metric(port, "wirewatch_outbox_pending").await? == 0.0).then_some(())
+    })
+    .await;
+    assert!(second.terminate().success());
+    let hooks = webhooks(&s.webhook_path).await;
+    println!(
+        "crash after outbox write: expected 1, delivered {}, lost 0, duplicated {}",
+        hooks.len().min(1),
+        hooks.len().saturating_sub(1)
+    );
+    assert_eq!(
+        hooks.len(),
+        1,
+        "the redelivered article is not alerted twice"
+    );
+}
+
+#[tokio::test]
+async fn crash_after_sending_before_marking_may_duplicate_with_the_same_id() {
+    let s = Setup::new("crash-sent", 1).await;
+    let opts = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    let mut first =
+        Daemon::start_with(&config, &[("WIREWATCH_CRASH_AT", "after-send-before-mark")]);
+    produce(&s.topic, "a", seed_article("crash-2").as_bytes()).await;
+    assert!(!first.wait_exit().success());
+    assert_eq!(
+        webhooks(&s.webhook_path).await.len(),
+        1,
+        "sent once before the crash"
+    );
+
+    let second = Daemon::start(&config);
+    eventually("the resent alert", WAIT, || async {
+        Some(webhooks(&s.webhook_path).await).filter(|h| h.len() >= 2)
+    })
+    .await;
+    eventually("an empty outbox", WAIT, || async {
+        (metric(port, "wirewatch_outbox_pending").await? == 0.0).then_some(())
+    })
+    .await;
+    assert!(second.terminate().success());
+    let hooks = webhooks(&s.webhook_path).await;
+    let ids: BTreeSet<&str> = hooks
+        .iter()
+        .map(|h| h["headers"]["webhook-id"].as_str().unwrap())
+        .collect();
+    println!(
+        "crash after send: expected 1, delivered 1, lost 0, duplicated {}",
+        hooks.len() - 1
+    );
+    assert_eq!(
+        hooks.len(),
+        2,
+        "one duplicate, in the sent-but-not-marked window only"
+    );
+    assert_eq!(
+        ids.len(),
+        1,
+        "the duplicate carries the same webhook-id: {ids:?}"
+    );
+}
+
+#[tokio::test]
+async fn webhook_status_matrix() {
+    let s = Setup::new("matrix", 1).await;
+    let base = service("WIREWATCH_TEST_WEBHOOK");
+    let id = &s.webhook_path[1..];
+    let cases = [
+        ("s500", "status/500"),
+        ("s503", "status/503"),
+        ("s429", "status/429"),
+        ("s410", "status/410"),
+        ("s301", "status/301"),
+        ("slow", "slow/3"),
+    ];
+    let mut extra = String::new();
+    for (ch, path) in cases {
+        extra.push_str(&format!(
+            "[[channel]]\nid = \"{ch}\"\ntype = \"webhook\"\nurl = \"{base}/{path}/{id}\"\nsecret = \"{}\"\nallow_private = true\n",
+            s.secret
+        ));
+    }
+    let opts = Options {
+        notify: cases.iter().map(|(c, _)| c.to_string()).collect(),
+        timeout_secs: 1,
+        max_attempts: 3,
+        extra_channels: extra,
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (dir, config) = s.write_config_with(&opts);
+    let daemon = Daemon::start(&config);
+    for article in ["matrix-1", "matrix-2"] {
+        produce(&s.topic, article, seed_article(article).as_bytes()).await;
+        eventually("every delivery finished", WAIT, || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (pending == 0.0 && matched >= if article == "matrix-1" { 1.0 } else { 2.0 })
+                .then_some(())
+        })
+        .await;
+    }
+    assert!(daemon.terminate().success());
+
+    let count = |path: &str| {
+        let path = format!("/{path}/{id}");
+        async move { webhooks(&path).await }
+    };
+    assert_eq!(
+        count("status/500").await.len(),
+        6,
+        "500 is retried: 3 attempts per alert"
+    );
+    assert_eq!(count("status/429").await.len(), 6, "429 is retried");
+    let s503 = count("status/503").await;
+    assert_eq!(s503.len(), 6, "503 is retried");
+    let at: Vec<f64> = s503.iter().map(|r| r["at"].as_f64().unwrap()).collect();
+    assert!(
+        at[1] - at[0] >= 0.9 && at[2] - at[1] >= 0.9,
+        "Retry-After: 1 is honoured: {at:?}"
+    );
+    assert_eq!(
+        count("status/410").await.len(),
+        1,
+        "410 disables the endpoint: no request for the second alert"
+    );
+    assert_eq!(
+        count("status/301").await.len(),
+        2,
+        "301 is permanent: one request per alert"
+    );
+    assert!(
+        webhooks("/redirected").await.is_empty(),
+        "redirects are not followed"
+    );
+    assert_eq!(
+        count("slow/3").await.len(),
+        6,
+        "a response slower than the timeout is retried"
+    );
+
+    // Every delivery is dead, kept with its last error, for operators.
+    let out = Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+        .args(["outbox", "list", "--status", "dead", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(listing.contains("12 deliveries"), "{listing}");
+    for needle in [
+        "HTTP 500",
+        "HTTP 503",
+        "HTTP 429",
+        "410 Gone",
+        "redirects are not followed",
+        "timed out",
+    ] {
+        assert!(listing.contains(needle), "{needle} missing in\n{listing}");
+    }
+    drop(dir);
+}
