@@ -4,9 +4,13 @@
 #
 #   docker build -t wirewatch .
 #   docker run --rm wirewatch demo
-#   docker run -d -p 9464:9464 -v wirewatch-state:/var/lib/wirewatch \
+#   docker run -d -p 9464:9464 --stop-timeout 45 \
+#       -v wirewatch-state:/var/lib/wirewatch \
 #       -e WIREWATCH__KAFKA__BROKERS=kafka:9092 \
-#       -e WIREWATCH__SMTP__PASSWORD=... wirewatch
+#       --env-file wirewatch.env wirewatch     # secrets: WIREWATCH__SMTP__PASSWORD=...
+#
+# --stop-timeout 45: on SIGTERM the daemon drains in-flight deliveries for up
+# to 30 s (delivery.shutdown_grace_secs); Docker's default 10 s cuts that short.
 #
 # Configuration lives in /etc/wirewatch (wirewatch.toml + watchlists/); mount
 # your own over it, or override single keys with WIREWATCH__SECTION__KEY.
@@ -16,8 +20,17 @@
 ############################################################################
 FROM rust:1.95-bookworm AS builder
 
+# Run RUN commands with bash and pipefail, so a failing command on the left of
+# a pipe (the awk below) fails the build instead of being masked.
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+
 # librdkafka is compiled from source by rdkafka-sys (configure + make) and
 # links against the system OpenSSL and zlib.
+# DL3008 (pin apt versions): deliberately not pinned. Debian replaces a
+# package version in the archive whenever it ships a security update, so a
+# pinned version stops resolving and the build breaks; the base image tag
+# pins the release (bookworm) and we want its latest security fixes.
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
         build-essential pkg-config libssl-dev zlib1g-dev \
@@ -30,7 +43,9 @@ WORKDIR /build
 #    layer is rebuilt only when Cargo.toml or Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
 RUN <<'EOF'
-set -eu
+#!/usr/bin/env bash
+# (a shebang makes BuildKit run this here-document as a bash script)
+set -euo pipefail
 mkdir -p src
 echo 'fn main() {}' > src/main.rs
 : > src/lib.rs
@@ -81,6 +96,9 @@ RUN find src -name '*.rs' -exec touch {} + \
 ############################################################################
 FROM debian:bookworm-slim
 
+# DL3008: not pinned, for the reason given in the build stage (security
+# updates replace Debian package versions in the archive).
+# hadolint ignore=DL3008
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ca-certificates libssl3 zlib1g \
  && rm -rf /var/lib/apt/lists/* \
@@ -98,7 +116,9 @@ COPY config/watchlists/ /etc/wirewatch/watchlists/
 # 127.0.0.1:9464, which suits a host install).
 ENV WIREWATCH__HTTP__LISTEN=0.0.0.0:9464
 
-USER wirewatch:wirewatch
+# Numeric ids, so that Kubernetes' runAsNonRoot can verify the user without
+# reading /etc/passwd (uid/gid 10001 = the wirewatch user created above).
+USER 10001:10001
 WORKDIR /var/lib/wirewatch
 VOLUME ["/var/lib/wirewatch"]
 EXPOSE 9464
