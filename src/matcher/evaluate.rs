@@ -18,6 +18,8 @@ struct Occ {
     end: usize,
     sentence: usize,
     common: bool,
+    /// A common-word company name in a Title Case headline.
+    unproven: bool,
 }
 
 /// How many words may separate a role cue from the company it qualifies.
@@ -131,13 +133,17 @@ impl Matcher {
                         None => continue,
                     },
                 };
-                if e.common
+                // In a Title Case headline every word is capitalized, so a
+                // name that is also a common word proves nothing there by
+                // itself; it counts only if the body backs it (below).
+                let unproven = e.common
                     && e.case != CaseRule::Acronym
                     && sentence < doc.title_sentences
-                    && is_title_case(doc.sentence_text(sentence))
+                    && is_title_case(doc.sentence_text(sentence));
+                if matches!(e.target, Target::Company { .. })
+                    && continues_longer_name(&doc.text[end..])
                 {
-                    // In a Title Case headline every word is capitalized, so a
-                    // name that is also a common word proves nothing there.
+                    // "Société Générale de Surveillance" is another company.
                     continue;
                 }
                 occs.push(Occ {
@@ -146,9 +152,24 @@ impl Matcher {
                     end,
                     sentence,
                     common: e.common,
+                    unproven,
                 });
             }
         }
+        add_descriptor_references(&doc, &mut occs);
+        drop_expletive_it(&doc, &mut occs);
+        // A headline's common-word name counts when the body names the same
+        // company or the lead refers back to it ("the iPhone maker").
+        let lead = doc.title_sentences;
+        let lead_refers = occs
+            .iter()
+            .any(|o| o.sentence == lead && o.target == Target::Reference);
+        let proven: Vec<Target> = occs
+            .iter()
+            .filter(|o| matches!(o.target, Target::Company { .. }) && !o.unproven)
+            .map(|o| o.target)
+            .collect();
+        occs.retain(|o| !o.unproven || lead_refers || proven.contains(&o.target));
         occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
         let mut scan = Scan {
             doc,
@@ -518,6 +539,16 @@ impl Scan {
             })
         };
         let para = |i: usize| self.doc.sentences[i].paragraph;
+        // "The Commerce Department announced new export controls. Huawei
+        // and SMIC are the main targets of the rules." The second sentence
+        // names the company and points back at the first one's event.
+        if s > 0
+            && para(s) > 0
+            && para(s - 1) == para(s)
+            && event_reference_regex().is_match(self.doc.sentence_text(s))
+        {
+            out.push((s - 1, s));
+        }
         if s + 1 < n
             && para(s) == para(s + 1)
             && para(s) > 0
@@ -526,21 +557,26 @@ impl Scan {
             out.push((s, s + 1));
         }
         let mentions_company = |b: usize| {
+            let start = self.doc.sentences[b].start;
             self.occs.iter().any(|o| {
                 o.sentence == b
-                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+                    && (matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+                        || (o.target == Target::Reference
+                            && (!is_pronoun(&self.doc.text[o.start..o.end])
+                                || words_between(&self.doc.text[start..o.start])
+                                    <= REFERENCE_WORDS)))
             })
         };
-        // The lead elaborates the headline: any mention of the company ties
-        // them, whatever its role in the lead's own clauses.
+        // The lead elaborates the headline: a mention of the company (in
+        // any role) or a reference to it ("the Russian cybersecurity
+        // company") ties them. Only the headline's last clause: clauses
+        // split by ';' are separate items.
         let lead = self.doc.title_sentences;
-        if s < lead && lead < n && mentions_company(lead) {
+        if lead > 0 && s == lead - 1 && lead < n && mentions_company(lead) {
             out.push((s, lead));
         }
         if s == lead && s > 0 {
-            for t in 0..lead {
-                out.push((t, s));
-            }
+            out.push((s - 1, s));
         }
         out
     }
@@ -566,9 +602,34 @@ fn is_news_source(rest: &str) -> bool {
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
         .collect();
+    const DOCUMENTS: &[&str] = &[
+        "report",
+        "study",
+        "survey",
+        "analysis",
+        "research",
+        "paper",
+        "note",
+        "review",
+        "index",
+        "blog",
+        "post",
+        "estimates",
+        "data",
+        "figures",
+    ];
     match words.first() {
-        Some(first) => SOURCE_VERBS.contains(&first.to_lowercase().as_str()) && words.len() <= 3,
-        None => false,
+        Some(first) if SOURCE_VERBS.contains(&first.to_lowercase().as_str()) => {
+            // "..., Equifax says" or "..., X said on Monday", or "..., X said
+            // in its annual threat hunting report".
+            words.len() <= 3
+                || (words.get(1).is_some_and(|w| w.eq_ignore_ascii_case("in"))
+                    && words.len() <= 9
+                    && words
+                        .last()
+                        .is_some_and(|w| DOCUMENTS.contains(&w.to_lowercase().as_str())))
+        }
+        _ => false,
     }
 }
 
@@ -611,6 +672,116 @@ fn find_word(hay: &str, needle: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// Nouns that, after "the" and up to three modifiers, refer back to a
+/// company: "the Russian cybersecurity company", "the iPhone maker".
+const DESCRIPTOR_NOUNS: &str = "company|firm|maker|group|giant|conglomerate|operator|provider|vendor|retailer|bank|lender|insurer|carmaker|automaker|chipmaker|planemaker|brewer|miner|producer|manufacturer|developer|platform|startup|business|supplier|carrier|airline|exchange|broker|utility|multinational|outfit|brand|owner";
+
+fn descriptor_regex() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(&format!(
+            r"(?i)\bthe(?:\s+[\w.'’&-]+){{0,3}}?\s+(?:{DESCRIPTOR_NOUNS})\b"
+        ))
+        .expect("valid regex")
+    })
+}
+
+/// Adds a reference for every descriptor phrase ("the Russian
+/// cybersecurity company") the taxonomy's fixed list does not hold.
+fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
+    for (i, sent) in doc.sentences.iter().enumerate() {
+        for m in descriptor_regex().find_iter(&doc.text[sent.start..sent.end]) {
+            let (start, end) = (sent.start + m.start(), sent.start + m.end());
+            if !occs
+                .iter()
+                .any(|o| o.target == Target::Reference && o.start <= start && end <= o.end)
+            {
+                occs.push(Occ {
+                    target: Target::Reference,
+                    start,
+                    end,
+                    sentence: i,
+                    common: false,
+                    unproven: false,
+                });
+            }
+        }
+    }
+}
+
+/// Phrases that point back at an event just reported ("the rules", "the
+/// measure", "the sanctions").
+fn event_reference_regex() -> &'static regex::Regex {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?i)\b(?:the|these|those|this)\s+(?:new\s+|latest\s+|fresh\s+|tighter\s+)?(?:rules?|measures?|move|restrictions|curbs|ban|sanctions|penalty|penalties|fine|order|decision|designations?|listing|controls|action|crackdown)\b",
+        )
+        .expect("valid regex")
+    })
+}
+
+fn is_pronoun(text: &str) -> bool {
+    ["it", "its", "it's"]
+        .iter()
+        .any(|p| text.eq_ignore_ascii_case(p))
+}
+
+/// Drops "it" used as a dummy subject ("it emerged that", "it is
+/// expected"), which refers to nothing.
+fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>) {
+    const DUMMY: &[&str] = &[
+        "emerged",
+        "emerges",
+        "appears",
+        "appeared",
+        "seems",
+        "seemed",
+        "remains unclear",
+        "is unclear",
+        "was unclear",
+        "is understood",
+        "is expected",
+        "was reported",
+        "is reported",
+        "was announced",
+        "is likely",
+        "is possible",
+        "is not clear",
+        "was not clear",
+        "is time",
+        "has emerged",
+        "has been reported",
+        "turned out",
+        "turns out",
+    ];
+    occs.retain(|o| {
+        if o.target != Target::Reference || !doc.text[o.start..o.end].eq_ignore_ascii_case("it") {
+            return true;
+        }
+        let rest = doc.text[o.end..].trim_start().to_lowercase();
+        !DUMMY.iter().any(|d| rest.starts_with(d))
+    });
+}
+
+/// Whether the text after a company name continues a longer proper name
+/// with a particle ("Société Générale de Surveillance").
+fn continues_longer_name(rest: &str) -> bool {
+    const PARTICLES: &[&str] = &[
+        "de", "du", "des", "di", "da", "del", "della", "von", "van", "der", "den", "la", "le",
+    ];
+    let mut words = rest.split_whitespace();
+    if !rest.starts_with(' ') {
+        return false;
+    }
+    match (words.next(), words.next()) {
+        (Some(p), Some(next)) => {
+            PARTICLES.contains(&p) && next.chars().next().is_some_and(char::is_uppercase)
+        }
+        _ => false,
+    }
 }
 
 /// Whether a headline is in Title Case: most of its longer words capitalized.

@@ -28,7 +28,10 @@ fn plain(c: char) -> Option<char> {
         }
         '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{00AB}'
         | '\u{00BB}' => Some('"'),
-        '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => Some('-'),
+        // Hyphens and dashes are word separators: "Rolls-Royce" = "Rolls Royce".
+        '-' | '\u{2010}'..='\u{2015}' | '\u{2212}' | '\u{FE58}' | '\u{FE63}' | '\u{FF0D}' => {
+            Some(' ')
+        }
         c if c.is_whitespace() => Some(' '),
         _ => None,
     }
@@ -132,7 +135,8 @@ mod tests {
     fn folds_case_diacritics_quotes_and_space() {
         assert_eq!(fold("Société  Générale"), "societe generale");
         assert_eq!(fold("Nestlé’s “deal”"), "nestle's \"deal\"");
-        assert_eq!(fold("ＩＫＥＡ\u{00A0}Group – unit"), "ikea group - unit");
+        assert_eq!(fold("ＩＫＥＡ\u{00A0}Group – unit"), "ikea group unit");
+        assert_eq!(fold("Rolls-Royce"), "rolls royce");
         assert_eq!(fold("Straße"), "strasse");
     }
 
