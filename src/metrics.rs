@@ -1,138 +1,150 @@
 //! Prometheus metrics (contracts §6), exposed on `/metrics` by the admin
-//! server.
+//! server in the classic text format (what `promtool check metrics` reads).
 
-use prometheus_client::encoding::EncodeLabelSet;
-use prometheus_client::metrics::counter::Counter;
-use prometheus_client::metrics::family::Family;
-use prometheus_client::metrics::gauge::Gauge;
-use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
-use prometheus_client::registry::Registry;
+use prometheus::{
+    exponential_buckets, Encoder, Histogram, HistogramOpts, IntCounterVec, IntGauge, IntGaugeVec,
+    Opts, Registry, TextEncoder,
+};
 
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct OutcomeLabels {
-    pub outcome: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct RuleLabels {
-    pub rule: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct DeliveryLabels {
-    pub channel: String,
-    pub outcome: String,
-}
-
-#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
-pub struct PartitionLabels {
-    pub topic: String,
-    pub partition: String,
-}
-
-/// Every metric the daemon exports, cheap to clone (shared handles).
-#[derive(Clone, Debug)]
+/// Every metric the daemon exports; cheap to clone (shared handles).
+#[derive(Clone)]
 pub struct Metrics {
-    pub articles: Family<OutcomeLabels, Counter>,
-    pub alerts: Family<RuleLabels, Counter>,
-    pub deliveries: Family<DeliveryLabels, Counter>,
-    pub outbox_pending: Gauge,
-    pub consumer_lag: Family<PartitionLabels, Gauge>,
+    registry: Registry,
+    articles: IntCounterVec,
+    alerts: IntCounterVec,
+    deliveries: IntCounterVec,
+    reloads: IntCounterVec,
+    consumer_lag: IntGaugeVec,
+    pub outbox_pending: IntGauge,
     pub match_seconds: Histogram,
     pub end_to_end_seconds: Histogram,
-    pub reloads: Family<OutcomeLabels, Counter>,
+}
+
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let c = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+    registry
+        .register(Box::new(c.clone()))
+        .expect("unique metric");
+    c
+}
+
+fn histogram(registry: &Registry, name: &str, help: &str, buckets: Vec<f64>) -> Histogram {
+    let h = Histogram::with_opts(HistogramOpts::new(name, help).buckets(buckets))
+        .expect("valid metric");
+    registry
+        .register(Box::new(h.clone()))
+        .expect("unique metric");
+    h
 }
 
 impl Default for Metrics {
     fn default() -> Self {
+        let r = Registry::new();
+        let outbox_pending = IntGauge::new(
+            "wirewatch_outbox_pending",
+            "Deliveries waiting in the outbox.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(outbox_pending.clone()))
+            .expect("unique metric");
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                "wirewatch_consumer_lag",
+                "Messages between the consumer's position and the partition's end.",
+            ),
+            &["topic", "partition"],
+        )
+        .expect("valid metric");
+        r.register(Box::new(consumer_lag.clone()))
+            .expect("unique metric");
         Metrics {
-            articles: Family::default(),
-            alerts: Family::default(),
-            deliveries: Family::default(),
-            outbox_pending: Gauge::default(),
-            consumer_lag: Family::default(),
-            match_seconds: Histogram::new(exponential_buckets(0.000_01, 4.0, 10)),
-            end_to_end_seconds: Histogram::new(exponential_buckets(0.005, 2.5, 12)),
-            reloads: Family::default(),
+            articles: counter(
+                &r,
+                "wirewatch_articles_total",
+                "Articles read, by outcome.",
+                &["outcome"],
+            ),
+            alerts: counter(
+                &r,
+                "wirewatch_alerts_total",
+                "Alerts raised, by rule.",
+                &["rule"],
+            ),
+            deliveries: counter(
+                &r,
+                "wirewatch_deliveries_total",
+                "Delivery attempts, by channel and outcome.",
+                &["channel", "outcome"],
+            ),
+            reloads: counter(
+                &r,
+                "wirewatch_watchlist_reloads_total",
+                "Watchlist reloads, by outcome.",
+                &["outcome"],
+            ),
+            consumer_lag,
+            outbox_pending,
+            match_seconds: histogram(
+                &r,
+                "wirewatch_match_seconds",
+                "Time to match one article.",
+                exponential_buckets(0.000_01, 4.0, 10).expect("valid buckets"),
+            ),
+            end_to_end_seconds: histogram(
+                &r,
+                "wirewatch_end_to_end_seconds",
+                "Time from an article's arrival to its alert's delivery.",
+                exponential_buckets(0.005, 2.5, 12).expect("valid buckets"),
+            ),
+            registry: r,
         }
     }
 }
 
 impl Metrics {
     pub fn article(&self, outcome: &str) {
-        self.articles
-            .get_or_create(&OutcomeLabels {
-                outcome: outcome.into(),
-            })
-            .inc();
+        self.articles.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn alert(&self, rule: &str) {
+        self.alerts.with_label_values(&[rule]).inc();
     }
 
     pub fn delivery(&self, channel: &str, outcome: &str) {
-        self.deliveries
-            .get_or_create(&DeliveryLabels {
-                channel: channel.into(),
-                outcome: outcome.into(),
-            })
-            .inc();
+        self.deliveries.with_label_values(&[channel, outcome]).inc();
+    }
+
+    pub fn reload(&self, outcome: &str) {
+        self.reloads.with_label_values(&[outcome]).inc();
+    }
+
+    pub fn lag(&self, topic: &str, partition: i32, lag: i64) {
+        self.consumer_lag
+            .with_label_values(&[topic, &partition.to_string()])
+            .set(lag);
     }
 
     /// Articles counted so far, over all outcomes.
     pub fn articles_seen(&self) -> u64 {
         ["matched", "unmatched", "malformed"]
             .iter()
-            .map(|o| {
-                self.articles
-                    .get_or_create(&OutcomeLabels {
-                        outcome: (*o).into(),
-                    })
-                    .get()
-            })
+            .map(|o| self.articles.with_label_values(&[o]).get())
             .sum()
     }
 
     /// The Prometheus text exposition of every metric.
     pub fn encode(&self) -> String {
-        let mut registry = Registry::with_prefix("wirewatch");
-        registry.register(
-            "articles",
-            "Articles read, by outcome",
-            self.articles.clone(),
-        );
-        registry.register("alerts", "Alerts raised, by rule", self.alerts.clone());
-        registry.register(
-            "deliveries",
-            "Alert deliveries, by channel and outcome",
-            self.deliveries.clone(),
-        );
-        registry.register(
-            "outbox_pending",
-            "Alerts waiting for delivery",
-            self.outbox_pending.clone(),
-        );
-        registry.register(
-            "consumer_lag",
-            "Messages behind the partition's end",
-            self.consumer_lag.clone(),
-        );
-        registry.register(
-            "match_seconds",
-            "Time to match one article",
-            self.match_seconds.clone(),
-        );
-        registry.register(
-            "end_to_end_seconds",
-            "Time from an article's arrival to its alert's delivery",
-            self.end_to_end_seconds.clone(),
-        );
-        registry.register(
-            "watchlist_reloads",
-            "Watchlist reloads, by outcome",
-            self.reloads.clone(),
-        );
-        let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &registry)
-            .expect("writing to a String cannot fail");
-        out
+        let mut buf = Vec::new();
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buf)
+            .expect("writing to a Vec cannot fail");
+        String::from_utf8(buf).expect("the text format is UTF-8")
     }
 }
 
@@ -143,11 +155,14 @@ mod tests {
         let m = super::Metrics::default();
         m.article("matched");
         m.delivery("soc", "delivered");
+        m.lag("articles", 0, 3);
         let text = m.encode();
         for name in [
+            "# TYPE wirewatch_articles_total counter",
             "wirewatch_articles_total{outcome=\"matched\"} 1",
             "wirewatch_deliveries_total{channel=\"soc\",outcome=\"delivered\"} 1",
-            "wirewatch_outbox_pending",
+            "wirewatch_consumer_lag{partition=\"0\",topic=\"articles\"} 3",
+            "wirewatch_outbox_pending 0",
             "wirewatch_match_seconds_bucket",
             "wirewatch_end_to_end_seconds_count",
         ] {

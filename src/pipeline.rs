@@ -10,7 +10,7 @@ use tracing::debug;
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
 use crate::matcher::Matcher;
-use crate::metrics::{Metrics, RuleLabels};
+use crate::metrics::Metrics;
 use crate::notify::dispatcher::crash_point;
 use crate::store::{Store, StoreError};
 
@@ -95,17 +95,15 @@ impl Processor {
         let new = self.store.enqueue(&alerts)?;
         crash_point("after-outbox-write");
         for a in alerts.iter().filter(|a| new.contains(&a.alert_id)) {
-            self.metrics
-                .alerts
-                .get_or_create(&RuleLabels {
-                    rule: a.rule_id.clone(),
-                })
-                .inc();
+            self.metrics.alert(&a.rule_id);
         }
         if new.len() < alerts.len() {
             debug!(message = "Alerts already raised for this article; not sent again.", article_id = %article.id, duplicates = alerts.len() - new.len());
         }
         if !new.is_empty() {
+            if let Ok(n) = self.store.pending() {
+                self.metrics.outbox_pending.set(n as i64);
+            }
             self.wake.notify_one();
         }
         Ok(new.len())

@@ -178,7 +178,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
         properties: Default::default(),
     };
-    let source = KafkaSource::new(&kafka)?;
+    let source = KafkaSource::new(&kafka, metrics.clone())?;
     let stop = shutdown.clone();
     let grace = delivery.shutdown_grace;
     let consumer_task =

@@ -6,12 +6,12 @@ use std::path::Path;
 use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
-use tracing::{error, info, warn};
+use tracing::{debug, error, info, warn};
 
 use super::{load_all, Failure};
 use crate::config::Config;
 use crate::matcher::{self, watchlist, Matcher};
-use crate::metrics::{Metrics, OutcomeLabels};
+use crate::metrics::Metrics;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::pipeline::{Processor, SharedMatcher};
@@ -56,7 +56,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         return result;
     }
 
-    let source = KafkaSource::new(&config.kafka)?;
+    let source = KafkaSource::new(&config.kafka, metrics.clone())?;
     let assigned = source.assignment_handle();
     let paused = source.paused_handle();
     let shared = processor.matcher.clone();
@@ -159,17 +159,70 @@ fn spawn_signal_handlers(config: &Config, processor: &Processor, shutdown: Cance
     let config = config.clone();
     let matcher = processor.matcher.clone();
     let metrics = processor.metrics.clone();
+    let (changed_tx, mut changed) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let watcher = watch(&config.watchlists, changed_tx);
     tokio::spawn(async move {
+        // Keeps the file watcher alive as long as this task.
+        let _watcher = watcher;
         let Ok(mut hup) = signal(SignalKind::hangup()) else {
             return;
         };
         loop {
             tokio::select! {
                 _ = shutdown.cancelled() => return,
-                _ = hup.recv() => reload(&config, &matcher, &metrics),
+                _ = hup.recv() => {
+                    info!(message = "SIGHUP received; reloading watchlists.");
+                    reload(&config, &matcher, &metrics);
+                }
+                Some(()) = changed.recv() => {
+                    // Editors write in several steps: wait for the burst to end.
+                    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                    while changed.try_recv().is_ok() {}
+                    info!(message = "Watchlist files changed; reloading.");
+                    reload(&config, &matcher, &metrics);
+                }
             }
         }
     });
+}
+
+/// Watches the watchlist file or folder and signals every change. The
+/// folder is watched (not the file) so that editors that replace the file
+/// by renaming are seen too.
+fn watch(
+    path: &Path,
+    changed: tokio::sync::mpsc::UnboundedSender<()>,
+) -> Option<notify::RecommendedWatcher> {
+    use notify::{RecursiveMode, Watcher};
+    let is_dir = path.is_dir();
+    let dir = if is_dir {
+        path.to_path_buf()
+    } else {
+        path.parent().unwrap_or(Path::new(".")).to_path_buf()
+    };
+    let target = path.to_path_buf();
+    let handler = move |event: notify::Result<notify::Event>| {
+        if let Ok(e) = event {
+            let relevant = e.kind.is_modify() || e.kind.is_create() || e.kind.is_remove();
+            let ours = is_dir || e.paths.iter().any(|p| p == &target);
+            if relevant && ours {
+                let _ = changed.send(());
+            }
+        }
+    };
+    let mut watcher = match notify::recommended_watcher(handler) {
+        Ok(w) => w,
+        Err(e) => {
+            warn!(message = "Cannot watch the watchlists; reload with SIGHUP.", error = %e);
+            return None;
+        }
+    };
+    if let Err(e) = watcher.watch(&dir, RecursiveMode::NonRecursive) {
+        warn!(message = "Cannot watch the watchlists; reload with SIGHUP.", path = %dir.display(), error = %e);
+        return None;
+    }
+    debug!(message = "Watching watchlists.", path = %dir.display());
+    Some(watcher)
 }
 
 /// Validates the watchlists anew and swaps them in; on any problem the
@@ -198,10 +251,5 @@ pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
             "error"
         }
     };
-    metrics
-        .reloads
-        .get_or_create(&OutcomeLabels {
-            outcome: outcome.into(),
-        })
-        .inc();
+    metrics.reload(outcome);
 }

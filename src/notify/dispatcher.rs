@@ -171,7 +171,11 @@ impl Dispatcher {
                 self.metrics.delivery(&channel, "dead");
             }
         }
-        match self.store.record(&state.alert_id, &channel, outcome) {
+        let recorded = self.store.record(&state.alert_id, &channel, outcome);
+        if let Ok(n) = self.store.pending() {
+            self.metrics.outbox_pending.set(n as i64);
+        }
+        match recorded {
             Ok(s) if s.status == Status::Pending => self.wake.notify_one(),
             Ok(_) => {}
             Err(e) => {

@@ -27,6 +27,7 @@ use tracing::{debug, error, info, warn};
 
 use crate::article::Malformed;
 use crate::config::KafkaConfig;
+use crate::metrics::Metrics;
 use crate::pipeline::{HandleError, Processor};
 
 /// How many messages may be in flight (matched, alerts being delivered) at
@@ -110,9 +111,23 @@ impl Tracker {
 /// Commits on revoke and keeps the tracker's assignment current.
 pub struct Context {
     tracker: Arc<Mutex<Tracker>>,
+    metrics: Metrics,
 }
 
-impl ClientContext for Context {}
+impl ClientContext for Context {
+    /// librdkafka's periodic statistics carry each partition's lag.
+    fn stats(&self, statistics: rdkafka::Statistics) {
+        for (topic, t) in &statistics.topics {
+            for (partition, p) in &t.partitions {
+                // Partition -1 is librdkafka's internal "unassigned" entry;
+                // a lag of -1 means unknown.
+                if *partition >= 0 && p.consumer_lag >= 0 {
+                    self.metrics.lag(topic, *partition, p.consumer_lag);
+                }
+            }
+        }
+    }
+}
 
 impl ConsumerContext for Context {
     fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
@@ -181,7 +196,7 @@ pub struct KafkaSource {
 }
 
 impl KafkaSource {
-    pub fn new(cfg: &KafkaConfig) -> anyhow::Result<KafkaSource> {
+    pub fn new(cfg: &KafkaConfig, metrics: Metrics) -> anyhow::Result<KafkaSource> {
         let tracker = Arc::new(Mutex::new(Tracker::default()));
         let mut cc = client_config(
             cfg,
@@ -191,6 +206,7 @@ impl KafkaSource {
                 ("auto.commit.interval.ms", "5000".into()),
                 ("session.timeout.ms", "10000".into()),
                 ("enable.partition.eof", "false".into()),
+                ("statistics.interval.ms", "5000".into()),
                 (
                     "fetch.message.max.bytes",
                     (cfg.max_message_bytes + 1).max(1_048_576).to_string(),
@@ -203,6 +219,7 @@ impl KafkaSource {
         let consumer: StreamConsumer<Context> = cc
             .create_with_context(Context {
                 tracker: tracker.clone(),
+                metrics,
             })
             .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
         let pc = client_config(

@@ -217,6 +217,7 @@ dead_letter_topic = "{dlq}"
 [kafka.properties]
 "session.timeout.ms" = "6000"
 "auto.commit.interval.ms" = "1000"
+"statistics.interval.ms" = "500"
 [store]
 path = "{store}"
 [smtp]
