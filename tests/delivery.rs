@@ -312,3 +312,140 @@ async fn webhook_status_matrix() {
     }
     drop(dir);
 }
+
+#[tokio::test]
+async fn malformed_and_hostile_events_are_dead_lettered_or_alert_cleanly() {
+    use rdkafka::config::ClientConfig;
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    use rdkafka::message::{Headers, Message};
+
+    let s = Setup::new("hostile", 1).await;
+    let (_dir, config) = s.write_config();
+    let daemon = Daemon::start(&config);
+
+    let seed: serde_json::Value = serde_json::from_str(&seed_article("x")).unwrap();
+    let with = |id: &str, title: String| {
+        let mut v = seed.clone();
+        v["id"] = id.into();
+        v["title"] = title.into();
+        v.to_string().into_bytes()
+    };
+    let huge_title = format!(
+        "Kaspersky Lab to Cut U.S. Operations After Sanctions {}",
+        "and more words ".repeat(7_000)
+    );
+    let nested = format!(
+        "{{\"id\":\"deep\",\"title\":\"t\",\"x\":{}{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
+    let big = format!(
+        "{{\"id\":\"big\",\"title\":\"t\",\"body\":\"{}\"}}",
+        "a".repeat(5 * 1024 * 1024)
+    );
+    let events: Vec<(&str, Vec<u8>, Option<&str>)> = vec![
+        (
+            "json",
+            b"{\"id\": \"broken\", ".to_vec(),
+            Some("invalid_json"),
+        ),
+        (
+            "utf8",
+            b"{\"id\": \"\xff\xfe\", \"title\": \"x\"}".to_vec(),
+            Some("not_utf8"),
+        ),
+        (
+            "noid",
+            br#"{"title": "Kaspersky sanctioned"}"#.to_vec(),
+            Some("missing_id"),
+        ),
+        (
+            "notext",
+            br#"{"id": "empty", "title": "", "body": "  "}"#.to_vec(),
+            Some("no_text"),
+        ),
+        ("big", big.into_bytes(), Some("too_large")),
+        ("deep", nested.into_bytes(), Some("invalid_json")),
+        ("title", with("hostile-title", huge_title), None),
+        (
+            "crlf",
+            with(
+                "hostile-crlf",
+                "Kaspersky Lab to Cut\r\nBcc: evil@example.com\r\nU.S. Operations After Sanctions"
+                    .into(),
+            ),
+            None,
+        ),
+        ("good", seed_article("hostile-good").into_bytes(), None),
+    ];
+    for (key, payload, _) in &events {
+        produce(&s.topic, key, payload).await;
+    }
+
+    // Every clean event alerts, on both channels.
+    let mails = eventually("three alert emails", WAIT, || async {
+        Some(emails_to(&s.email_to).await).filter(|m| m.len() >= 3)
+    })
+    .await;
+    let hooks = eventually("three webhooks", WAIT, || async {
+        Some(webhooks(&s.webhook_path).await).filter(|h| h.len() >= 3)
+    })
+    .await;
+    assert_eq!((mails.len(), hooks.len()), (3, 3));
+    for m in &mails {
+        let subject = m["subject"].as_str().unwrap();
+        assert!(
+            !subject.contains('\r') && !subject.contains('\n') && subject.chars().count() <= 250,
+            "clean subject: {subject:?}"
+        );
+        assert!(
+            m["headers"].get("bcc").is_none(),
+            "no injected header: {}",
+            m["headers"]
+        );
+        let rcpts: Vec<&str> = m["envelope"]["to"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["address"].as_str().unwrap())
+            .collect();
+        assert_eq!(rcpts, vec![s.email_to.as_str()], "no injected recipient");
+    }
+
+    // Every malformed one is in the dead-letter topic with its reason.
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", unique("hostile-dlq"))
+        .set("auto.offset.reset", "earliest")
+        .set("fetch.message.max.bytes", "10000000")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[&s.dlq]).unwrap();
+    let mut dead: BTreeMap<String, String> = BTreeMap::new();
+    let expected: BTreeMap<String, String> = events
+        .iter()
+        .filter_map(|(k, _, r)| r.map(|r| (k.to_string(), r.to_string())))
+        .collect();
+    while dead.len() < expected.len() {
+        let msg = tokio::time::timeout(WAIT, consumer.recv())
+            .await
+            .expect("dead letters")
+            .unwrap();
+        let key = String::from_utf8_lossy(msg.key().unwrap()).into_owned();
+        let reason = msg
+            .headers()
+            .and_then(|h| {
+                h.iter()
+                    .find(|h| h.key == "wirewatch-error")
+                    .and_then(|h| h.value)
+            })
+            .unwrap();
+        dead.insert(key, String::from_utf8_lossy(reason).into_owned());
+    }
+    assert_eq!(dead, expected);
+    println!(
+        "hostile events: {} dead-lettered with reasons, 3 clean alerts, daemon alive",
+        dead.len()
+    );
+    assert!(daemon.terminate().success(), "the daemon never crashed");
+}
