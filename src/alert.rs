@@ -39,6 +39,9 @@ pub struct Alert {
     pub detected_at: String,
     /// The watchlist file that defines the rule, for "edit this rule" hints.
     pub watchlist: String,
+    /// The same story from other sources, found after this alert was raised.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_reported_by: Vec<ArticleRef>,
     /// Channel ids to deliver to (kept by the outbox, not sent).
     #[serde(skip_serializing, default)]
     pub notify: Vec<String>,
@@ -92,6 +95,7 @@ impl Alert {
                 .unwrap_or_default(),
             watchlist: rule.file.display().to_string(),
             notify: rule.notify.clone(),
+            also_reported_by: Vec::new(),
         }
     }
 

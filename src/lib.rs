@@ -25,4 +25,5 @@ pub mod notify;
 pub mod pipeline;
 pub mod source;
 pub mod store;
+pub mod story;
 pub mod telemetry;

@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
-use tracing::debug;
+use tracing::{debug, info};
 
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
@@ -53,6 +53,9 @@ pub struct Processor {
     pub store: Arc<Store>,
     /// Wakes the dispatcher when alerts are enqueued.
     pub wake: Arc<Notify>,
+    /// Copies of a story within this window alert once per rule; `None`
+    /// turns story dedup off.
+    pub story_window: Option<std::time::Duration>,
 }
 
 impl Processor {
@@ -92,7 +95,14 @@ impl Processor {
         if alerts.is_empty() {
             return Ok(0);
         }
-        let new = self.store.enqueue(&alerts)?;
+        let story = self
+            .story_window
+            .map(|w| (crate::story::fingerprint(&article), w.as_millis() as i64));
+        let enqueued = self.store.enqueue_story(&alerts, story)?;
+        for (alert_id, first) in &enqueued.same_story {
+            info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
+        }
+        let new = enqueued.new;
         crash_point("after-outbox-write");
         for a in alerts.iter().filter(|a| new.contains(&a.alert_id)) {
             self.metrics.alert(&a.rule_id);

@@ -449,3 +449,58 @@ async fn malformed_and_hostile_events_are_dead_lettered_or_alert_cleanly() {
     );
     assert!(daemon.terminate().success(), "the daemon never crashed");
 }
+
+#[tokio::test]
+async fn the_same_story_from_several_sources_alerts_once() {
+    let s = Setup::new("story", 1).await;
+    let opts = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    let daemon = Daemon::start(&config);
+
+    let mut copy: serde_json::Value = serde_json::from_str(&seed_article("story-copy")).unwrap();
+    copy["source"] = "Other Wire".into();
+    copy["body"] = format!(
+        "{}\n\n(Reporting by Other Wire staff.)",
+        copy["body"].as_str().unwrap().replace("Monday", "Tuesday")
+    )
+    .into();
+    let other = serde_json::json!({
+        "id": "story-other",
+        "title": "Treasury sanctions Kaspersky executives",
+        "body": "The U.S. Treasury Department on Friday imposed sanctions on 12 executives and senior leaders of Kaspersky Lab, days after the Commerce Department banned sales of the company's antivirus software.",
+    });
+    produce(&s.topic, "1", seed_article("story-first").as_bytes()).await;
+    produce(&s.topic, "2", copy.to_string().as_bytes()).await;
+    produce(&s.topic, "3", other.to_string().as_bytes()).await;
+    eventually(
+        "three matched articles and an empty outbox",
+        WAIT,
+        || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (matched == 3.0 && pending == 0.0).then_some(())
+        },
+    )
+    .await;
+    assert!(daemon.terminate().success());
+    let ids: BTreeSet<String> = webhooks(&s.webhook_path)
+        .await
+        .iter()
+        .map(|r| {
+            serde_json::from_str::<serde_json::Value>(r["body"].as_str().unwrap()).unwrap()
+                ["article"]["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from(["story-first".to_string(), "story-other".to_string()]),
+        "the republished copy does not alert again"
+    );
+}

@@ -133,6 +133,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         metrics: metrics.clone(),
         store: store.clone(),
         wake: wake.clone(),
+        story_window: Some(Duration::from_secs(72 * 3600)),
     };
     let dispatcher = Dispatcher {
         store: store.clone(),

@@ -37,6 +37,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         metrics: metrics.clone(),
         store: store.clone(),
         wake: wake.clone(),
+        story_window: config.story_window,
     };
     let dispatcher = Dispatcher {
         store: store.clone(),

@@ -127,6 +127,8 @@ pub struct Config {
     pub store_path: PathBuf,
     /// Past this many pending deliveries the consumer pauses its partitions.
     pub store_max_pending: u64,
+    /// Copies of one story within this window alert once per rule.
+    pub story_window: Option<Duration>,
     pub smtp: Option<SmtpConfig>,
     pub http_listen: SocketAddr,
     pub delivery: DeliveryConfig,
@@ -472,7 +474,7 @@ impl Validator<'_> {
             .map(|w| base.join(w));
         let log = self.log(root.map.remove("log"));
         let kafka = self.kafka(root.map.remove("kafka"));
-        let (store_path, store_max_pending) = {
+        let (store_path, store_max_pending, story_window) = {
             let mut t = self.table(
                 vec![PathPart::Key("store".into())],
                 root.map.remove("store"),
@@ -490,8 +492,15 @@ impl Validator<'_> {
                     "0 is not valid: must be positive",
                 );
             }
-            self.finish(t, &["path", "max_pending"]);
-            (base.join(p), max)
+            let story_hours: u64 = self.or(
+                &mut t,
+                "story_window_hours",
+                "a number of hours (0 turns story dedup off)",
+                72,
+            );
+            self.finish(t, &["path", "max_pending", "story_window_hours"]);
+            let story = (story_hours > 0).then(|| Duration::from_secs(story_hours * 3600));
+            (base.join(p), max, story)
         };
         let smtp_value = root.map.remove("smtp");
         let http_listen = {
@@ -536,6 +545,7 @@ impl Validator<'_> {
             kafka: kafka?,
             store_path,
             store_max_pending,
+            story_window,
             smtp,
             http_listen: http_listen?,
             delivery: delivery?,

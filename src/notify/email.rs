@@ -242,6 +242,13 @@ pub fn render_text(alert: &Alert) -> String {
     if let Some(p) = &alert.article.published_at {
         let _ = writeln!(t, "Published: {p}");
     }
+    if !alert.also_reported_by.is_empty() {
+        let _ = writeln!(t, "Also reported by:");
+        for a in &alert.also_reported_by {
+            let source = one_line(a.source.as_deref().unwrap_or(&a.id), 200);
+            let _ = writeln!(t, "  - {source} {}", a.url.as_deref().unwrap_or(""));
+        }
+    }
     let _ = writeln!(t);
     let _ = writeln!(
         t,

@@ -23,6 +23,7 @@ use crate::alert::Alert;
 const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
 const DELIVERIES: TableDefinition<&str, &[u8]> = TableDefinition::new("deliveries");
 const DUE: TableDefinition<&str, &[u8]> = TableDefinition::new("due");
+const STORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("stories");
 
 /// The file inside `store.path`.
 pub const FILE_NAME: &str = "wirewatch.redb";
@@ -107,6 +108,24 @@ fn parse_due_key(key: &str) -> Option<(i64, &str, &str)> {
     Some((at, parts.next()?, parts.next()?))
 }
 
+/// What `enqueue_story` did with each alert.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Enqueued {
+    /// Alerts written, with their deliveries.
+    pub new: Vec<String>,
+    /// (alert id, id of the first alert of the same story) for alerts not
+    /// written because their rule already alerted on the story.
+    pub same_story: Vec<(String, String)>,
+}
+
+/// One story a rule alerted on: its fingerprint and first alert.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct StoryEntry {
+    fingerprint: u64,
+    at_ms: i64,
+    alert_id: String,
+}
+
 /// The outbox. Cheap to share behind an `Arc`; redb serializes writers.
 #[derive(Debug)]
 pub struct Store {
@@ -128,7 +147,7 @@ impl Store {
             e => open_err(e.to_string()),
         })?;
         let tx = db.begin_write().map_err(io)?;
-        for t in [ALERTS, DELIVERIES, DUE] {
+        for t in [ALERTS, DELIVERIES, DUE, STORIES] {
             tx.open_table(t).map_err(io)?;
         }
         tx.commit().map_err(io)?;
@@ -139,19 +158,91 @@ impl Store {
     /// one transaction. Alerts already known are skipped. Returns the
     /// alerts that were new.
     pub fn enqueue(&self, alerts: &[Alert]) -> Result<Vec<String>, StoreError> {
+        Ok(self.enqueue_story(alerts, None)?.new)
+    }
+
+    /// Like [`Store::enqueue`], and with `story = Some((fingerprint,
+    /// window_ms))` an alert whose rule already alerted on the same story
+    /// (a near-identical fingerprint within the window) is not enqueued:
+    /// its article is attached to the first alert as "also reported by".
+    pub fn enqueue_story(
+        &self,
+        alerts: &[Alert],
+        story: Option<(u64, i64)>,
+    ) -> Result<Enqueued, StoreError> {
+        let mut out = Enqueued::default();
         if alerts.is_empty() {
-            return Ok(Vec::new());
+            return Ok(out);
         }
         let now = now_ms();
         let tx = self.db.begin_write().map_err(io)?;
-        let mut new = Vec::new();
         {
             let mut a = tx.open_table(ALERTS).map_err(io)?;
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let mut due = tx.open_table(DUE).map_err(io)?;
+            let mut stories = tx.open_table(STORIES).map_err(io)?;
             for alert in alerts {
                 if a.get(alert.alert_id.as_str()).map_err(io)?.is_some() {
                     continue;
+                }
+                if let Some((fp, window_ms)) = story {
+                    let prefix = format!("{}/", alert.rule_id);
+                    let end = format!("{}/\u{10FFFF}", alert.rule_id);
+                    let mut original = None;
+                    let mut expired = Vec::new();
+                    for r in stories
+                        .range::<&str>(prefix.as_str()..end.as_str())
+                        .map_err(io)?
+                    {
+                        let (k, v) = r.map_err(io)?;
+                        let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
+                        if st.at_ms < now - window_ms {
+                            expired.push(k.value().to_string());
+                        } else if original.is_none() && crate::story::same_story(st.fingerprint, fp)
+                        {
+                            original = Some(st.alert_id);
+                        }
+                    }
+                    for k in expired {
+                        stories.remove(k.as_str()).map_err(io)?;
+                    }
+                    if let Some(orig) = original {
+                        let raw = a
+                            .get(orig.as_str())
+                            .map_err(io)?
+                            .map(|v| v.value().to_vec());
+                        if let Some(raw) = raw {
+                            let mut first: serde_json::Value =
+                                serde_json::from_slice(&raw).map_err(io)?;
+                            let also = first["also_reported_by"]
+                                .as_array()
+                                .cloned()
+                                .unwrap_or_default();
+                            if !also.iter().any(|x| x["id"] == alert.article.id.as_str()) {
+                                let mut also = also;
+                                also.push(serde_json::to_value(&alert.article).map_err(io)?);
+                                first["also_reported_by"] = serde_json::Value::Array(also);
+                                a.insert(
+                                    orig.as_str(),
+                                    serde_json::to_vec(&first).map_err(io)?.as_slice(),
+                                )
+                                .map_err(io)?;
+                            }
+                        }
+                        out.same_story.push((alert.alert_id.clone(), orig));
+                        continue;
+                    }
+                    let entry = StoryEntry {
+                        fingerprint: fp,
+                        at_ms: now,
+                        alert_id: alert.alert_id.clone(),
+                    };
+                    stories
+                        .insert(
+                            format!("{prefix}{}", alert.alert_id).as_str(),
+                            serde_json::to_vec(&entry).map_err(io)?.as_slice(),
+                        )
+                        .map_err(io)?;
                 }
                 let mut stored = serde_json::to_value(alert).map_err(io)?;
                 stored["notify"] = serde_json::json!(alert.notify);
@@ -183,11 +274,11 @@ impl Store {
                     )
                     .map_err(io)?;
                 }
-                new.push(alert.alert_id.clone());
+                out.new.push(alert.alert_id.clone());
             }
         }
         tx.commit().map_err(io)?;
-        Ok(new)
+        Ok(out)
     }
 
     /// Takes up to `limit` deliveries due at `now`, and pushes each one's
@@ -481,6 +572,7 @@ mod tests {
             detected_at: "2024-01-01T00:00:00Z".into(),
             watchlist: "w.toml".into(),
             notify: channels.iter().map(|c| c.to_string()).collect(),
+            also_reported_by: vec![],
         }
     }
 
@@ -567,6 +659,49 @@ mod tests {
         s.record("y", "hook", Outcome::Delivered).unwrap();
         assert_eq!(s.purge(now_ms() + 1).unwrap(), 2);
         assert!(s.alert("x").unwrap().is_none());
+    }
+
+    #[test]
+    fn the_same_story_alerts_once_per_rule_and_records_the_copies() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let mut first = alert("first", &["mail"]);
+        first.article.id = "a1".into();
+        let mut copy = alert("copy", &["mail"]);
+        copy.article.id = "a2".into();
+        copy.article.source = Some("Other Wire".into());
+        let mut other_rule = alert("other-rule", &["mail"]);
+        other_rule.rule_id = "r2".into();
+        let window = 72 * 3_600_000;
+        let fp = 0b1011_0110u64;
+        assert_eq!(
+            s.enqueue_story(&[first], Some((fp, window))).unwrap().new,
+            vec!["first"]
+        );
+        let e = s
+            .enqueue_story(&[copy.clone(), other_rule], Some((fp ^ 0b11, window)))
+            .unwrap();
+        assert_eq!(
+            e.new,
+            vec!["other-rule"],
+            "another rule still alerts on the story"
+        );
+        assert_eq!(
+            e.same_story,
+            vec![("copy".to_string(), "first".to_string())]
+        );
+        // Redelivery of the copy does not list it twice.
+        s.enqueue_story(&[copy], Some((fp, window))).unwrap();
+        let also = s.alert("first").unwrap().unwrap().also_reported_by;
+        assert_eq!(also.len(), 1);
+        assert_eq!(also[0].source.as_deref(), Some("Other Wire"));
+        // A different story (far fingerprint) alerts.
+        let mut far = alert("far", &["mail"]);
+        far.article.id = "a3".into();
+        assert_eq!(
+            s.enqueue_story(&[far], Some((!fp, window))).unwrap().new,
+            vec!["far"]
+        );
     }
 
     #[test]

@@ -1,0 +1,105 @@
+//! Story fingerprints: the same story republished by several sources
+//! (near-identical text, different ids) gets one alert per rule. A SimHash
+//! over word 3-shingles of the folded text is stable across runs and
+//! versions (xxh3), and near-identical texts differ in few bits.
+
+use xxhash_rust::xxh3::xxh3_64;
+
+use crate::article::Article;
+use crate::matcher::normalize::fold;
+use crate::matcher::text::clean;
+
+/// Fingerprints at most this many bits apart are the same story.
+pub const SAME_STORY_BITS: u32 = 12;
+
+/// The 64-bit SimHash of an article's title and body.
+pub fn fingerprint(article: &Article) -> u64 {
+    let text = fold(&format!(
+        "{} {}",
+        clean(&article.title),
+        clean(&article.body)
+    ));
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut weights = [0i32; 64];
+    let mut add = |h: u64| {
+        for (i, w) in weights.iter_mut().enumerate() {
+            if h >> i & 1 == 1 {
+                *w += 1;
+            } else {
+                *w -= 1;
+            }
+        }
+    };
+    if words.len() < 3 {
+        words.iter().for_each(|w| add(xxh3_64(w.as_bytes())));
+    } else {
+        for s in words.windows(3) {
+            add(xxh3_64(s.join(" ").as_bytes()));
+        }
+    }
+    weights
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| **w > 0)
+        .fold(0u64, |fp, (i, _)| fp | 1 << i)
+}
+
+/// Whether two fingerprints are the same story.
+pub fn same_story(a: u64, b: u64) -> bool {
+    (a ^ b).count_ones() <= SAME_STORY_BITS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn article(id: &str, title: &str, body: &str) -> Article {
+        Article {
+            id: id.into(),
+            title: title.into(),
+            body: body.into(),
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        }
+    }
+
+    const BODY: &str = "Russian cybersecurity company Kaspersky Lab plans to gradually reduce its operations in the U.S. from July 20, the firm told state-run media on Monday. Kaspersky's exit comes after the U.S. Commerce Department sanctioned the company in June, banning it from selling and updating its popular antivirus software in the country. Kaspersky had initially said it would fight the sales ban in court.";
+
+    #[test]
+    fn republished_copies_are_the_same_story() {
+        let a = fingerprint(&article(
+            "a",
+            "Kaspersky Lab to Cut U.S. Operations After Sanctions",
+            BODY,
+        ));
+        let b = fingerprint(&article(
+            "b",
+            "Kaspersky Lab to cut U.S. operations after sanctions",
+            &format!(
+                "<p>{}</p><p>(Reporting by a wire service.)</p>",
+                BODY.replace("Monday", "Tuesday").replace("'", "’")
+            ),
+        ));
+        assert!(same_story(a, b), "distance {}", (a ^ b).count_ones());
+    }
+
+    #[test]
+    fn different_stories_about_the_same_company_are_not() {
+        let a = fingerprint(&article(
+            "a",
+            "Kaspersky Lab to Cut U.S. Operations After Sanctions",
+            BODY,
+        ));
+        let c = fingerprint(&article(
+            "c",
+            "Treasury sanctions Kaspersky executives",
+            "The U.S. Treasury Department on Friday imposed sanctions on 12 executives and senior leaders of Kaspersky Lab, days after the Commerce Department banned sales of the company's antivirus software, citing national security risks.",
+        ));
+        assert!(!same_story(a, c), "distance {}", (a ^ c).count_ones());
+    }
+}
