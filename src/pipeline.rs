@@ -56,6 +56,8 @@ pub struct Processor {
     /// Copies of a story within this window alert once per rule; `None`
     /// turns story dedup off.
     pub story_window: Option<std::time::Duration>,
+    /// Per-channel routing (digests, quiet hours, minimum severity).
+    pub routing: Arc<std::collections::HashMap<String, crate::notify::routing::Routing>>,
 }
 
 impl Processor {
@@ -98,7 +100,12 @@ impl Processor {
         let story = self
             .story_window
             .map(|w| (crate::story::fingerprint(&article), w.as_millis() as i64));
-        let enqueued = self.store.enqueue_story(&alerts, story)?;
+        let now = crate::store::now_ms();
+        let first_due = |alert: &Alert, channel: &str| match self.routing.get(channel) {
+            Some(r) => r.first_due(alert.severity, now),
+            None => Some(now),
+        };
+        let enqueued = self.store.enqueue_story(&alerts, story, &first_due)?;
         for (alert_id, first) in &enqueued.same_story {
             info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
         }

@@ -455,6 +455,7 @@ async fn the_same_story_from_several_sources_alerts_once() {
     let s = Setup::new("story", 1).await;
     let opts = Options {
         notify: vec!["soc".into()],
+        story_window_hours: 72,
         ..Options::default()
     };
     let port = opts.http_port;

@@ -75,7 +75,7 @@ async fn seed_article_gives_an_email_and_a_signed_webhook() {
     );
     let html = mail["html"].as_str().unwrap();
     assert!(
-        html.contains("<mark") && html.contains(">sanctioned</mark>"),
+        html.contains("background-color:#fecaca;color:#1a202c;font-weight:bold;padding:0 2px;\">sanctioned</span>"),
         "highlight missing in HTML part"
     );
 

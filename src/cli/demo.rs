@@ -134,6 +134,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         store: store.clone(),
         wake: wake.clone(),
         story_window: Some(Duration::from_secs(72 * 3600)),
+        routing: Default::default(),
     };
     let dispatcher = Dispatcher {
         store: store.clone(),
@@ -141,6 +142,8 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         policy: delivery.clone(),
         wake,
         metrics: metrics.clone(),
+        routing: Default::default(),
+        sent: Default::default(),
     };
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 

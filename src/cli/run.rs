@@ -38,6 +38,13 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         store: store.clone(),
         wake: wake.clone(),
         story_window: config.story_window,
+        routing: Arc::new(
+            config
+                .channels
+                .iter()
+                .map(|c| (c.id.clone(), c.routing.clone()))
+                .collect(),
+        ),
     };
     let dispatcher = Dispatcher {
         store: store.clone(),
@@ -45,6 +52,8 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         policy: config.delivery.clone(),
         wake,
         metrics: metrics.clone(),
+        routing: processor.routing.clone(),
+        sent: Default::default(),
     };
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());

@@ -113,6 +113,7 @@ pub enum ChannelKind {
 pub struct Channel {
     pub id: String,
     pub kind: ChannelKind,
+    pub routing: crate::notify::routing::Routing,
 }
 
 /// The validated daemon config.
@@ -849,6 +850,127 @@ impl Validator<'_> {
         })
     }
 
+    /// A channel's routing keys: mode, digest_interval, min_severity,
+    /// quiet_hours and rate_limit.
+    fn routing(&mut self, t: &mut Table) -> Option<crate::notify::routing::Routing> {
+        use crate::notify::routing::{Mode, QuietHours, RateLimit, Routing};
+        let duration = |s: &str| humantime::parse_duration(s).ok().filter(|d| !d.is_zero());
+        let mut ok = true;
+        let mode: String = self.or(t, "mode", "\"instant\" or \"digest\"", "instant".into());
+        let interval: Option<String> = self.opt(t, "digest_interval", "a duration such as \"1h\"");
+        let mode = match (mode.as_str(), interval) {
+            ("instant", None) => Mode::Instant,
+            ("instant", Some(_)) => {
+                self.error(
+                    &Self::child(t, "digest_interval"),
+                    "only applies with mode = \"digest\"",
+                );
+                ok = false;
+                Mode::Instant
+            }
+            ("digest", i) => {
+                let i = i.unwrap_or_else(|| "1h".into());
+                match duration(&i) {
+                    Some(interval) => Mode::Digest { interval },
+                    None => {
+                        self.error(&Self::child(t, "digest_interval"), format!("{i:?} is not valid: expected a duration such as \"30m\", \"1h\" or \"1d\""));
+                        ok = false;
+                        Mode::Instant
+                    }
+                }
+            }
+            (other, _) => {
+                self.error(
+                    &Self::child(t, "mode"),
+                    format!("{other:?} is not valid: expected \"instant\" or \"digest\""),
+                );
+                ok = false;
+                Mode::Instant
+            }
+        };
+        let min: Option<String> = self.opt(t, "min_severity", "low, medium, high or critical");
+        let min_severity = match min {
+            None => None,
+            Some(m) => match crate::matcher::Severity::parse(&m) {
+                Some(s) => Some(s),
+                None => {
+                    self.error(
+                        &Self::child(t, "min_severity"),
+                        format!("{m:?} is not valid: expected low, medium, high or critical"),
+                    );
+                    ok = false;
+                    None
+                }
+            },
+        };
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawQuiet {
+            start: String,
+            end: String,
+            timezone: String,
+        }
+        let quiet: Option<RawQuiet> = self.opt(
+            t,
+            "quiet_hours",
+            "{ start = \"22:00\", end = \"07:00\", timezone = \"Europe/Berlin\" }",
+        );
+        let quiet_hours = match quiet {
+            None => None,
+            Some(q) => {
+                let (start, end) = (
+                    QuietHours::parse_time(&q.start),
+                    QuietHours::parse_time(&q.end),
+                );
+                let tz = jiff::tz::TimeZone::get(&q.timezone);
+                match (start, end, tz) {
+                    (Some(start), Some(end), Ok(tz)) => Some(QuietHours { start, end, tz }),
+                    (s, e, tz) => {
+                        let what = if s.is_none() || e.is_none() {
+                            "start and end must be \"HH:MM\"".to_string()
+                        } else {
+                            format!(
+                                "unknown time zone {:?}: {}",
+                                q.timezone,
+                                tz.err().map(|e| e.to_string()).unwrap_or_default()
+                            )
+                        };
+                        self.error(
+                            &Self::child(t, "quiet_hours"),
+                            format!("is not valid: {what}"),
+                        );
+                        ok = false;
+                        None
+                    }
+                }
+            }
+        };
+        #[derive(serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct RawRate {
+            max: u32,
+            per: String,
+        }
+        let rate: Option<RawRate> = self.opt(t, "rate_limit", "{ max = 20, per = \"1h\" }");
+        let rate_limit = match rate {
+            None => None,
+            Some(r) => match duration(&r.per) {
+                Some(per) if r.max > 0 => Some(RateLimit { max: r.max, per }),
+                _ => {
+                    self.error(&Self::child(t, "rate_limit"), format!("is not valid: max must be positive and per a duration such as \"1h\" (got {:?})", r.per));
+                    ok = false;
+                    None
+                }
+            },
+        };
+        ok.then_some(Routing {
+            mode,
+            min_severity,
+            quiet_hours,
+            rate_limit,
+        })
+    }
+
     fn channels(&mut self, v: Option<Value>) -> Vec<Channel> {
         let list = match v {
             None => return Vec::new(),
@@ -883,6 +1005,7 @@ impl Validator<'_> {
                 }
                 seen.push(id.clone());
             }
+            let routing = self.routing(&mut t);
             let kind: Option<String> = self.req(&mut t, "type", "\"email\" or \"webhook\"");
             let kind = match kind.as_deref() {
                 Some("email") => {
@@ -902,7 +1025,19 @@ impl Validator<'_> {
                         self.error(&Self::child(&t, "to"), "must list at least one address");
                         None
                     } else {
-                        self.finish(t, &["id", "type", "to"]);
+                        self.finish(
+                            t,
+                            &[
+                                "id",
+                                "type",
+                                "to",
+                                "mode",
+                                "digest_interval",
+                                "min_severity",
+                                "quiet_hours",
+                                "rate_limit",
+                            ],
+                        );
                         Some(ChannelKind::Email { to: boxes })
                     }
                 }
@@ -965,7 +1100,19 @@ impl Validator<'_> {
                         self.or(&mut t, "allow_private", "true or false", false);
                     self.finish(
                         t,
-                        &["id", "type", "url", "secret", "secret_env", "allow_private"],
+                        &[
+                            "id",
+                            "type",
+                            "url",
+                            "secret",
+                            "secret_env",
+                            "allow_private",
+                            "mode",
+                            "digest_interval",
+                            "min_severity",
+                            "quiet_hours",
+                            "rate_limit",
+                        ],
                     );
                     match (url, secret) {
                         (Some(url), Some(secret)) => Some(ChannelKind::Webhook {
@@ -985,8 +1132,8 @@ impl Validator<'_> {
                 }
                 None => None,
             };
-            if let (Some(id), Some(kind)) = (id, kind) {
-                out.push(Channel { id, kind });
+            if let (Some(id), Some(kind), Some(routing)) = (id, kind, routing) {
+                out.push(Channel { id, kind, routing });
             }
         }
         out

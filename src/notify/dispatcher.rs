@@ -3,7 +3,8 @@
 //! backoff, `Retry-After`, a maximum age and attempt count after which a
 //! delivery is dead, kept with its last error).
 
-use std::sync::Arc;
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::{Notify, Semaphore};
@@ -11,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
+use super::routing::Routing;
 use super::{retry_delay, DeliveryError, Notifier};
 use crate::alert::Alert;
 use crate::config::DeliveryConfig;
@@ -37,6 +39,10 @@ pub struct Dispatcher {
     /// Woken when new deliveries are enqueued.
     pub wake: Arc<Notify>,
     pub metrics: Metrics,
+    /// Per-channel routing (digest grouping, rate limits).
+    pub routing: Arc<HashMap<String, Routing>>,
+    /// Send times per channel within the rate limit's window.
+    pub sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
 }
 
 impl Dispatcher {
@@ -74,7 +80,28 @@ impl Dispatcher {
                     }
                 }
             };
+            // One message per channel and article (an article's alerts of
+            // several rules), or per channel for a digest period.
+            let mut groups: std::collections::BTreeMap<
+                (String, String),
+                Vec<(DeliveryState, Alert)>,
+            > = Default::default();
             for (state, alert) in batch {
+                let digest = self
+                    .routing
+                    .get(&state.channel)
+                    .is_some_and(|r| r.is_digest());
+                let key = match (digest, self.notifier.kind(&state.channel)) {
+                    (true, _) => String::new(),
+                    (false, Some("email")) => alert.article.id.clone(),
+                    _ => alert.alert_id.clone(),
+                };
+                groups
+                    .entry((state.channel.clone(), key))
+                    .or_default()
+                    .push((state, alert));
+            }
+            for (_, group) in groups {
                 let permit = permits
                     .clone()
                     .acquire_owned()
@@ -82,7 +109,7 @@ impl Dispatcher {
                     .expect("semaphore is never closed");
                 let this = self.clone();
                 tasks.spawn(async move {
-                    this.attempt(state, alert).await;
+                    this.attempt_group(group).await;
                     drop(permit);
                 });
             }
@@ -108,17 +135,53 @@ impl Dispatcher {
         }
     }
 
-    async fn attempt(&self, state: DeliveryState, alert: Alert) {
-        let channel = state.channel.clone();
-        let kind = self.notifier.kind(&channel).unwrap_or("unknown");
-        let attempt = state.attempts + 1;
-        let result = self.notifier.attempt(&channel, &alert).await;
+    /// Delivers one group: the deliveries of one channel that go out as
+    /// one message (an article's alerts, or a digest period's).
+    async fn attempt_group(&self, group: Vec<(DeliveryState, Alert)>) {
+        let channel = group[0].0.channel.clone();
+        if let Some(at_ms) = self.rate_limited(&channel) {
+            for (state, _) in &group {
+                self.record(state, &group[0].1, Outcome::Defer { at_ms });
+            }
+            return;
+        }
+        let alerts: Vec<Alert> = group.iter().map(|(_, a)| a.clone()).collect();
+        let result = self.notifier.attempt_many(&channel, &alerts).await;
         if result.is_ok() {
             crash_point("after-send-before-mark");
         }
+        for (state, alert) in group {
+            self.finish(state, &alert, &result);
+        }
+    }
+
+    /// With a rate limit reached, when the channel may send again.
+    fn rate_limited(&self, channel: &str) -> Option<i64> {
+        let limit = self.routing.get(channel)?.rate_limit?;
+        let now = now_ms();
+        let per = limit.per.as_millis() as i64;
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        let q = sent.entry(channel.to_string()).or_default();
+        while q.front().is_some_and(|t| *t <= now - per) {
+            q.pop_front();
+        }
+        if q.len() >= limit.max as usize {
+            let at = q.front().copied().unwrap_or(now) + per;
+            warn!(message = "Channel rate limit reached; holding alerts.", channel = %channel, max = limit.max, per_secs = limit.per.as_secs(), until_ms = at);
+            return Some(at);
+        }
+        q.push_back(now);
+        None
+    }
+
+    /// Turns an attempt's result into the delivery's next state.
+    fn finish(&self, state: DeliveryState, alert: &Alert, result: &Result<(), DeliveryError>) {
+        let channel = state.channel.clone();
+        let kind = self.notifier.kind(&channel).unwrap_or("unknown");
+        let attempt = state.attempts + 1;
         let now = now_ms();
         let age = Duration::from_millis((now - state.created_ms).max(0) as u64);
-        let outcome = match &result {
+        let outcome = match result {
             Ok(()) => Outcome::Delivered,
             Err(DeliveryError::Permanent { message }) | Err(DeliveryError::Gone { message }) => {
                 Outcome::Dead {
@@ -170,8 +233,13 @@ impl Dispatcher {
                 error!(message = "Alert delivery failed for good; kept in the outbox as dead.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, error = %error);
                 self.metrics.delivery(&channel, "dead");
             }
+            Outcome::Defer { .. } => {}
         }
-        let recorded = self.store.record(&state.alert_id, &channel, outcome);
+        self.record(&state, alert, outcome);
+    }
+
+    fn record(&self, state: &DeliveryState, alert: &Alert, outcome: Outcome) {
+        let recorded = self.store.record(&state.alert_id, &state.channel, outcome);
         if let Ok(n) = self.store.pending() {
             self.metrics.outbox_pending.set(n as i64);
         }
@@ -179,7 +247,7 @@ impl Dispatcher {
             Ok(s) if s.status == Status::Pending => self.wake.notify_one(),
             Ok(_) => {}
             Err(e) => {
-                error!(message = "Cannot record a delivery outcome; it will be retried after its lease.", alert_id = ids.0, channel = %channel, error = %e)
+                error!(message = "Cannot record a delivery outcome; it will be retried after its lease.", alert_id = %alert.alert_id, channel = %state.channel, error = %e)
             }
         }
     }

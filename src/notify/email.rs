@@ -4,6 +4,8 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use sha2::Digest as _;
+
 use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -66,8 +68,14 @@ pub struct Email {
 
 impl Email {
     pub async fn send(&self, alert: &Alert) -> Result<(), DeliveryError> {
+        self.send_many(std::slice::from_ref(alert)).await
+    }
+
+    /// Sends one message for several alerts (an article's alerts of several
+    /// rules, or a digest).
+    pub async fn send_many(&self, alerts: &[Alert]) -> Result<(), DeliveryError> {
         let message =
-            build_message(alert, &self.from, &self.to).map_err(|e| DeliveryError::Permanent {
+            build_message(alerts, &self.from, &self.to).map_err(|e| DeliveryError::Permanent {
                 message: format!("cannot build message: {e}"),
             })?;
         match &self.mailer {
@@ -127,8 +135,8 @@ fn one_line(s: &str, max_chars: usize) -> String {
     }
 }
 
-/// "[HIGH] Kaspersky: sanction by us-commerce — Kaspersky Lab to Cut U.S. ..."
-pub fn subject(alert: &Alert) -> String {
+/// What matched, in words: "Kaspersky: sanction by us-commerce".
+fn what(alert: &Alert) -> String {
     let m = &alert.matched;
     let mut what = m.company.id.clone();
     if let Some(action) = &m.action {
@@ -137,39 +145,71 @@ pub fn subject(alert: &Alert) -> String {
     if let Some(agency) = &m.agency {
         let _ = write!(what, " by {}", agency.id);
     }
-    one_line(
-        &format!(
-            "[{}] {} — {}",
-            alert.severity.as_str().to_uppercase(),
-            what,
-            one_line(&alert.article.title, 160)
-        ),
-        250,
-    )
+    what
 }
 
-/// The Message-ID, derived from the alert id so a resend is recognisable.
-pub fn message_id(alert: &Alert) -> String {
-    format!("<{}@wirewatch>", alert.alert_id)
+/// The subject. One alert: "[HIGH] Kaspersky: sanction by us-commerce —
+/// <headline>"; several of one article: the same with "(+N more rules)";
+/// a digest: "[wirewatch] Digest: N alerts, highest HIGH".
+pub fn subject(alerts: &[Alert]) -> String {
+    let Some(top) = alerts.iter().max_by_key(|a| a.severity) else {
+        return "[wirewatch] no alerts".into();
+    };
+    let one_article = alerts.iter().all(|a| a.article.id == top.article.id);
+    let raw = if one_article {
+        let more = match alerts.len() {
+            1 => String::new(),
+            n => format!(" (+{} more rule{})", n - 1, if n == 2 { "" } else { "s" }),
+        };
+        format!(
+            "[{}] {}{} — {}",
+            top.severity.as_str().to_uppercase(),
+            what(top),
+            more,
+            one_line(&top.article.title, 160)
+        )
+    } else {
+        format!(
+            "[wirewatch] Digest: {} alerts, highest {} — {}",
+            alerts.len(),
+            top.severity.as_str().to_uppercase(),
+            what(top)
+        )
+    };
+    one_line(&raw, 250)
+}
+
+/// The Message-ID, derived from the alert ids so that a resend of the same
+/// message is recognisable.
+pub fn message_id(alerts: &[Alert]) -> String {
+    match alerts {
+        [one] => format!("<{}@wirewatch>", one.alert_id),
+        many => {
+            let mut ids: Vec<&str> = many.iter().map(|a| a.alert_id.as_str()).collect();
+            ids.sort_unstable();
+            let digest = sha2::Sha256::digest(ids.join(",").as_bytes());
+            format!("<group_{}@wirewatch>", &hex::encode(digest)[..32])
+        }
+    }
 }
 
 pub fn build_message(
-    alert: &Alert,
+    alerts: &[Alert],
     from: &Mailbox,
     to: &[Mailbox],
 ) -> Result<Message, lettre::error::Error> {
     let mut builder = Message::builder()
         .from(from.clone())
-        .subject(subject(alert))
-        .message_id(Some(message_id(alert)))
+        .subject(subject(alerts))
+        .message_id(Some(message_id(alerts)))
         .header(header::Date::now());
     for t in to {
         builder = builder.to(t.clone());
     }
     builder.multipart(
         MultiPart::alternative()
-            .singlepart(SinglePart::plain(render_text(alert)))
-            .singlepart(SinglePart::html(render_html(alert))),
+            .singlepart(SinglePart::plain(render_text(alerts)))
+            .singlepart(SinglePart::html(render_html(alerts))),
     )
 }
 
@@ -189,7 +229,11 @@ fn highlight(
     let mut spans = e.spans.clone();
     spans.sort_by_key(|s| s.start);
     for s in spans {
-        if s.start < pos || s.end > e.text.len() {
+        if s.start < pos
+            || s.end > e.text.len()
+            || !e.text.is_char_boundary(s.start)
+            || !e.text.is_char_boundary(s.end)
+        {
             continue;
         }
         out.push_str(&escape(&e.text[pos..s.start]));
@@ -202,9 +246,24 @@ fn highlight(
     out
 }
 
-pub fn render_text(alert: &Alert) -> String {
-    let m = &alert.matched;
+/// The plain-text part: every alert with its evidence, matched words in
+/// [brackets].
+pub fn render_text(alerts: &[Alert]) -> String {
     let mut t = String::new();
+    if alerts.len() > 1 {
+        let _ = writeln!(t, "{}\n", subject(alerts));
+    }
+    for (i, alert) in alerts.iter().enumerate() {
+        if i > 0 {
+            let _ = writeln!(t, "\n{}\n", "-".repeat(60));
+        }
+        render_text_one(&mut t, alert);
+    }
+    t
+}
+
+fn render_text_one(t: &mut String, alert: &Alert) {
+    let m = &alert.matched;
     let _ = writeln!(
         t,
         "{} alert: {}",
@@ -224,7 +283,7 @@ pub fn render_text(alert: &Alert) -> String {
         let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, a.text);
     }
     let _ = writeln!(t);
-    let _ = writeln!(t, "Evidence (matched words in [brackets]):");
+    let _ = writeln!(t, "Why this fired (matched words in [brackets]):");
     for e in &alert.evidence {
         let _ = writeln!(
             t,
@@ -250,25 +309,20 @@ pub fn render_text(alert: &Alert) -> String {
         }
     }
     let _ = writeln!(t);
-    let _ = writeln!(
-        t,
-        "Rule:     {}{}",
-        alert.rule_id,
-        alert
-            .description
-            .as_deref()
-            .map(|d| format!(" — {d}"))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(t, "Defined in: {}", alert.watchlist);
+    let desc = alert
+        .description
+        .as_deref()
+        .map(|d| format!(" — {d}"))
+        .unwrap_or_default();
+    let _ = writeln!(t, "Rule:     {}{desc}", alert.rule_id);
+    let _ = writeln!(t, "Defined in: {} (edit the rule there)", alert.watchlist);
     let _ = writeln!(t, "Alert id: {}", alert.alert_id);
-    t
 }
 
 fn severity_color(alert: &Alert) -> &'static str {
     use crate::matcher::Severity::*;
     match alert.severity {
-        Low => "#5b6b7b",
+        Low => "#4a5568",
         Medium => "#b7791f",
         High => "#c05621",
         Critical => "#c53030",
@@ -277,76 +331,225 @@ fn severity_color(alert: &Alert) -> &'static str {
 
 fn mark_style(kind: SpanKind) -> &'static str {
     match kind {
-        SpanKind::Company => "background:#fde68a;font-weight:bold;",
-        SpanKind::Agency => "background:#bfdbfe;font-weight:bold;",
-        SpanKind::Action => "background:#fecaca;font-weight:bold;",
+        SpanKind::Company => {
+            "background-color:#fde68a;color:#1a202c;font-weight:bold;padding:0 2px;"
+        }
+        SpanKind::Agency => {
+            "background-color:#bfdbfe;color:#1a202c;font-weight:bold;padding:0 2px;"
+        }
+        SpanKind::Action => {
+            "background-color:#fecaca;color:#1a202c;font-weight:bold;padding:0 2px;"
+        }
     }
 }
 
-pub fn render_html(alert: &Alert) -> String {
+/// One alert as a card of the HTML part.
+fn render_html_card(alert: &Alert) -> String {
     let m = &alert.matched;
     let title = esc(&one_line(&alert.article.title, 500));
+    let headline = match &alert.article.url {
+        Some(u) => format!(
+            "<a href=\"{}\" style=\"color:#1a202c;text-decoration:none;\">{title}</a>",
+            html_escape::encode_double_quoted_attribute(u)
+        ),
+        None => title,
+    };
     let mut rows = String::new();
-    let mut row = |label: &str, term: Option<&crate::matcher::Term>| {
+    for (label, term, kind) in [
+        ("Company", Some(&m.company), SpanKind::Company),
+        ("Agency", m.agency.as_ref(), SpanKind::Agency),
+        ("Action", m.action.as_ref(), SpanKind::Action),
+    ] {
         if let Some(t) = term {
             let _ = write!(
                 rows,
-                "<tr><td style=\"padding:4px 12px 4px 0;color:#555;\">{label}</td><td style=\"padding:4px 0;\"><strong>{}</strong> <span style=\"color:#777;\">(“{}”)</span></td></tr>",
+                "<tr><td style=\"padding:3px 16px 3px 0;color:#718096;font-size:13px;\">{label}</td>\
+<td style=\"padding:3px 0;font-size:14px;\"><span style=\"{}\">{}</span> <span style=\"color:#718096;\">matched “{}”</span></td></tr>",
+                mark_style(kind),
                 esc(&t.id),
                 esc(&t.text)
             );
         }
-    };
-    row("Company", Some(&m.company));
-    row("Agency", m.agency.as_ref());
-    row("Action", m.action.as_ref());
+    }
     let evidence: String = alert
         .evidence
         .iter()
         .map(|e| {
             format!(
-                "<blockquote style=\"margin:8px 0;padding:8px 12px;border-left:4px solid #cbd5e0;background:#f7fafc;\">{}</blockquote>",
-                highlight(
-                    e,
-                    |k| format!("<mark style=\"{}\">", mark_style(k)),
-                    |_| "</mark>".into(),
-                    esc
-                )
+                "<tr><td style=\"padding:10px 14px;border-left:4px solid #cbd5e0;background-color:#f7fafc;font-size:14px;line-height:1.55;color:#2d3748;\">{}</td></tr>\
+<tr><td style=\"height:8px;font-size:0;line-height:0;\">&nbsp;</td></tr>",
+                highlight(e, |k| format!("<span style=\"{}\">", mark_style(k)), |_| "</span>".into(), esc)
             )
         })
         .collect();
+    let mut meta = Vec::new();
+    if let Some(s) = &alert.article.source {
+        meta.push(esc(&one_line(s, 200)));
+    }
+    if let Some(p) = &alert.article.published_at {
+        meta.push(esc(p));
+    }
     let link = alert
         .article
         .url
         .as_deref()
         .map(|u| {
             format!(
-                "<p><a href=\"{}\" style=\"color:#2b6cb0;\">Read the article</a>{}</p>",
-                html_escape::encode_double_quoted_attribute(u),
-                alert
-                    .article
-                    .source
-                    .as_deref()
-                    .map(|s| format!(" · {}", esc(s)))
-                    .unwrap_or_default()
+                "<a href=\"{}\" style=\"display:inline-block;margin-top:4px;padding:8px 14px;background-color:#2b6cb0;color:#ffffff;border-radius:4px;text-decoration:none;font-size:14px;font-weight:bold;\">Read the article</a>",
+                html_escape::encode_double_quoted_attribute(u)
             )
         })
         .unwrap_or_default();
+    let also = if alert.also_reported_by.is_empty() {
+        String::new()
+    } else {
+        let items: Vec<String> = alert
+            .also_reported_by
+            .iter()
+            .map(|a| {
+                let name = esc(&one_line(a.source.as_deref().unwrap_or(&a.id), 200));
+                match &a.url {
+                    Some(u) => format!(
+                        "<a href=\"{}\" style=\"color:#2b6cb0;\">{name}</a>",
+                        html_escape::encode_double_quoted_attribute(u)
+                    ),
+                    None => name,
+                }
+            })
+            .collect();
+        format!(
+            "<p style=\"margin:10px 0 0 0;font-size:13px;color:#4a5568;\">Also reported by {}</p>",
+            items.join(", ")
+        )
+    };
+    let desc = alert
+        .description
+        .as_deref()
+        .map(|d| format!(" — {}", esc(d)))
+        .unwrap_or_default();
     format!(
-        "<!DOCTYPE html><html><body style=\"margin:0;padding:0;background:#edf2f7;\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background:#edf2f7;\"><tr><td align=\"center\" style=\"padding:24px;\">\
-<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:640px;background:#ffffff;border-radius:6px;font-family:Helvetica,Arial,sans-serif;font-size:15px;line-height:1.5;color:#1a202c;\">\
-<tr><td style=\"padding:20px 24px 8px 24px;\"><span style=\"display:inline-block;padding:2px 10px;border-radius:10px;background:{color};color:#ffffff;font-size:12px;font-weight:bold;letter-spacing:1px;\">{sev}</span>\
-<h1 style=\"font-size:20px;margin:12px 0 4px 0;\">{title}</h1></td></tr>\
-<tr><td style=\"padding:0 24px;\"><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">{rows}</table></td></tr>\
-<tr><td style=\"padding:12px 24px;\"><div style=\"font-weight:bold;margin-bottom:4px;\">Why this fired</div>{evidence}{link}</td></tr>\
-<tr><td style=\"padding:12px 24px 20px 24px;border-top:1px solid #e2e8f0;color:#718096;font-size:12px;\">Rule <code>{rule}</code>{desc} · defined in <code>{file}</code><br>Alert id {id}</td></tr>\
-</table></td></tr></table></body></html>",
+        "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background-color:#ffffff;border:1px solid #e2e8f0;border-top:4px solid {color};border-radius:6px;\">\
+<tr><td style=\"padding:18px 22px 6px 22px;\">\
+<span style=\"display:inline-block;padding:2px 10px;border-radius:10px;background-color:{color};color:#ffffff;font-size:11px;font-weight:bold;letter-spacing:1px;\">{sev}</span>\
+<span style=\"font-size:12px;color:#718096;margin-left:8px;\">{meta}</span>\
+<h2 style=\"font-size:19px;line-height:1.3;margin:10px 0 6px 0;color:#1a202c;\">{headline}</h2></td></tr>\
+<tr><td style=\"padding:0 22px 8px 22px;\"><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">{rows}</table></td></tr>\
+<tr><td style=\"padding:8px 22px 0 22px;font-size:13px;font-weight:bold;color:#4a5568;text-transform:uppercase;letter-spacing:1px;\">Why this fired</td></tr>\
+<tr><td style=\"padding:6px 22px 0 22px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\">{evidence}</table></td></tr>\
+<tr><td style=\"padding:4px 22px 16px 22px;\">{link}{also}</td></tr>\
+<tr><td style=\"padding:12px 22px;border-top:1px solid #edf2f7;color:#718096;font-size:12px;line-height:1.5;\">Rule <code style=\"color:#2d3748;\">{rule}</code>{desc}<br>Edit it in <code style=\"color:#2d3748;\">{file}</code> · alert {id}</td></tr>\
+</table>",
         color = severity_color(alert),
         sev = alert.severity.as_str().to_uppercase(),
+        meta = meta.join(" · "),
         rule = esc(&alert.rule_id),
-        desc = alert.description.as_deref().map(|d| format!(" — {}", esc(d))).unwrap_or_default(),
         file = esc(&alert.watchlist),
         id = esc(&alert.alert_id),
     )
+}
+
+/// The HTML part: inline CSS and tables, which common mail clients render.
+pub fn render_html(alerts: &[Alert]) -> String {
+    let heading = if alerts.len() > 1 {
+        format!("<tr><td style=\"padding:0 0 14px 0;font-size:16px;font-weight:bold;color:#2d3748;\">{}</td></tr>", esc(&subject(alerts)))
+    } else {
+        String::new()
+    };
+    let cards: String = alerts
+        .iter()
+        .map(|a| {
+            format!(
+                "<tr><td style=\"padding:0 0 16px 0;\">{}</td></tr>",
+                render_html_card(a)
+            )
+        })
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
+<body style=\"margin:0;padding:0;background-color:#edf2f7;\">\
+<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background-color:#edf2f7;\"><tr><td align=\"center\" style=\"padding:24px 12px;\">\
+<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:640px;width:100%;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;\">\
+<tr><td style=\"padding:0 0 12px 0;font-size:13px;font-weight:bold;letter-spacing:2px;color:#4a5568;\">WIREWATCH</td></tr>\
+{heading}{cards}\
+<tr><td style=\"padding:4px 0;font-size:11px;color:#a0aec0;\">Sent by wirewatch because a watchlist rule fired. Matched words: <span style=\"{c}\">company</span> <span style=\"{g}\">agency</span> <span style=\"{x}\">action</span>.</td></tr>\
+</table></td></tr></table></body></html>",
+        title = esc(&subject(alerts)),
+        c = mark_style(SpanKind::Company),
+        g = mark_style(SpanKind::Agency),
+        x = mark_style(SpanKind::Action),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::article::Article;
+
+    /// The seed article's alert, as the demo raises it, with fixed times.
+    fn seed_alerts() -> Vec<Alert> {
+        let line = include_str!("../../examples/articles.jsonl")
+            .lines()
+            .next()
+            .unwrap();
+        let article: Article = serde_json::from_str(line).unwrap();
+        let matcher = crate::cli::demo::matcher().unwrap();
+        let at = time::macros::datetime!(2024-07-15 10:05:00 UTC);
+        matcher
+            .evaluate(&article)
+            .into_iter()
+            .map(|h| Alert::new(&matcher, &article, h, at))
+            .collect()
+    }
+
+    #[test]
+    fn the_alert_email_html_is_stable() {
+        insta::assert_snapshot!("seed_alert_html", render_html(&seed_alerts()));
+    }
+
+    #[test]
+    fn the_alert_email_text_is_stable() {
+        insta::assert_snapshot!("seed_alert_text", render_text(&seed_alerts()));
+    }
+
+    #[test]
+    fn subjects_for_one_alert_a_group_and_a_digest() {
+        let mut alerts = seed_alerts();
+        assert_eq!(subject(&alerts), "[HIGH] Kaspersky: sanction by us-commerce — Kaspersky Lab to Cut U.S. Operations After Sanctions");
+        let mut second = alerts[0].clone();
+        second.rule_id = "other".into();
+        second.alert_id = "alrt_other".into();
+        alerts.push(second.clone());
+        assert!(subject(&alerts)
+            .ends_with("(+1 more rule) — Kaspersky Lab to Cut U.S. Operations After Sanctions"));
+        second.article.id = "another".into();
+        second.severity = crate::matcher::Severity::Critical;
+        alerts[1] = second;
+        assert_eq!(
+            subject(&alerts),
+            "[wirewatch] Digest: 2 alerts, highest CRITICAL — Kaspersky: sanction by us-commerce"
+        );
+        assert_ne!(message_id(&alerts), message_id(&alerts[..1]));
+        assert_eq!(
+            message_id(&alerts[..1]),
+            format!("<{}@wirewatch>", alerts[0].alert_id)
+        );
+    }
+
+    #[test]
+    fn titles_cannot_inject_headers_and_html_is_escaped() {
+        let mut alert = seed_alerts().remove(0);
+        alert.article.title = "Evil\r\nBcc: x@example.com <script>alert(1)</script>".into();
+        let s = subject(std::slice::from_ref(&alert));
+        assert!(!s.contains('\r') && !s.contains('\n'), "{s:?}");
+        let html = render_html(std::slice::from_ref(&alert));
+        assert!(!html.contains("<script>") && html.contains("&lt;script&gt;"));
+        let msg = build_message(
+            std::slice::from_ref(&alert),
+            &"a@example.com".parse().unwrap(),
+            &["b@example.com".parse().unwrap()],
+        )
+        .unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        assert!(!raw.lines().any(|l| l.starts_with("Bcc:")), "{raw}");
+    }
 }

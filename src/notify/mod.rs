@@ -4,6 +4,7 @@
 
 pub mod dispatcher;
 pub mod email;
+pub mod routing;
 pub mod webhook;
 
 use std::collections::{HashMap, HashSet};
@@ -146,6 +147,42 @@ impl Notifier {
                 .insert(channel.to_string());
         }
         result
+    }
+
+    /// One attempt to deliver several alerts to `channel` as one message:
+    /// an email lists them all; a webhook posts each (stopping at the
+    /// first failure, so a retry resends the group with the same ids).
+    pub async fn attempt_many(&self, channel: &str, alerts: &[Alert]) -> Result<(), DeliveryError> {
+        match (alerts, self.channels.get(channel)) {
+            ([one], _) => self.attempt(channel, one).await,
+            (many, Some(Sender::Email(e))) => {
+                if self
+                    .disabled
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .contains(channel)
+                {
+                    return Err(DeliveryError::Permanent {
+                        message: format!("channel {channel:?} is disabled"),
+                    });
+                }
+                match tokio::time::timeout(self.timeout + Duration::from_secs(1), e.send_many(many))
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(_) => Err(DeliveryError::Transient {
+                        message: "timed out".into(),
+                        retry_after: None,
+                    }),
+                }
+            }
+            (many, _) => {
+                for a in many {
+                    self.attempt(channel, a).await?;
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The delivery policy's per-attempt timeout.

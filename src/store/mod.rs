@@ -88,6 +88,10 @@ pub enum Outcome {
     Dead {
         error: String,
     },
+    /// Not attempted (rate limit): due again at this time, no attempt counted.
+    Defer {
+        at_ms: i64,
+    },
 }
 
 pub fn now_ms() -> i64 {
@@ -158,17 +162,24 @@ impl Store {
     /// one transaction. Alerts already known are skipped. Returns the
     /// alerts that were new.
     pub fn enqueue(&self, alerts: &[Alert]) -> Result<Vec<String>, StoreError> {
-        Ok(self.enqueue_story(alerts, None)?.new)
+        Ok(self
+            .enqueue_story(alerts, None, &|_, _| Some(now_ms()))?
+            .new)
     }
 
     /// Like [`Store::enqueue`], and with `story = Some((fingerprint,
     /// window_ms))` an alert whose rule already alerted on the same story
     /// (a near-identical fingerprint within the window) is not enqueued:
     /// its article is attached to the first alert as "also reported by".
+    ///
+    /// `first_due(alert, channel)` says when each delivery is first due
+    /// (routing: digests, quiet hours), or `None` to create none (below the
+    /// channel's minimum severity).
     pub fn enqueue_story(
         &self,
         alerts: &[Alert],
         story: Option<(u64, i64)>,
+        first_due: &dyn Fn(&Alert, &str) -> Option<i64>,
     ) -> Result<Enqueued, StoreError> {
         let mut out = Enqueued::default();
         if alerts.is_empty() {
@@ -252,12 +263,15 @@ impl Store {
                 )
                 .map_err(io)?;
                 for channel in &alert.notify {
+                    let Some(due_at) = first_due(alert, channel) else {
+                        continue;
+                    };
                     let state = DeliveryState {
                         alert_id: alert.alert_id.clone(),
                         channel: channel.clone(),
                         status: Status::Pending,
                         attempts: 0,
-                        next_attempt_ms: now,
+                        next_attempt_ms: due_at,
                         created_ms: now,
                         updated_ms: now,
                         last_error: None,
@@ -269,7 +283,7 @@ impl Store {
                     )
                     .map_err(io)?;
                     due.insert(
-                        due_key(now, &alert.alert_id, channel).as_str(),
+                        due_key(due_at, &alert.alert_id, channel).as_str(),
                         [].as_slice(),
                     )
                     .map_err(io)?;
@@ -361,7 +375,9 @@ impl Store {
             let mut state: DeliveryState = serde_json::from_slice(&raw).map_err(io)?;
             due.remove(due_key(state.next_attempt_ms, alert_id, channel).as_str())
                 .map_err(io)?;
-            state.attempts += 1;
+            if !matches!(outcome, Outcome::Defer { .. }) {
+                state.attempts += 1;
+            }
             state.updated_ms = now;
             state.leased = false;
             match outcome {
@@ -373,6 +389,12 @@ impl Store {
                     state.status = Status::Pending;
                     state.next_attempt_ms = at_ms;
                     state.last_error = Some(error);
+                    due.insert(due_key(at_ms, alert_id, channel).as_str(), [].as_slice())
+                        .map_err(io)?;
+                }
+                Outcome::Defer { at_ms } => {
+                    state.status = Status::Pending;
+                    state.next_attempt_ms = at_ms;
                     due.insert(due_key(at_ms, alert_id, channel).as_str(), [].as_slice())
                         .map_err(io)?;
                 }
@@ -675,11 +697,17 @@ mod tests {
         let window = 72 * 3_600_000;
         let fp = 0b1011_0110u64;
         assert_eq!(
-            s.enqueue_story(&[first], Some((fp, window))).unwrap().new,
+            s.enqueue_story(&[first], Some((fp, window)), &|_, _| Some(now_ms()))
+                .unwrap()
+                .new,
             vec!["first"]
         );
         let e = s
-            .enqueue_story(&[copy.clone(), other_rule], Some((fp ^ 0b11, window)))
+            .enqueue_story(
+                &[copy.clone(), other_rule],
+                Some((fp ^ 0b11, window)),
+                &|_, _| Some(now_ms()),
+            )
             .unwrap();
         assert_eq!(
             e.new,
@@ -691,7 +719,8 @@ mod tests {
             vec![("copy".to_string(), "first".to_string())]
         );
         // Redelivery of the copy does not list it twice.
-        s.enqueue_story(&[copy], Some((fp, window))).unwrap();
+        s.enqueue_story(&[copy], Some((fp, window)), &|_, _| Some(now_ms()))
+            .unwrap();
         let also = s.alert("first").unwrap().unwrap().also_reported_by;
         assert_eq!(also.len(), 1);
         assert_eq!(also[0].source.as_deref(), Some("Other Wire"));
@@ -699,7 +728,9 @@ mod tests {
         let mut far = alert("far", &["mail"]);
         far.article.id = "a3".into();
         assert_eq!(
-            s.enqueue_story(&[far], Some((!fp, window))).unwrap().new,
+            s.enqueue_story(&[far], Some((!fp, window)), &|_, _| Some(now_ms()))
+                .unwrap()
+                .new,
             vec!["far"]
         );
     }

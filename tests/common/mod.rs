@@ -220,6 +220,7 @@ dead_letter_topic = "{dlq}"
 "statistics.interval.ms" = "500"
 [store]
 path = "{store}"
+story_window_hours = {story}
 [smtp]
 host = "{smtp_host}"
 port = {smtp_port}
@@ -260,6 +261,7 @@ allow_private = true
             timeout = opts.timeout_secs,
             max_attempts = opts.max_attempts,
             extra_channels = opts.extra_channels,
+            story = opts.story_window_hours,
         );
         let path = dir.path().join("wirewatch.toml");
         std::fs::write(&path, config).unwrap();
@@ -277,6 +279,9 @@ pub struct Options {
     pub max_attempts: u32,
     /// Extra `[[channel]]` tables.
     pub extra_channels: String,
+    /// Story dedup window; 0 (off) by default, since most tests send
+    /// copies of the seed article on purpose.
+    pub story_window_hours: u64,
 }
 
 impl Default for Options {
@@ -288,6 +293,7 @@ impl Default for Options {
             timeout_secs: 5,
             max_attempts: 3,
             extra_channels: String::new(),
+            story_window_hours: 0,
         }
     }
 }
