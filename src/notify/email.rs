@@ -319,6 +319,15 @@ fn render_text_one(t: &mut String, alert: &Alert) {
     let _ = writeln!(t, "Alert id: {}", alert.alert_id);
 }
 
+/// "2024-07-15T10:00:00Z" as "15 Jul 2024, 10:00 UTC"; other text as is.
+fn readable_time(rfc3339: &str) -> String {
+    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+        .unwrap_or_else(|| rfc3339.to_string())
+}
+
 fn severity_color(alert: &Alert) -> &'static str {
     use crate::matcher::Severity::*;
     match alert.severity {
@@ -387,7 +396,7 @@ fn render_html_card(alert: &Alert) -> String {
         meta.push(esc(&one_line(s, 200)));
     }
     if let Some(p) = &alert.article.published_at {
-        meta.push(esc(p));
+        meta.push(esc(&readable_time(p)));
     }
     let link = alert
         .article
