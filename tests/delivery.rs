@@ -505,3 +505,80 @@ async fn the_same_story_from_several_sources_alerts_once() {
         "the republished copy does not alert again"
     );
 }
+
+/// Distinct Kaspersky stories, so story dedup cannot hide a loss.
+fn story(i: usize) -> String {
+    serde_json::json!({
+        "id": format!("group-{i}"),
+        "title": format!("Commerce Department sanctions Kaspersky unit {i}"),
+        "body": format!("The U.S. Commerce Department on day {i} sanctioned Kaspersky subsidiary number {i} in region {}, banning its sales.", i * 7919 % 1000),
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
+    let s = Setup::new("group", 4).await;
+    let opts_a = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let opts_b = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let (_dir_a, config_a) = s.write_config_with(&opts_a);
+    let (_dir_b, config_b) = s.write_config_with(&opts_b);
+    let a = Daemon::start(&config_a);
+    let b = Daemon::start(&config_b);
+    // Both hold partitions before the first batch.
+    for port in [opts_a.http_port, opts_b.http_port] {
+        eventually("a ready instance", WAIT, || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+                .await
+                .ok()
+                .filter(|r| r.status() == 200)
+        })
+        .await;
+    }
+    const N: usize = 40;
+    for i in 0..N / 2 {
+        produce(&s.topic, &format!("k{i}"), story(i).as_bytes()).await;
+    }
+    eventually("the first batch", WAIT, || async {
+        (webhooks(&s.webhook_path).await.len() >= N / 2).then_some(())
+    })
+    .await;
+    drop(a); // SIGKILL
+    for i in N / 2..N {
+        produce(&s.topic, &format!("k{i}"), story(i).as_bytes()).await;
+    }
+    let ids = eventually(
+        "every article alerted after the survivor took over",
+        WAIT,
+        || async {
+            let ids: BTreeSet<String> = webhooks(&s.webhook_path)
+                .await
+                .iter()
+                .map(|r| {
+                    serde_json::from_str::<serde_json::Value>(r["body"].as_str().unwrap()).unwrap()
+                        ["article"]["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            (ids.len() >= N).then_some(ids)
+        },
+    )
+    .await;
+    let total = webhooks(&s.webhook_path).await.len();
+    println!(
+        "killed instance: expected {N}, delivered {}, lost {}, duplicated {}",
+        ids.len(),
+        N - ids.len(),
+        total - ids.len()
+    );
+    assert_eq!(ids.len(), N, "nothing lost");
+    assert!(b.terminate().success());
+}
