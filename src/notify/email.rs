@@ -321,7 +321,9 @@ fn render_text_one(t: &mut String, alert: &Alert) {
 
 /// "2024-07-15T10:00:00Z" as "15 Jul 2024, 10:00 UTC"; other text as is.
 fn readable_time(rfc3339: &str) -> String {
-    let format = time::macros::format_description!("[day padding:none] [month repr:short] [year], [hour]:[minute] UTC");
+    let format = time::macros::format_description!(
+        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
+    );
     time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
         .ok()
         .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
