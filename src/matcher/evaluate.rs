@@ -5,7 +5,7 @@
 //! reference back to the company.
 
 use super::compile::{CaseRule, Matcher, Target};
-use super::normalize::{fold_with_map, on_word_boundaries};
+use super::normalize::{fold_with_map, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::article::Article;
@@ -128,7 +128,7 @@ impl Matcher {
                 }
                 let end = match e.gap {
                     None => end,
-                    Some(g) => match self.gap_end(&doc, sentence, end, g) {
+                    Some(g) => match self.gap_end(&doc, &folded, sentence, m.end(), g) {
                         Some(end) => end,
                         None => continue,
                     },
@@ -182,19 +182,19 @@ impl Matcher {
 
     /// Where a gap phrase ends: each later part must follow within
     /// [`GAP_WORDS`] words, in the same sentence. `None` if one is missing.
-    fn gap_end(&self, doc: &Document, sentence: usize, end: usize, gap: u32) -> Option<usize> {
-        let sentence_end = doc.sentences[sentence].end;
-        if end >= sentence_end {
+    fn gap_end(&self, doc: &Document, folded: &Folded, sentence: usize, folded_end: usize, gap: u32) -> Option<usize> {
+        let sentence_end = folded.folded_pos(doc.sentences[sentence].end).min(folded.text.len());
+        if folded_end >= sentence_end {
             return None;
         }
-        let tail = fold_with_map(&doc.text[end..sentence_end]);
+        let tail = &folded.text[folded_end..sentence_end];
         let mut pos = 0;
         for part in &self.gaps[gap as usize] {
-            let window = &tail.text[pos..];
+            let window = &tail[pos..];
             let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
             pos += find_word(&window[..limit], part)?;
         }
-        (pos > 0).then(|| end + tail.original(0, pos).1)
+        (pos > 0).then(|| folded.original(folded_end, folded_end + pos).1)
     }
 
     /// Evaluates one rule over a scan: the hit, or why there is none.
@@ -691,7 +691,19 @@ fn descriptor_regex() -> &'static regex::Regex {
 /// Adds a reference for every descriptor phrase ("the Russian
 /// cybersecurity company") the taxonomy's fixed list does not hold.
 fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
-    for (i, sent) in doc.sentences.iter().enumerate() {
+    // Only sentences that can join an event with a company: next to a
+    // company mention, or the lead.
+    let mut near: Vec<usize> = occs
+        .iter()
+        .filter(|o| matches!(o.target, Target::Company { .. }))
+        .flat_map(|o| o.sentence.saturating_sub(1)..=o.sentence + 1)
+        .chain(std::iter::once(doc.title_sentences))
+        .filter(|&s| s < doc.sentences.len())
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    for i in near {
+        let sent = &doc.sentences[i];
         for m in descriptor_regex().find_iter(&doc.text[sent.start..sent.end]) {
             let (start, end) = (sent.start + m.start(), sent.start + m.end());
             if !occs
@@ -761,7 +773,7 @@ fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>) {
         if o.target != Target::Reference || !doc.text[o.start..o.end].eq_ignore_ascii_case("it") {
             return true;
         }
-        let rest = doc.text[o.end..].trim_start().to_lowercase();
+        let rest: String = doc.text[o.end..].trim_start().chars().take(24).collect::<String>().to_lowercase();
         !DUMMY.iter().any(|d| rest.starts_with(d))
     });
 }
