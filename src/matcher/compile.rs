@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::common_words::is_common_word;
 use super::normalize::fold;
@@ -108,6 +109,22 @@ pub struct Matcher {
     pub(super) action_ids: Vec<String>,
     /// The later parts of gap phrases, folded.
     pub(super) gaps: Vec<Vec<String>>,
+    /// Company names (folded) and what each stands for. Names are looked
+    /// up from word starts in the text rather than put in the automaton:
+    /// a watchlist of 100,000 names would make the automaton large and
+    /// slow, while a hash lookup per candidate word costs the same at any
+    /// size.
+    pub(super) companies: FxHashMap<String, Vec<Entry>>,
+    /// The first word of every company name, to skip most words quickly.
+    pub(super) company_first_words: FxHashSet<String>,
+    /// The most words in any company name.
+    pub(super) company_max_words: usize,
+}
+
+/// Whether a byte of folded text belongs to a word (non-ASCII bytes are
+/// parts of letters).
+pub(super) fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
 }
 
 #[derive(Default)]
@@ -116,9 +133,30 @@ struct Builder {
     entries: Vec<Vec<Entry>>,
     index: HashMap<String, usize>,
     gaps: Vec<Vec<String>>,
+    companies: FxHashMap<String, Vec<Entry>>,
+    first_words: FxHashSet<String>,
+    max_words: usize,
 }
 
 impl Builder {
+    fn add_company(&mut self, name: &str, target: Target, common: bool) {
+        let folded = fold(name);
+        let bytes = folded.as_bytes();
+        if bytes.first().is_none_or(|b| !is_word_byte(*b)) {
+            return;
+        }
+        let first_end = bytes.iter().position(|b| !is_word_byte(*b)).unwrap_or(bytes.len());
+        let words = bytes
+            .iter()
+            .enumerate()
+            .filter(|(i, b)| is_word_byte(**b) && (*i + 1 == bytes.len() || !is_word_byte(bytes[i + 1])))
+            .count();
+        self.max_words = self.max_words.max(words.min(12));
+        self.first_words.insert(folded[..first_end].to_string());
+        let entry = Entry { target, case: CaseRule::of(name.trim()), common, gap: None };
+        self.companies.entry(folded).or_default().push(entry);
+    }
+
     fn add(&mut self, phrase: &str, target: Target, common: bool) {
         let mut parts = phrase.split("...");
         let first = parts.next().unwrap_or_default();
@@ -204,7 +242,7 @@ impl Matcher {
                         rule: ri as u32,
                         company: ci as u32,
                     };
-                    b.add(n, target, is_common_word(n));
+                    b.add_company(n, target, is_common_word(n));
                 }
             }
             for e in &rule.exclude {
@@ -241,6 +279,9 @@ impl Matcher {
             agency_ids,
             action_ids,
             gaps: b.gaps,
+            companies: b.companies,
+            company_first_words: b.first_words,
+            company_max_words: b.max_words,
         }
     }
 
@@ -253,7 +294,7 @@ impl Matcher {
     }
 
     pub fn pattern_count(&self) -> usize {
-        self.entries.len()
+        self.entries.len() + self.companies.len()
     }
 }
 

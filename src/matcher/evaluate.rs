@@ -4,7 +4,7 @@
 //! reported event: one sentence, or two adjacent sentences tied by a
 //! reference back to the company.
 
-use super::compile::{CaseRule, Matcher, Target};
+use super::compile::{is_word_byte, CaseRule, Entry, Matcher, Target};
 use super::normalize::{fold_with_map, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
@@ -113,22 +113,19 @@ impl Matcher {
         let doc = Document::new(article);
         let folded = fold_with_map(&doc.text);
         let mut occs = Vec::new();
-        for m in self.automaton.find_overlapping_iter(&folded.text) {
-            if !on_word_boundaries(&folded.text, m.start(), m.end()) {
-                continue;
-            }
-            let (start, end) = folded.original(m.start(), m.end());
+        let mut accept = |entries: &[Entry], fstart: usize, fend: usize| {
+            let (start, end) = folded.original(fstart, fend);
             let original = &doc.text[start..end];
             let Some(sentence) = doc.sentence_at(start) else {
-                continue;
+                return;
             };
-            for e in &self.entries[m.pattern().as_usize()] {
+            for e in entries {
                 if !e.case.accepts(original) {
                     continue;
                 }
                 let end = match e.gap {
                     None => end,
-                    Some(g) => match self.gap_end(&doc, &folded, sentence, m.end(), g) {
+                    Some(g) => match self.gap_end(&doc, &folded, sentence, fend, g) {
                         Some(end) => end,
                         None => continue,
                     },
@@ -140,22 +137,19 @@ impl Matcher {
                     && e.case != CaseRule::Acronym
                     && sentence < doc.title_sentences
                     && is_title_case(doc.sentence_text(sentence));
-                if matches!(e.target, Target::Company { .. })
-                    && continues_longer_name(&doc.text[end..])
-                {
+                if matches!(e.target, Target::Company { .. }) && continues_longer_name(&doc.text[end..]) {
                     // "Société Générale de Surveillance" is another company.
                     continue;
                 }
-                occs.push(Occ {
-                    target: e.target,
-                    start,
-                    end,
-                    sentence,
-                    common: e.common,
-                    unproven,
-                });
+                occs.push(Occ { target: e.target, start, end, sentence, common: e.common, unproven });
+            }
+        };
+        for m in self.automaton.find_overlapping_iter(&folded.text) {
+            if on_word_boundaries(&folded.text, m.start(), m.end()) {
+                accept(&self.entries[m.pattern().as_usize()], m.start(), m.end());
             }
         }
+        self.find_companies(&folded.text, &mut accept);
         add_descriptor_references(&doc, &mut occs);
         drop_expletive_it(&doc, &mut occs);
         // A headline's common-word name counts when the body names the same
@@ -178,6 +172,58 @@ impl Matcher {
         };
         scan.drop_vetoed();
         scan
+    }
+
+    /// Looks up company names from every word start whose first word begins
+    /// some name, over up to the longest name's number of words (a name may
+    /// end with one punctuation mark: "Block Inc.").
+    fn find_companies(&self, text: &str, accept: &mut impl FnMut(&[Entry], usize, usize)) {
+        let t = text.as_bytes();
+        let n = t.len();
+        let mut i = 0;
+        while i < n {
+            if !is_word_byte(t[i]) || (i > 0 && is_word_byte(t[i - 1])) {
+                i += 1;
+                continue;
+            }
+            let mut end = i;
+            while end < n && is_word_byte(t[end]) {
+                end += 1;
+            }
+            let first_end = end;
+            if self.company_first_words.contains(&text[i..end]) {
+                let mut words = 1;
+                loop {
+                    for e in [end, end + 1] {
+                        if e > n || (e == end + 1 && (end >= n || t[end] == b' ' || is_word_byte(t[end]))) {
+                            continue;
+                        }
+                        if let Some(entries) = self.companies.get(&text[i..e]) {
+                            if on_word_boundaries(text, i, e) {
+                                accept(entries, i, e);
+                            }
+                        }
+                    }
+                    if words >= self.company_max_words {
+                        break;
+                    }
+                    // The next word, after at most a few separators.
+                    let mut k = end;
+                    while k < n && !is_word_byte(t[k]) && k - end < 3 {
+                        k += 1;
+                    }
+                    if k >= n || !is_word_byte(t[k]) {
+                        break;
+                    }
+                    end = k;
+                    while end < n && is_word_byte(t[end]) {
+                        end += 1;
+                    }
+                    words += 1;
+                }
+            }
+            i = first_end;
+        }
     }
 
     /// Where a gap phrase ends: each later part must follow within
