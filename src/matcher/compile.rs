@@ -119,6 +119,16 @@ pub struct Matcher {
     pub(super) company_first_words: FxHashSet<String>,
     /// The most words in any company name.
     pub(super) company_max_words: usize,
+    /// A cheap filter before the first-word lookup: for each first two
+    /// bytes, a bit per word length (capped at 31) that some first word has.
+    pub(super) first_word_filter: Vec<u32>,
+}
+
+/// The filter slot and bit of a word.
+pub(super) fn filter_slot(word: &[u8]) -> (usize, u32) {
+    let b0 = word.first().copied().unwrap_or(0) as usize;
+    let b1 = word.get(1).copied().unwrap_or(0) as usize;
+    (b0 << 8 | b1, 1u32 << word.len().min(31))
 }
 
 /// Whether a byte of folded text belongs to a word (non-ASCII bytes are
@@ -136,6 +146,7 @@ struct Builder {
     companies: FxHashMap<String, Vec<Entry>>,
     first_words: FxHashSet<String>,
     max_words: usize,
+    filter: Vec<u32>,
 }
 
 impl Builder {
@@ -145,15 +156,30 @@ impl Builder {
         if bytes.first().is_none_or(|b| !is_word_byte(*b)) {
             return;
         }
-        let first_end = bytes.iter().position(|b| !is_word_byte(*b)).unwrap_or(bytes.len());
+        let first_end = bytes
+            .iter()
+            .position(|b| !is_word_byte(*b))
+            .unwrap_or(bytes.len());
         let words = bytes
             .iter()
             .enumerate()
-            .filter(|(i, b)| is_word_byte(**b) && (*i + 1 == bytes.len() || !is_word_byte(bytes[i + 1])))
+            .filter(|(i, b)| {
+                is_word_byte(**b) && (*i + 1 == bytes.len() || !is_word_byte(bytes[i + 1]))
+            })
             .count();
         self.max_words = self.max_words.max(words.min(12));
+        if self.filter.is_empty() {
+            self.filter = vec![0; 1 << 16];
+        }
+        let (slot, bit) = filter_slot(&bytes[..first_end]);
+        self.filter[slot] |= bit;
         self.first_words.insert(folded[..first_end].to_string());
-        let entry = Entry { target, case: CaseRule::of(name.trim()), common, gap: None };
+        let entry = Entry {
+            target,
+            case: CaseRule::of(name.trim()),
+            common,
+            gap: None,
+        };
         self.companies.entry(folded).or_default().push(entry);
     }
 
@@ -282,6 +308,7 @@ impl Matcher {
             companies: b.companies,
             company_first_words: b.first_words,
             company_max_words: b.max_words,
+            first_word_filter: b.filter,
         }
     }
 

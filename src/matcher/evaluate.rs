@@ -4,8 +4,8 @@
 //! reported event: one sentence, or two adjacent sentences tied by a
 //! reference back to the company.
 
-use super::compile::{is_word_byte, CaseRule, Entry, Matcher, Target};
-use super::normalize::{fold_with_map, on_word_boundaries, Folded};
+use super::compile::{filter_slot, is_word_byte, CaseRule, Entry, Matcher, Target};
+use super::normalize::{fold_into, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::article::Article;
@@ -111,7 +111,17 @@ impl Matcher {
 
     fn scan(&self, article: &Article) -> Scan {
         let doc = Document::new(article);
-        let folded = fold_with_map(&doc.text);
+        thread_local! {
+            static FOLDED: std::cell::RefCell<Folded> = std::cell::RefCell::new(Folded::default());
+        }
+        FOLDED.with(|cell| {
+            let mut folded = cell.borrow_mut();
+            fold_into(&mut folded, &doc.text);
+            self.scan_folded(doc, &folded)
+        })
+    }
+
+    fn scan_folded(&self, doc: Document, folded: &Folded) -> Scan {
         let mut occs = Vec::new();
         let mut accept = |entries: &[Entry], fstart: usize, fend: usize| {
             let (start, end) = folded.original(fstart, fend);
@@ -137,11 +147,20 @@ impl Matcher {
                     && e.case != CaseRule::Acronym
                     && sentence < doc.title_sentences
                     && is_title_case(doc.sentence_text(sentence));
-                if matches!(e.target, Target::Company { .. }) && continues_longer_name(&doc.text[end..]) {
+                if matches!(e.target, Target::Company { .. })
+                    && continues_longer_name(&doc.text[end..])
+                {
                     // "Société Générale de Surveillance" is another company.
                     continue;
                 }
-                occs.push(Occ { target: e.target, start, end, sentence, common: e.common, unproven });
+                occs.push(Occ {
+                    target: e.target,
+                    start,
+                    end,
+                    sentence,
+                    common: e.common,
+                    unproven,
+                });
             }
         };
         for m in self.automaton.find_overlapping_iter(&folded.text) {
@@ -191,11 +210,19 @@ impl Matcher {
                 end += 1;
             }
             let first_end = end;
-            if self.company_first_words.contains(&text[i..end]) {
+            let (slot, bit) = filter_slot(&t[i..end]);
+            let maybe = self
+                .first_word_filter
+                .get(slot)
+                .is_some_and(|m| m & bit != 0);
+            if maybe && self.company_first_words.contains(&text[i..end]) {
                 let mut words = 1;
                 loop {
                     for e in [end, end + 1] {
-                        if e > n || (e == end + 1 && (end >= n || t[end] == b' ' || is_word_byte(t[end]))) {
+                        if e > n
+                            || (e == end + 1
+                                && (end >= n || t[end] == b' ' || is_word_byte(t[end])))
+                        {
                             continue;
                         }
                         if let Some(entries) = self.companies.get(&text[i..e]) {
@@ -228,8 +255,17 @@ impl Matcher {
 
     /// Where a gap phrase ends: each later part must follow within
     /// [`GAP_WORDS`] words, in the same sentence. `None` if one is missing.
-    fn gap_end(&self, doc: &Document, folded: &Folded, sentence: usize, folded_end: usize, gap: u32) -> Option<usize> {
-        let sentence_end = folded.folded_pos(doc.sentences[sentence].end).min(folded.text.len());
+    fn gap_end(
+        &self,
+        doc: &Document,
+        folded: &Folded,
+        sentence: usize,
+        folded_end: usize,
+        gap: u32,
+    ) -> Option<usize> {
+        let sentence_end = folded
+            .folded_pos(doc.sentences[sentence].end)
+            .min(folded.text.len());
         if folded_end >= sentence_end {
             return None;
         }
@@ -819,7 +855,12 @@ fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>) {
         if o.target != Target::Reference || !doc.text[o.start..o.end].eq_ignore_ascii_case("it") {
             return true;
         }
-        let rest: String = doc.text[o.end..].trim_start().chars().take(24).collect::<String>().to_lowercase();
+        let rest: String = doc.text[o.end..]
+            .trim_start()
+            .chars()
+            .take(24)
+            .collect::<String>()
+            .to_lowercase();
         !DUMMY.iter().any(|d| rest.starts_with(d))
     });
 }

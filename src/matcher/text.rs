@@ -176,21 +176,25 @@ pub fn split_sentences(para: &str) -> Vec<(usize, usize)> {
     let bytes = para.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
-    let mut chars = para.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if !matches!(c, '.' | '!' | '?') {
-            continue;
-        }
-        // Swallow closing punctuation.
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
-            if matches!(d, '"' | '\'' | '”' | '’' | ')' | ']' | '.' | '!' | '?') {
-                end = j + d.len_utf8();
-                chars.next();
+    let mut from = 0;
+    while let Some(rel) = memchr::memchr3(b'.', b'!', b'?', &bytes[from..]) {
+        let i = from + rel;
+        // Swallow closing punctuation: quotes, brackets, more stops.
+        let mut end = i + 1;
+        loop {
+            if end < bytes.len()
+                && matches!(bytes[end], b'"' | b'\'' | b')' | b']' | b'.' | b'!' | b'?')
+            {
+                end += 1;
+            } else if bytes[end..].starts_with("”".as_bytes())
+                || bytes[end..].starts_with("’".as_bytes())
+            {
+                end += 3;
             } else {
                 break;
             }
         }
+        from = end;
         if end >= bytes.len() || bytes[end] != b' ' {
             continue;
         }
@@ -203,7 +207,7 @@ pub fn split_sentences(para: &str) -> Vec<(usize, usize)> {
         if !starts_new {
             continue;
         }
-        if c == '.' && is_abbreviation(&para[start..i]) {
+        if bytes[i] == b'.' && is_abbreviation(&para[start..i]) {
             continue;
         }
         out.push((start, end));
@@ -224,7 +228,6 @@ fn is_abbreviation(before: &str) -> bool {
         .rsplit(|c: char| c.is_whitespace() || c == '(' || c == '"' || c == '“')
         .next()
         .unwrap_or("");
-    let lower = word.to_lowercase();
     if word.chars().count() == 1 && word.chars().all(|c| c.is_uppercase()) {
         return true;
     }
@@ -232,7 +235,7 @@ fn is_abbreviation(before: &str) -> bool {
     if word.len() <= 6 && word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1) {
         return true;
     }
-    ABBREVIATIONS.contains(&lower.as_str())
+    ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
 }
 
 #[cfg(test)]

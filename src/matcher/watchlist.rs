@@ -161,7 +161,13 @@ pub struct LineIndex(Vec<usize>);
 
 impl LineIndex {
     pub fn new(src: &str) -> LineIndex {
-        LineIndex(src.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i).collect())
+        LineIndex(
+            src.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i)
+                .collect(),
+        )
     }
 
     /// The 1-based line of byte offset `pos`.
