@@ -135,7 +135,7 @@ impl Matcher {
                 }
                 let end = match e.gap {
                     None => end,
-                    Some(g) => match self.gap_end(&doc, &folded, sentence, fend, g) {
+                    Some(g) => match self.gap_end(&doc, folded, sentence, fend, g) {
                         Some(end) => end,
                         None => continue,
                     },
