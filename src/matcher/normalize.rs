@@ -50,7 +50,11 @@ fn fold_char(c: char, mut out: impl FnMut(char)) {
         }
         c => decompose_compatible(c, |d| {
             for l in d.to_lowercase() {
-                if !is_combining_mark(l) {
+                if l == 'ß' {
+                    // "ẞ" lower-cases to "ß", which folds to "ss".
+                    out('s');
+                    out('s');
+                } else if !is_combining_mark(l) {
                     out(plain(l).unwrap_or(l))
                 }
             }
@@ -180,6 +184,10 @@ mod tests {
         assert_eq!(fold("ＩＫＥＡ\u{00A0}Group – unit"), "ikea group unit");
         assert_eq!(fold("Rolls-Royce"), "rolls royce");
         assert_eq!(fold("Straße"), "strasse");
+        // Regression (found by cargo fuzz): capital sharp s folded to "ß",
+        // which folds again to "ss", so folding was not idempotent.
+        assert_eq!(fold("\u{1E9E}"), "ss");
+        assert_eq!(fold_with_map("GRO\u{1E9E}").text, "gross");
     }
 
     #[test]
