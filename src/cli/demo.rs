@@ -68,7 +68,10 @@ pub fn matcher() -> Result<Matcher, Vec<String>> {
 }
 
 pub async fn run(out: &Path) -> Result<(), Failure> {
-    crate::telemetry::init(crate::config::LogFormat::Text, "warn,rdkafka=off,librdkafka=off");
+    crate::telemetry::init(
+        crate::config::LogFormat::Text,
+        "warn,rdkafka=off,librdkafka=off",
+    );
     let matcher = matcher().map_err(Failure::Usage)?;
     std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
 
