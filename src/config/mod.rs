@@ -252,6 +252,8 @@ fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> bool {
                         .map(|s| Value::String(s.trim().to_string()))
                         .collect(),
                 )
+            } else if let Ok(b) = value.parse::<bool>() {
+                Value::Bool(b)
             } else {
                 Value::String(value.to_string())
             };
@@ -1206,6 +1208,7 @@ secret = "{SECRET}"
                     "WIREWATCH__CHANNEL__SOC__URL",
                     "https://other.example.com/y",
                 ),
+                ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "true"),
                 ("UNRELATED", "1"),
             ],
         )
@@ -1214,10 +1217,14 @@ secret = "{SECRET}"
         assert_eq!(c.kafka.topics, vec!["x", "y"]);
         assert_eq!(c.kafka.max_message_bytes, 2048);
         assert_eq!(c.kafka.properties["sasl.password"].expose(), "pw");
-        let ChannelKind::Webhook { url, .. } = &c.channels[0].kind else {
+        let ChannelKind::Webhook {
+            url, allow_private, ..
+        } = &c.channels[0].kind
+        else {
             panic!()
         };
         assert_eq!(url.as_str(), "https://other.example.com/y");
+        assert!(*allow_private, "booleans can be set from the environment");
     }
 
     #[test]
