@@ -232,6 +232,10 @@ impl KafkaSource {
                 ),
             ],
         );
+        // Statistics are read from the consumer only; the producer's would
+        // just be logged.
+        let mut pc = pc;
+        pc.set("statistics.interval.ms", "0");
         let producer: FutureProducer = pc.create().map_err(|e| {
             anyhow::anyhow!("cannot create Kafka producer for the dead-letter topic: {e}")
         })?;
