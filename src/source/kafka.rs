@@ -207,6 +207,9 @@ impl KafkaSource {
                 ("session.timeout.ms", "10000".into()),
                 ("enable.partition.eof", "false".into()),
                 ("statistics.interval.ms", "5000".into()),
+                // librdkafka prefetches up to 64 MiB per partition by default;
+                // 16 MiB keeps the daemon's peak memory near 250 MiB (scripts/bench).
+                ("queued.max.messages.kbytes", "16384".into()),
                 (
                     "fetch.message.max.bytes",
                     (cfg.max_message_bytes + 1).max(1_048_576).to_string(),
