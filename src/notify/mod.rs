@@ -120,16 +120,7 @@ impl Notifier {
                 message: format!("no channel {channel:?} is configured"),
             });
         };
-        if self
-            .disabled
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .contains(channel)
-        {
-            return Err(DeliveryError::Permanent {
-                message: format!("channel {channel:?} is disabled: its endpoint answered 410 Gone"),
-            });
-        }
+        self.check_enabled(channel)?;
         let result =
             match tokio::time::timeout(self.timeout + Duration::from_secs(1), sender.send(alert))
                 .await
@@ -149,6 +140,21 @@ impl Notifier {
         result
     }
 
+    /// An error if the channel was disabled (its endpoint answered 410 Gone).
+    fn check_enabled(&self, channel: &str) -> Result<(), DeliveryError> {
+        if self
+            .disabled
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(channel)
+        {
+            return Err(DeliveryError::Permanent {
+                message: format!("channel {channel:?} is disabled: its endpoint answered 410 Gone"),
+            });
+        }
+        Ok(())
+    }
+
     /// One attempt to deliver several alerts to `channel` as one message:
     /// an email lists them all; a webhook posts each (stopping at the
     /// first failure, so a retry resends the group with the same ids).
@@ -156,16 +162,7 @@ impl Notifier {
         match (alerts, self.channels.get(channel)) {
             ([one], _) => self.attempt(channel, one).await,
             (many, Some(Sender::Email(e))) => {
-                if self
-                    .disabled
-                    .lock()
-                    .unwrap_or_else(|p| p.into_inner())
-                    .contains(channel)
-                {
-                    return Err(DeliveryError::Permanent {
-                        message: format!("channel {channel:?} is disabled"),
-                    });
-                }
+                self.check_enabled(channel)?;
                 match tokio::time::timeout(self.timeout + Duration::from_secs(1), e.send_many(many))
                     .await
                 {

@@ -130,6 +130,27 @@ struct StoryEntry {
     alert_id: String,
 }
 
+type Table<'t> = redb::Table<'t, &'static str, &'static [u8]>;
+
+/// Writes a pending delivery back, due at `at`, and files it in the due
+/// index (the caller removed its old due entry).
+fn put_due(
+    d: &mut Table<'_>,
+    due: &mut Table<'_>,
+    s: &mut DeliveryState,
+    at: i64,
+) -> Result<(), StoreError> {
+    s.next_attempt_ms = at;
+    d.insert(
+        delivery_key(&s.alert_id, &s.channel).as_str(),
+        serde_json::to_vec(&*s).map_err(io)?.as_slice(),
+    )
+    .map_err(io)?;
+    due.insert(due_key(at, &s.alert_id, &s.channel).as_str(), [].as_slice())
+        .map_err(io)?;
+    Ok(())
+}
+
 /// The outbox. Cheap to share behind an `Arc`; redb serializes writers.
 #[derive(Debug)]
 pub struct Store {
@@ -432,18 +453,8 @@ impl Store {
             for mut s in leased.iter().cloned() {
                 due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())
                     .map_err(io)?;
-                s.next_attempt_ms = now;
                 s.leased = false;
-                d.insert(
-                    delivery_key(&s.alert_id, &s.channel).as_str(),
-                    serde_json::to_vec(&s).map_err(io)?.as_slice(),
-                )
-                .map_err(io)?;
-                due.insert(
-                    due_key(now, &s.alert_id, &s.channel).as_str(),
-                    [].as_slice(),
-                )
-                .map_err(io)?;
+                put_due(&mut d, &mut due, &mut s, now)?;
             }
         }
         tx.commit().map_err(io)?;
@@ -511,18 +522,8 @@ impl Store {
                         .map_err(io)?;
                 }
                 s.status = Status::Pending;
-                s.next_attempt_ms = now;
                 s.updated_ms = now;
-                d.insert(
-                    delivery_key(&s.alert_id, &s.channel).as_str(),
-                    serde_json::to_vec(&s).map_err(io)?.as_slice(),
-                )
-                .map_err(io)?;
-                due.insert(
-                    due_key(now, &s.alert_id, &s.channel).as_str(),
-                    [].as_slice(),
-                )
-                .map_err(io)?;
+                put_due(&mut d, &mut due, &mut s, now)?;
             }
         }
         tx.commit().map_err(io)?;
