@@ -5,7 +5,7 @@
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
-use tracing::{debug, info};
+use tracing::info;
 
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
@@ -89,40 +89,73 @@ impl Processor {
         Ok((article, alerts))
     }
 
-    /// Handles one event: its alerts are durably in the outbox when this
-    /// returns `Ok`, so its offset may be stored. Returns how many alerts
-    /// were new (an alert id seen before is not enqueued again).
-    pub fn handle(&self, payload: Option<&[u8]>) -> Result<usize, HandleError> {
-        let (article, alerts) = self.prepare(payload)?;
-        if alerts.is_empty() {
-            return Ok(0);
-        }
-        let story = self
-            .story_window
-            .map(|w| (crate::story::fingerprint(&article), w.as_millis() as i64));
+    /// Handles several events with one outbox transaction (one fsync for
+    /// the batch). On `Ok`, every event's alerts are durable and each
+    /// event's own result says whether it was malformed; on `Err` nothing
+    /// of the batch is known to be written and the whole batch is retried.
+    pub fn handle_batch(
+        &self,
+        payloads: &[Option<&[u8]>],
+    ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
+        let prepared: Vec<Result<(Article, Vec<Alert>), Malformed>> =
+            payloads.iter().map(|p| self.prepare(*p)).collect();
+        let items: Vec<crate::store::StoryItem<'_>> = prepared
+            .iter()
+            .filter_map(|r| r.as_ref().ok())
+            .filter(|(_, alerts)| !alerts.is_empty())
+            .map(|(article, alerts)| {
+                let story = self
+                    .story_window
+                    .map(|w| (crate::story::fingerprint(article), w.as_millis() as i64));
+                (alerts.as_slice(), story)
+            })
+            .collect();
         let now = crate::store::now_ms();
         let first_due = |alert: &Alert, channel: &str| match self.routing.get(channel) {
             Some(r) => r.first_due(alert.severity, now),
             None => Some(now),
         };
-        let enqueued = self.store.enqueue_story(&alerts, story, &first_due)?;
-        for (alert_id, first) in &enqueued.same_story {
-            info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
+        let enqueued = self.store.enqueue_batch(&items, &first_due)?;
+        if !items.is_empty() {
+            crash_point("after-outbox-write");
         }
-        let new = enqueued.new;
-        crash_point("after-outbox-write");
-        for a in alerts.iter().filter(|a| new.contains(&a.alert_id)) {
-            self.metrics.alert(&a.rule_id);
+        let mut results = Vec::with_capacity(prepared.len());
+        let mut outs = enqueued.into_iter();
+        let mut any_new = false;
+        for p in prepared {
+            match p {
+                Err(bad) => results.push(Err(bad)),
+                Ok((_, alerts)) if alerts.is_empty() => results.push(Ok(0)),
+                Ok((article, alerts)) => {
+                    let out = outs.next().unwrap_or_default();
+                    for (alert_id, first) in &out.same_story {
+                        info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
+                    }
+                    for a in alerts.iter().filter(|a| out.new.contains(&a.alert_id)) {
+                        self.metrics.alert(&a.rule_id);
+                    }
+                    any_new |= !out.new.is_empty();
+                    results.push(Ok(out.new.len()));
+                }
+            }
         }
-        if new.len() < alerts.len() {
-            debug!(message = "Alerts already raised for this article; not sent again.", article_id = %article.id, duplicates = alerts.len() - new.len());
-        }
-        if !new.is_empty() {
+        if any_new {
             if let Ok(n) = self.store.pending() {
                 self.metrics.outbox_pending.set(n as i64);
             }
             self.wake.notify_one();
         }
-        Ok(new.len())
+        Ok(results)
+    }
+
+    /// Handles one event: its alerts are durably in the outbox when this
+    /// returns `Ok`, so its offset may be stored. Returns how many alerts
+    /// were new (an alert id seen before is not enqueued again).
+    pub fn handle(&self, payload: Option<&[u8]>) -> Result<usize, HandleError> {
+        match self.handle_batch(&[payload])?.pop() {
+            Some(Ok(n)) => Ok(n),
+            Some(Err(bad)) => Err(bad.into()),
+            None => Ok(0),
+        }
     }
 }

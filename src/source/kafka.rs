@@ -28,11 +28,14 @@ use tracing::{debug, error, info, warn};
 use crate::article::Malformed;
 use crate::config::KafkaConfig;
 use crate::metrics::Metrics;
-use crate::pipeline::{HandleError, Processor};
+use crate::pipeline::Processor;
 
 /// How many messages may be in flight (matched, alerts being delivered) at
 /// once. Past it the consumer stops reading until some finish.
 pub const MAX_IN_FLIGHT: usize = 1024;
+
+/// The most messages written to the outbox in one transaction.
+pub const BATCH: usize = 256;
 
 /// Header names on dead-letter messages.
 pub const DLQ_REASON_HEADER: &str = "wirewatch-error";
@@ -334,7 +337,6 @@ impl KafkaSource {
                 Some(d) = done_rx.recv() => self.complete(d),
                 _ = tick.tick() => self.backpressure(&processor, max_pending),
                 msg = self.consumer.recv(), if permits.available_permits() > 0 => {
-                    let permit = permits.clone().try_acquire_owned().expect("a permit is available");
                     let msg = match msg {
                         Ok(m) => m,
                         Err(e) => {
@@ -342,42 +344,61 @@ impl KafkaSource {
                             continue;
                         }
                     };
-                    let tp: Tp = (msg.topic().to_string(), msg.partition());
-                    let offset = msg.offset();
-                    let epoch = self.tracker.lock().unwrap_or_else(|p| p.into_inner()).begin(&tp, offset);
-                    let handled = loop {
-                        match processor.handle(msg.payload()) {
-                            Err(HandleError::Store(e)) => {
-                                // Nothing is lost: the offset is not stored and
-                                // the message is retried until the outbox takes it.
-                                error!(message = "Cannot write alerts to the outbox; retrying.", topic = %tp.0, partition = tp.1, offset, error = %e);
+                    // Take whatever else is already fetched, so one outbox
+                    // transaction (one fsync) covers the batch.
+                    let mut batch = vec![msg];
+                    while batch.len() < BATCH && permits.available_permits() > batch.len() {
+                        match tokio::time::timeout(Duration::ZERO, self.consumer.recv()).await {
+                            Ok(Ok(m)) => batch.push(m),
+                            Ok(Err(e)) => {
+                                warn!(message = "Kafka error.", error = %e);
+                                break;
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                    let mut handles = Vec::with_capacity(batch.len());
+                    for m in &batch {
+                        let permit = permits.clone().try_acquire_owned().expect("a permit is available");
+                        let tp: Tp = (m.topic().to_string(), m.partition());
+                        let epoch = self.tracker.lock().unwrap_or_else(|p| p.into_inner()).begin(&tp, m.offset());
+                        handles.push((tp, m.offset(), epoch, permit));
+                    }
+                    let payloads: Vec<Option<&[u8]>> = batch.iter().map(|m| m.payload()).collect();
+                    let results = loop {
+                        match processor.handle_batch(&payloads) {
+                            Ok(r) => break Some(r),
+                            Err(e) => {
+                                // Nothing is lost: no offset is stored and the
+                                // batch is retried until the outbox takes it.
+                                error!(message = "Cannot write alerts to the outbox; retrying.", messages = batch.len(), error = %e);
                                 tokio::select! {
                                     _ = shutdown.cancelled() => break None,
                                     _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
                                 }
                             }
-                            other => break Some(other),
                         }
                     };
-                    match handled {
-                        None => break,
-                        Some(Ok(_)) => {
-                            drop(permit);
-                            self.complete(Done { tp, offset, epoch });
-                        }
-                        Some(Err(HandleError::Store(_))) => unreachable!("retried above"),
-                        Some(Err(HandleError::Malformed(bad))) => {
-                            warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
-                            let payload = msg.payload().map(|p| p[..p.len().min(self.cfg.max_message_bytes)].to_vec());
-                            let key = msg.key().map(<[u8]>::to_vec);
-                            let producer = self.producer.clone();
-                            let dlq = self.cfg.dead_letter_topic.clone();
-                            let done_tx = done_tx.clone();
-                            tasks.spawn(async move {
-                                dead_letter(&producer, &dlq, &tp, offset, key, payload, &bad).await;
+                    let Some(results) = results else { break };
+                    for ((m, (tp, offset, epoch, permit)), result) in batch.iter().zip(handles).zip(results) {
+                        match result {
+                            Ok(_) => {
                                 drop(permit);
-                                let _ = done_tx.send(Done { tp, offset, epoch });
-                            });
+                                self.complete(Done { tp, offset, epoch });
+                            }
+                            Err(bad) => {
+                                warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
+                                let payload = m.payload().map(|p| p[..p.len().min(self.cfg.max_message_bytes)].to_vec());
+                                let key = m.key().map(<[u8]>::to_vec);
+                                let producer = self.producer.clone();
+                                let dlq = self.cfg.dead_letter_topic.clone();
+                                let done_tx = done_tx.clone();
+                                tasks.spawn(async move {
+                                    dead_letter(&producer, &dlq, &tp, offset, key, payload, &bad).await;
+                                    drop(permit);
+                                    let _ = done_tx.send(Done { tp, offset, epoch });
+                                });
+                            }
                         }
                     }
                 }

@@ -112,6 +112,9 @@ fn parse_due_key(key: &str) -> Option<(i64, &str, &str)> {
     Some((at, parts.next()?, parts.next()?))
 }
 
+/// One article's alerts and, for story dedup, its (fingerprint, window ms).
+pub type StoryItem<'a> = (&'a [Alert], Option<(u64, i64)>);
+
 /// What `enqueue_story` did with each alert.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Enqueued {
@@ -202,9 +205,21 @@ impl Store {
         story: Option<(u64, i64)>,
         first_due: &dyn Fn(&Alert, &str) -> Option<i64>,
     ) -> Result<Enqueued, StoreError> {
-        let mut out = Enqueued::default();
-        if alerts.is_empty() {
-            return Ok(out);
+        let mut outs = self.enqueue_batch(&[(alerts, story)], first_due)?;
+        Ok(outs.pop().unwrap_or_default())
+    }
+
+    /// [`Store::enqueue_story`] for several articles in one transaction
+    /// (one fsync for a batch of messages): one result per item.
+    pub fn enqueue_batch(
+        &self,
+        items: &[StoryItem<'_>],
+        first_due: &dyn Fn(&Alert, &str) -> Option<i64>,
+    ) -> Result<Vec<Enqueued>, StoreError> {
+        let mut outs = Vec::with_capacity(items.len());
+        if items.iter().all(|(alerts, _)| alerts.is_empty()) {
+            outs.resize(items.len(), Enqueued::default());
+            return Ok(outs);
         }
         let now = now_ms();
         let tx = self.db.begin_write().map_err(io)?;
@@ -213,107 +228,112 @@ impl Store {
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let mut due = tx.open_table(DUE).map_err(io)?;
             let mut stories = tx.open_table(STORIES).map_err(io)?;
-            for alert in alerts {
-                if a.get(alert.alert_id.as_str()).map_err(io)?.is_some() {
-                    continue;
-                }
-                if let Some((fp, window_ms)) = story {
-                    let prefix = format!("{}/", alert.rule_id);
-                    let end = format!("{}/\u{10FFFF}", alert.rule_id);
-                    let mut original = None;
-                    let mut expired = Vec::new();
-                    for r in stories
-                        .range::<&str>(prefix.as_str()..end.as_str())
-                        .map_err(io)?
-                    {
-                        let (k, v) = r.map_err(io)?;
-                        let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
-                        if st.at_ms < now - window_ms {
-                            expired.push(k.value().to_string());
-                        } else if original.is_none() && crate::story::same_story(st.fingerprint, fp)
-                        {
-                            original = Some(st.alert_id);
-                        }
+            for &(alerts, story) in items {
+                let mut out = Enqueued::default();
+                for alert in alerts {
+                    if a.get(alert.alert_id.as_str()).map_err(io)?.is_some() {
+                        continue;
                     }
-                    for k in expired {
-                        stories.remove(k.as_str()).map_err(io)?;
-                    }
-                    if let Some(orig) = original {
-                        let raw = a
-                            .get(orig.as_str())
+                    if let Some((fp, window_ms)) = story {
+                        let prefix = format!("{}/", alert.rule_id);
+                        let end = format!("{}/\u{10FFFF}", alert.rule_id);
+                        let mut original = None;
+                        let mut expired = Vec::new();
+                        for r in stories
+                            .range::<&str>(prefix.as_str()..end.as_str())
                             .map_err(io)?
-                            .map(|v| v.value().to_vec());
-                        if let Some(raw) = raw {
-                            let mut first: serde_json::Value =
-                                serde_json::from_slice(&raw).map_err(io)?;
-                            let also = first["also_reported_by"]
-                                .as_array()
-                                .cloned()
-                                .unwrap_or_default();
-                            if !also.iter().any(|x| x["id"] == alert.article.id.as_str()) {
-                                let mut also = also;
-                                also.push(serde_json::to_value(&alert.article).map_err(io)?);
-                                first["also_reported_by"] = serde_json::Value::Array(also);
-                                a.insert(
-                                    orig.as_str(),
-                                    serde_json::to_vec(&first).map_err(io)?.as_slice(),
-                                )
-                                .map_err(io)?;
+                        {
+                            let (k, v) = r.map_err(io)?;
+                            let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
+                            if st.at_ms < now - window_ms {
+                                expired.push(k.value().to_string());
+                            } else if original.is_none()
+                                && crate::story::same_story(st.fingerprint, fp)
+                            {
+                                original = Some(st.alert_id);
                             }
                         }
-                        out.same_story.push((alert.alert_id.clone(), orig));
-                        continue;
+                        for k in expired {
+                            stories.remove(k.as_str()).map_err(io)?;
+                        }
+                        if let Some(orig) = original {
+                            let raw = a
+                                .get(orig.as_str())
+                                .map_err(io)?
+                                .map(|v| v.value().to_vec());
+                            if let Some(raw) = raw {
+                                let mut first: serde_json::Value =
+                                    serde_json::from_slice(&raw).map_err(io)?;
+                                let also = first["also_reported_by"]
+                                    .as_array()
+                                    .cloned()
+                                    .unwrap_or_default();
+                                if !also.iter().any(|x| x["id"] == alert.article.id.as_str()) {
+                                    let mut also = also;
+                                    also.push(serde_json::to_value(&alert.article).map_err(io)?);
+                                    first["also_reported_by"] = serde_json::Value::Array(also);
+                                    a.insert(
+                                        orig.as_str(),
+                                        serde_json::to_vec(&first).map_err(io)?.as_slice(),
+                                    )
+                                    .map_err(io)?;
+                                }
+                            }
+                            out.same_story.push((alert.alert_id.clone(), orig));
+                            continue;
+                        }
+                        let entry = StoryEntry {
+                            fingerprint: fp,
+                            at_ms: now,
+                            alert_id: alert.alert_id.clone(),
+                        };
+                        stories
+                            .insert(
+                                format!("{prefix}{}", alert.alert_id).as_str(),
+                                serde_json::to_vec(&entry).map_err(io)?.as_slice(),
+                            )
+                            .map_err(io)?;
                     }
-                    let entry = StoryEntry {
-                        fingerprint: fp,
-                        at_ms: now,
-                        alert_id: alert.alert_id.clone(),
-                    };
-                    stories
-                        .insert(
-                            format!("{prefix}{}", alert.alert_id).as_str(),
-                            serde_json::to_vec(&entry).map_err(io)?.as_slice(),
+                    let mut stored = serde_json::to_value(alert).map_err(io)?;
+                    stored["notify"] = serde_json::json!(alert.notify);
+                    a.insert(
+                        alert.alert_id.as_str(),
+                        serde_json::to_vec(&stored).map_err(io)?.as_slice(),
+                    )
+                    .map_err(io)?;
+                    for channel in &alert.notify {
+                        let Some(due_at) = first_due(alert, channel) else {
+                            continue;
+                        };
+                        let state = DeliveryState {
+                            alert_id: alert.alert_id.clone(),
+                            channel: channel.clone(),
+                            status: Status::Pending,
+                            attempts: 0,
+                            next_attempt_ms: due_at,
+                            created_ms: now,
+                            updated_ms: now,
+                            last_error: None,
+                            leased: false,
+                        };
+                        d.insert(
+                            delivery_key(&alert.alert_id, channel).as_str(),
+                            serde_json::to_vec(&state).map_err(io)?.as_slice(),
                         )
                         .map_err(io)?;
+                        due.insert(
+                            due_key(due_at, &alert.alert_id, channel).as_str(),
+                            [].as_slice(),
+                        )
+                        .map_err(io)?;
+                    }
+                    out.new.push(alert.alert_id.clone());
                 }
-                let mut stored = serde_json::to_value(alert).map_err(io)?;
-                stored["notify"] = serde_json::json!(alert.notify);
-                a.insert(
-                    alert.alert_id.as_str(),
-                    serde_json::to_vec(&stored).map_err(io)?.as_slice(),
-                )
-                .map_err(io)?;
-                for channel in &alert.notify {
-                    let Some(due_at) = first_due(alert, channel) else {
-                        continue;
-                    };
-                    let state = DeliveryState {
-                        alert_id: alert.alert_id.clone(),
-                        channel: channel.clone(),
-                        status: Status::Pending,
-                        attempts: 0,
-                        next_attempt_ms: due_at,
-                        created_ms: now,
-                        updated_ms: now,
-                        last_error: None,
-                        leased: false,
-                    };
-                    d.insert(
-                        delivery_key(&alert.alert_id, channel).as_str(),
-                        serde_json::to_vec(&state).map_err(io)?.as_slice(),
-                    )
-                    .map_err(io)?;
-                    due.insert(
-                        due_key(due_at, &alert.alert_id, channel).as_str(),
-                        [].as_slice(),
-                    )
-                    .map_err(io)?;
-                }
-                out.new.push(alert.alert_id.clone());
+                outs.push(out);
             }
         }
         tx.commit().map_err(io)?;
-        Ok(out)
+        Ok(outs)
     }
 
     /// Takes up to `limit` deliveries due at `now`, and pushes each one's
