@@ -152,7 +152,11 @@ fn print_explanation(
             Some(hit) => {
                 writeln!(out, "  {}: FIRED", e.rule_id)?;
                 for ev in &hit.evidence {
-                    let marked = mark(&ev.text, &ev.spans);
+                    let marked = ev.marked(
+                        |_| "[".into(),
+                        |k| format!("]{{{}}}", tag(k)),
+                        str::to_string,
+                    );
                     writeln!(out, "      > {marked}")?;
                 }
             }
@@ -162,23 +166,11 @@ fn print_explanation(
     Ok(())
 }
 
-/// The sentence with matched spans in [brackets], tagged by kind.
-fn mark(text: &str, spans: &[matcher::Span]) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    for s in spans {
-        if s.start < pos {
-            continue;
-        }
-        out.push_str(&text[pos..s.start]);
-        let tag = match s.kind {
-            matcher::SpanKind::Company => "company",
-            matcher::SpanKind::Agency => "agency",
-            matcher::SpanKind::Action => "action",
-        };
-        out.push_str(&format!("[{}]{{{tag}}}", &text[s.start..s.end]));
-        pos = s.end;
+/// Spans as `[text]{kind}`.
+fn tag(kind: matcher::SpanKind) -> &'static str {
+    match kind {
+        matcher::SpanKind::Company => "company",
+        matcher::SpanKind::Agency => "agency",
+        matcher::SpanKind::Action => "action",
     }
-    out.push_str(&text[pos..]);
-    out
 }

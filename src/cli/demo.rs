@@ -276,22 +276,16 @@ fn print_alert(
     }
     println!("   matched   {matched}");
     for e in &a.evidence {
-        let mut marked = String::new();
-        let mut pos = 0;
-        for s in &e.spans {
-            if s.start < pos {
-                continue;
-            }
-            marked.push_str(&e.text[pos..s.start]);
-            let (l, r) = match s.kind {
-                SpanKind::Company => ("[", "]"),
-                SpanKind::Agency => ("{", "}"),
-                SpanKind::Action => ("<", ">"),
-            };
-            marked.push_str(&format!("{l}{}{r}", &e.text[s.start..s.end]));
-            pos = s.end;
-        }
-        marked.push_str(&e.text[pos..]);
+        let bracket = |k: SpanKind| match k {
+            SpanKind::Company => ("[", "]"),
+            SpanKind::Agency => ("{", "}"),
+            SpanKind::Action => ("<", ">"),
+        };
+        let marked = e.marked(
+            |k| bracket(k).0.into(),
+            |k| bracket(k).1.into(),
+            str::to_string,
+        );
         println!("   evidence  {marked}");
     }
     for del in deliveries {

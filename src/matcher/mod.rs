@@ -43,6 +43,40 @@ pub struct Evidence {
     pub spans: Vec<Span>,
 }
 
+impl Evidence {
+    /// The sentence with every matched span wrapped in `open(kind)` and
+    /// `close(kind)`, and the text in between and inside passed through
+    /// `escape` (HTML escaping for emails, nothing for terminals).
+    pub fn marked(
+        &self,
+        open: impl Fn(SpanKind) -> String,
+        close: impl Fn(SpanKind) -> String,
+        escape: impl Fn(&str) -> String,
+    ) -> String {
+        let text = &self.text;
+        let mut out = String::new();
+        let mut pos = 0;
+        let mut spans: Vec<&Span> = self.spans.iter().collect();
+        spans.sort_by_key(|s| s.start);
+        for s in spans {
+            if s.start < pos
+                || s.end > text.len()
+                || !text.is_char_boundary(s.start)
+                || !text.is_char_boundary(s.end)
+            {
+                continue;
+            }
+            out.push_str(&escape(&text[pos..s.start]));
+            out.push_str(&open(s.kind));
+            out.push_str(&escape(&text[s.start..s.end]));
+            out.push_str(&close(s.kind));
+            pos = s.end;
+        }
+        out.push_str(&escape(&text[pos..]));
+        out
+    }
+}
+
 /// A matched entity: its id (company name, agency id or action id) and the
 /// text that matched it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

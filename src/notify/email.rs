@@ -10,10 +10,10 @@ use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-use super::DeliveryError;
+use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
 use crate::config::{SmtpConfig, SmtpSecurity};
-use crate::matcher::{Evidence, SpanKind};
+use crate::matcher::SpanKind;
 
 /// Where messages go.
 #[derive(Clone)]
@@ -102,17 +102,6 @@ impl Email {
             }
         }
     }
-}
-
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(c) = source {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        source = c.source();
-    }
-    s
 }
 
 /// Removes line breaks and control characters, so a title cannot inject
@@ -217,35 +206,6 @@ fn esc(s: &str) -> String {
     html_escape::encode_text(s).into_owned()
 }
 
-/// The evidence sentence with matched spans wrapped by `open`/`close`.
-fn highlight(
-    e: &Evidence,
-    open: impl Fn(SpanKind) -> String,
-    close: impl Fn(SpanKind) -> String,
-    escape: impl Fn(&str) -> String,
-) -> String {
-    let mut out = String::new();
-    let mut pos = 0;
-    let mut spans = e.spans.clone();
-    spans.sort_by_key(|s| s.start);
-    for s in spans {
-        if s.start < pos
-            || s.end > e.text.len()
-            || !e.text.is_char_boundary(s.start)
-            || !e.text.is_char_boundary(s.end)
-        {
-            continue;
-        }
-        out.push_str(&escape(&e.text[pos..s.start]));
-        out.push_str(&open(s.kind));
-        out.push_str(&escape(&e.text[s.start..s.end]));
-        out.push_str(&close(s.kind));
-        pos = s.end;
-    }
-    out.push_str(&escape(&e.text[pos..]));
-    out
-}
-
 /// The plain-text part: every alert with its evidence, matched words in
 /// [brackets].
 pub fn render_text(alerts: &[Alert]) -> String {
@@ -288,7 +248,7 @@ fn render_text_one(t: &mut String, alert: &Alert) {
         let _ = writeln!(
             t,
             "  > {}",
-            highlight(e, |_| "[".into(), |_| "]".into(), |s| s.to_string())
+            e.marked(|_| "[".into(), |_| "]".into(), |s| s.to_string())
         );
     }
     let _ = writeln!(t);
@@ -389,7 +349,7 @@ fn render_html_card(alert: &Alert) -> String {
             format!(
                 "<tr><td style=\"padding:10px 14px;border-left:4px solid #cbd5e0;background-color:#f7fafc;font-size:14px;line-height:1.55;color:#2d3748;\">{}</td></tr>\
 <tr><td style=\"height:8px;font-size:0;line-height:0;\">&nbsp;</td></tr>",
-                highlight(e, |k| format!("<span style=\"{}\">", mark_style(k)), |_| "</span>".into(), esc)
+                e.marked(|k| format!("<span style=\"{}\">", mark_style(k)), |_| "</span>".into(), esc)
             )
         })
         .collect();

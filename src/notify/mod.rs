@@ -30,6 +30,18 @@ pub enum DeliveryError {
     Gone { message: String },
 }
 
+/// An error and its causes, for a log line or an outbox record.
+pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(c) = source {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        source = c.source();
+    }
+    s
+}
+
 /// One configured channel.
 #[derive(Debug, Clone)]
 pub enum Sender {

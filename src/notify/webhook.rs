@@ -10,7 +10,7 @@ use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::DeliveryError;
+use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
 use crate::config::Secret;
 
@@ -206,18 +206,6 @@ impl Webhook {
             _ => Err(DeliveryError::Permanent { message }),
         }
     }
-}
-
-/// The error and its causes, for a log line.
-fn error_chain(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut source = e.source();
-    while let Some(c) = source {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        source = c.source();
-    }
-    s
 }
 
 #[cfg(test)]
