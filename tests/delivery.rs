@@ -488,16 +488,9 @@ async fn the_same_story_from_several_sources_alerts_once() {
     )
     .await;
     assert!(daemon.terminate().success());
-    let ids: BTreeSet<String> = webhooks(&s.webhook_path)
+    let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
         .await
-        .iter()
-        .map(|r| {
-            serde_json::from_str::<serde_json::Value>(r["body"].as_str().unwrap()).unwrap()
-                ["article"]["id"]
-                .as_str()
-                .unwrap()
-                .to_string()
-        })
+        .into_iter()
         .collect();
     assert_eq!(
         ids,
@@ -557,16 +550,9 @@ async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
         "every article alerted after the survivor took over",
         WAIT,
         || async {
-            let ids: BTreeSet<String> = webhooks(&s.webhook_path)
+            let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
                 .await
-                .iter()
-                .map(|r| {
-                    serde_json::from_str::<serde_json::Value>(r["body"].as_str().unwrap()).unwrap()
-                        ["article"]["id"]
-                        .as_str()
-                        .unwrap()
-                        .to_string()
-                })
+                .into_iter()
                 .collect();
             (ids.len() >= N).then_some(ids)
         },

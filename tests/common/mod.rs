@@ -125,6 +125,20 @@ pub async fn webhooks(path: &str) -> Vec<serde_json::Value> {
     reqwest::get(url).await.unwrap().json().await.unwrap()
 }
 
+/// The article ids of the alerts the webhook receiver got for `path`, in
+/// arrival order.
+pub async fn webhook_article_ids(path: &str) -> Vec<String> {
+    webhooks(path)
+        .await
+        .iter()
+        .map(|r| {
+            let body: serde_json::Value =
+                serde_json::from_str(r["body"].as_str().unwrap()).unwrap();
+            body["article"]["id"].as_str().unwrap().to_string()
+        })
+        .collect()
+}
+
 /// Emails in maildev addressed to `to`.
 pub async fn emails_to(to: &str) -> Vec<serde_json::Value> {
     let url = format!("{}/api/email", service("WIREWATCH_TEST_MAILDEV"));
