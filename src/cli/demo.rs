@@ -183,6 +183,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         topics: vec![TOPIC.into()],
         dead_letter_topic: DLQ.into(),
         max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        workers: 1,
         properties: Default::default(),
     };
     let source = KafkaSource::new(&kafka, metrics.clone())?;

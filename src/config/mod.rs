@@ -39,6 +39,8 @@ pub struct KafkaConfig {
     pub topics: Vec<String>,
     pub dead_letter_topic: String,
     pub max_message_bytes: usize,
+    /// Threads that decode and match fetched batches in parallel.
+    pub workers: usize,
     /// librdkafka properties, passed through as-is.
     pub properties: BTreeMap<String, Secret>,
 }
@@ -625,6 +627,16 @@ impl Validator<'_> {
                 "0 is not valid: must be positive",
             );
         }
+        let workers: u64 = self.or(
+            &mut t,
+            "workers",
+            "a number of threads (0 = one per CPU)",
+            0,
+        );
+        let workers = match workers {
+            0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            n => n.min(256) as usize,
+        };
         let mut properties = BTreeMap::new();
         if let Some(props) = t.map.remove("properties") {
             let pt = self.table(Self::child(&t, "properties"), Some(props));
@@ -664,6 +676,7 @@ impl Validator<'_> {
                 "topics",
                 "dead_letter_topic",
                 "max_message_bytes",
+                "workers",
                 "properties",
             ],
         );
@@ -673,6 +686,7 @@ impl Validator<'_> {
             topics: topics?,
             dead_letter_topic: dlq?,
             max_message_bytes: max as usize,
+            workers,
             properties,
         })
     }

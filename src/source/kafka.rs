@@ -16,11 +16,11 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{
     BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer,
 };
-use rdkafka::message::{Header, Message, OwnedHeaders};
+use rdkafka::message::{Header, Message, OwnedHeaders, OwnedMessage};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::types::RDKafkaErrorCode;
 use rdkafka::ClientContext;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{debug, error, info, warn};
@@ -327,6 +327,7 @@ impl KafkaSource {
         info!(message = "Consuming.", brokers = %self.cfg.brokers, group_id = %self.cfg.group_id, topics = %topics.join(","));
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
         let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
+        let workers = Arc::new(Semaphore::new(self.cfg.workers.max(1)));
         let tasks = TaskTracker::new();
         let mut tick = tokio::time::interval(Duration::from_millis(500));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -336,7 +337,7 @@ impl KafkaSource {
                 _ = shutdown.cancelled() => break,
                 Some(d) = done_rx.recv() => self.complete(d),
                 _ = tick.tick() => self.backpressure(&processor, max_pending),
-                msg = self.consumer.recv(), if permits.available_permits() > 0 => {
+                msg = self.consumer.recv(), if permits.available_permits() > 0 && workers.available_permits() > 0 => {
                     let msg = match msg {
                         Ok(m) => m,
                         Err(e) => {
@@ -357,50 +358,31 @@ impl KafkaSource {
                             Err(_) => break,
                         }
                     }
-                    let mut handles = Vec::with_capacity(batch.len());
-                    for m in &batch {
+                    // Decoding and matching run on a worker thread, so the
+                    // loop goes on fetching (and other batches match) while
+                    // this one is matched and written to the outbox.
+                    let worker = workers.clone().try_acquire_owned().expect("a worker is free");
+                    let mut items = Vec::with_capacity(batch.len());
+                    let mut tracker = self.tracker.lock().unwrap_or_else(|p| p.into_inner());
+                    for m in batch {
                         let permit = permits.clone().try_acquire_owned().expect("a permit is available");
                         let tp: Tp = (m.topic().to_string(), m.partition());
-                        let epoch = self.tracker.lock().unwrap_or_else(|p| p.into_inner()).begin(&tp, m.offset());
-                        handles.push((tp, m.offset(), epoch, permit));
+                        let epoch = tracker.begin(&tp, m.offset());
+                        items.push(Fetched { done: Done { tp, offset: m.offset(), epoch }, permit, message: m.detach() });
                     }
-                    let payloads: Vec<Option<&[u8]>> = batch.iter().map(|m| m.payload()).collect();
-                    let results = loop {
-                        match processor.handle_batch(&payloads) {
-                            Ok(r) => break Some(r),
-                            Err(e) => {
-                                // Nothing is lost: no offset is stored and the
-                                // batch is retried until the outbox takes it.
-                                error!(message = "Cannot write alerts to the outbox; retrying.", messages = batch.len(), error = %e);
-                                tokio::select! {
-                                    _ = shutdown.cancelled() => break None,
-                                    _ = tokio::time::sleep(Duration::from_secs(1)) => continue,
-                                }
-                            }
-                        }
+                    drop(tracker);
+                    let job = Job {
+                        processor: processor.clone(),
+                        producer: self.producer.clone(),
+                        dead_letter_topic: self.cfg.dead_letter_topic.clone(),
+                        max_message_bytes: self.cfg.max_message_bytes,
+                        done_tx: done_tx.clone(),
+                        shutdown: shutdown.clone(),
                     };
-                    let Some(results) = results else { break };
-                    for ((m, (tp, offset, epoch, permit)), result) in batch.iter().zip(handles).zip(results) {
-                        match result {
-                            Ok(_) => {
-                                drop(permit);
-                                self.complete(Done { tp, offset, epoch });
-                            }
-                            Err(bad) => {
-                                warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
-                                let payload = m.payload().map(|p| p[..p.len().min(self.cfg.max_message_bytes)].to_vec());
-                                let key = m.key().map(<[u8]>::to_vec);
-                                let producer = self.producer.clone();
-                                let dlq = self.cfg.dead_letter_topic.clone();
-                                let done_tx = done_tx.clone();
-                                tasks.spawn(async move {
-                                    dead_letter(&producer, &dlq, &tp, offset, key, payload, &bad).await;
-                                    drop(permit);
-                                    let _ = done_tx.send(Done { tp, offset, epoch });
-                                });
-                            }
-                        }
-                    }
+                    tasks.spawn(async move {
+                        job.run(items).await;
+                        drop(worker);
+                    });
                 }
             }
         }
@@ -497,6 +479,105 @@ impl KafkaSource {
             // offset and commits the one after it.
             if let Err(e) = self.consumer.store_offset(&d.tp.0, d.tp.1, next - 1) {
                 debug!(message = "Cannot store offset (partition no longer assigned?).", topic = %d.tp.0, partition = d.tp.1, offset = next, error = %e);
+            }
+        }
+    }
+}
+
+/// A fetched message on its way through a worker.
+struct Fetched {
+    done: Done,
+    permit: OwnedSemaphorePermit,
+    message: OwnedMessage,
+}
+
+/// What a worker needs to handle one batch.
+struct Job {
+    processor: Processor,
+    producer: FutureProducer,
+    dead_letter_topic: String,
+    max_message_bytes: usize,
+    done_tx: mpsc::UnboundedSender<Done>,
+    shutdown: CancellationToken,
+}
+
+impl Job {
+    /// Matches the batch and writes its alerts to the outbox in one
+    /// transaction on a blocking thread, then reports each message done
+    /// (a malformed one after it is dead-lettered). Nothing is reported
+    /// done if the outbox cannot be written before shutdown, so those
+    /// messages are redelivered.
+    async fn run(self, items: Vec<Fetched>) {
+        let processor = self.processor.clone();
+        let shutdown = self.shutdown.clone();
+        let (items, results) = match tokio::task::spawn_blocking(move || {
+            let results = {
+                let payloads: Vec<Option<&[u8]>> =
+                    items.iter().map(|f| f.message.payload()).collect();
+                write_batch(&processor, &payloads, &shutdown)
+            };
+            (items, results)
+        })
+        .await
+        {
+            Ok((items, Some(results))) => (items, results),
+            Ok((_, None)) => return,
+            Err(e) => {
+                // A bug, not bad input (decoding and matching are fuzzed):
+                // stop cleanly; the batch's offsets are not stored.
+                error!(message = "A matcher worker failed; stopping.", error = %e);
+                self.shutdown.cancel();
+                return;
+            }
+        };
+        for (f, result) in items.into_iter().zip(results) {
+            match result {
+                Ok(_) => {}
+                Err(bad) => {
+                    let Done { tp, offset, .. } = &f.done;
+                    warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
+                    let payload = f
+                        .message
+                        .payload()
+                        .map(|p| p[..p.len().min(self.max_message_bytes)].to_vec());
+                    let key = f.message.key().map(<[u8]>::to_vec);
+                    dead_letter(
+                        &self.producer,
+                        &self.dead_letter_topic,
+                        tp,
+                        *offset,
+                        key,
+                        payload,
+                        &bad,
+                    )
+                    .await;
+                }
+            }
+            drop(f.permit);
+            let _ = self.done_tx.send(f.done);
+        }
+    }
+}
+
+/// Writes a batch to the outbox, retrying until it succeeds or shutdown.
+fn write_batch(
+    processor: &Processor,
+    payloads: &[Option<&[u8]>],
+    shutdown: &CancellationToken,
+) -> Option<Vec<Result<usize, Malformed>>> {
+    loop {
+        match processor.handle_batch(payloads) {
+            Ok(r) => return Some(r),
+            Err(e) => {
+                // Nothing is lost: no offset is stored and the batch is
+                // retried until the outbox takes it.
+                error!(message = "Cannot write alerts to the outbox; retrying.", messages = payloads.len(), error = %e);
+                for _ in 0..10 {
+                    if shutdown.is_cancelled() {
+                        return None;
+                    }
+                    std::thread::sleep(Duration::from_millis(100));
+                }
             }
         }
     }
