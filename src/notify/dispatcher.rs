@@ -7,7 +7,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::sync::{Notify, Semaphore};
+use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
@@ -52,6 +52,8 @@ impl Dispatcher {
     pub async fn run(self, shutdown: CancellationToken) {
         let permits = Arc::new(Semaphore::new(CONCURRENCY));
         let tasks = TaskTracker::new();
+        let (outcomes, recorder) = mpsc::unbounded_channel();
+        let recorder = tokio::spawn(self.clone().record_outcomes(recorder));
         // A leased delivery whose attempt never reports (a crash) is due
         // again after the lease.
         let lease_ms = (self.policy.timeout.as_millis() as i64) * 2 + 30_000;
@@ -108,8 +110,9 @@ impl Dispatcher {
                     .await
                     .expect("semaphore is never closed");
                 let this = self.clone();
+                let outcomes = outcomes.clone();
                 tasks.spawn(async move {
-                    this.attempt_group(group).await;
+                    this.attempt_group(group, &outcomes).await;
                     drop(permit);
                 });
             }
@@ -133,15 +136,59 @@ impl Dispatcher {
         {
             warn!(message = "Shutdown grace period expired with deliveries in flight; they stay in the outbox.", in_flight = tasks.len());
         }
+        // The recorder ends once every attempt's outcome is written.
+        drop(outcomes);
+        if tokio::time::timeout(self.policy.shutdown_grace, recorder)
+            .await
+            .is_err()
+        {
+            warn!(message = "Shutdown grace period expired while recording outcomes; those deliveries will be attempted again.");
+        }
+    }
+
+    /// Writes attempts' outcomes to the outbox: whatever has arrived since
+    /// the last write goes in one transaction (one fsync), so a burst of
+    /// deliveries costs a few commits instead of one each.
+    async fn record_outcomes(self, mut rx: mpsc::UnboundedReceiver<Recorded>) {
+        let mut batch = Vec::new();
+        while rx.recv_many(&mut batch, 1024).await > 0 {
+            let store = self.store.clone();
+            let items: Vec<(String, String, Outcome)> = batch
+                .drain(..)
+                .map(|r: Recorded| (r.alert_id, r.channel, r.outcome))
+                .collect();
+            let count = items.len();
+            let recorded = tokio::task::spawn_blocking(move || store.record_many(items)).await;
+            match recorded {
+                Ok(Ok(states)) => {
+                    if states.iter().flatten().any(|s| s.status == Status::Pending) {
+                        self.wake.notify_one();
+                    }
+                }
+                Ok(Err(e)) => {
+                    error!(message = "Cannot record delivery outcomes; they will be attempted again after their lease.", count, error = %e)
+                }
+                Err(e) => {
+                    error!(message = "Recording delivery outcomes failed.", count, error = %e)
+                }
+            }
+            if let Ok(n) = self.store.pending() {
+                self.metrics.outbox_pending.set(n as i64);
+            }
+        }
     }
 
     /// Delivers one group: the deliveries of one channel that go out as
     /// one message (an article's alerts, or a digest period's).
-    async fn attempt_group(&self, group: Vec<(DeliveryState, Alert)>) {
+    async fn attempt_group(
+        &self,
+        group: Vec<(DeliveryState, Alert)>,
+        outcomes: &mpsc::UnboundedSender<Recorded>,
+    ) {
         let channel = group[0].0.channel.clone();
         if let Some(at_ms) = self.rate_limited(&channel) {
-            for (state, _) in &group {
-                self.record(state, &group[0].1, Outcome::Defer { at_ms });
+            for (state, _) in group {
+                let _ = outcomes.send(Recorded::new(state, Outcome::Defer { at_ms }));
             }
             return;
         }
@@ -151,7 +198,8 @@ impl Dispatcher {
             crash_point("after-send-before-mark");
         }
         for (state, alert) in group {
-            self.finish(state, &alert, &result);
+            let outcome = self.finish(&state, &alert, &result);
+            let _ = outcomes.send(Recorded::new(state, outcome));
         }
     }
 
@@ -175,7 +223,12 @@ impl Dispatcher {
     }
 
     /// Turns an attempt's result into the delivery's next state.
-    fn finish(&self, state: DeliveryState, alert: &Alert, result: &Result<(), DeliveryError>) {
+    fn finish(
+        &self,
+        state: &DeliveryState,
+        alert: &Alert,
+        result: &Result<(), DeliveryError>,
+    ) -> Outcome {
         let channel = state.channel.clone();
         let kind = self.notifier.kind(&channel).unwrap_or("unknown");
         let attempt = state.attempts + 1;
@@ -235,20 +288,24 @@ impl Dispatcher {
             }
             Outcome::Defer { .. } => {}
         }
-        self.record(&state, alert, outcome);
+        outcome
     }
+}
 
-    fn record(&self, state: &DeliveryState, alert: &Alert, outcome: Outcome) {
-        let recorded = self.store.record(&state.alert_id, &state.channel, outcome);
-        if let Ok(n) = self.store.pending() {
-            self.metrics.outbox_pending.set(n as i64);
-        }
-        match recorded {
-            Ok(s) if s.status == Status::Pending => self.wake.notify_one(),
-            Ok(_) => {}
-            Err(e) => {
-                error!(message = "Cannot record a delivery outcome; it will be retried after its lease.", alert_id = %alert.alert_id, channel = %state.channel, error = %e)
-            }
+/// An attempt's outcome on its way to the outbox.
+#[derive(Debug)]
+struct Recorded {
+    alert_id: String,
+    channel: String,
+    outcome: Outcome,
+}
+
+impl Recorded {
+    fn new(state: DeliveryState, outcome: Outcome) -> Recorded {
+        Recorded {
+            alert_id: state.alert_id,
+            channel: state.channel,
+            outcome,
         }
     }
 }

@@ -15,7 +15,7 @@
 
 use std::path::Path;
 
-use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{Database, Durability, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
 
 use crate::alert::Alert;
@@ -345,7 +345,11 @@ impl Store {
         limit: usize,
         lease_ms: i64,
     ) -> Result<Vec<(DeliveryState, Alert)>, StoreError> {
-        let tx = self.db.begin_write().map_err(io)?;
+        let mut tx = self.db.begin_write().map_err(io)?;
+        // A lease need not survive a crash: leases left over are released
+        // at start anyway. It is made durable by the next durable commit
+        // (an enqueue or a recorded outcome), without an fsync of its own.
+        tx.set_durability(Durability::None);
         let mut out = Vec::new();
         {
             let mut due = tx.open_table(DUE).map_err(io)?;
@@ -402,57 +406,77 @@ impl Store {
         channel: &str,
         outcome: Outcome,
     ) -> Result<DeliveryState, StoreError> {
+        self.record_many(vec![(alert_id.to_string(), channel.to_string(), outcome)])?
+            .pop()
+            .flatten()
+            .ok_or_else(|| {
+                StoreError::Io(format!("no delivery {}", delivery_key(alert_id, channel)))
+            })
+    }
+
+    /// Records several outcomes in one transaction (one fsync). Each result
+    /// is the delivery's new state, or `None` when the delivery no longer
+    /// exists (purged meanwhile).
+    pub fn record_many(
+        &self,
+        outcomes: Vec<(String, String, Outcome)>,
+    ) -> Result<Vec<Option<DeliveryState>>, StoreError> {
         let now = now_ms();
         let tx = self.db.begin_write().map_err(io)?;
-        let state = {
+        let mut states = Vec::with_capacity(outcomes.len());
+        {
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let mut due = tx.open_table(DUE).map_err(io)?;
-            let dk = delivery_key(alert_id, channel);
-            let raw = d
-                .get(dk.as_str())
-                .map_err(io)?
-                .map(|v| v.value().to_vec())
-                .ok_or_else(|| StoreError::Io(format!("no delivery {dk}")))?;
-            let mut state: DeliveryState = serde_json::from_slice(&raw).map_err(io)?;
-            due.remove(due_key(state.next_attempt_ms, alert_id, channel).as_str())
+            for (alert_id, channel, outcome) in outcomes {
+                let dk = delivery_key(&alert_id, &channel);
+                let Some(raw) = d.get(dk.as_str()).map_err(io)?.map(|v| v.value().to_vec()) else {
+                    states.push(None);
+                    continue;
+                };
+                let mut state: DeliveryState = serde_json::from_slice(&raw).map_err(io)?;
+                due.remove(due_key(state.next_attempt_ms, &alert_id, &channel).as_str())
+                    .map_err(io)?;
+                if !matches!(outcome, Outcome::Defer { .. }) {
+                    state.attempts += 1;
+                }
+                state.updated_ms = now;
+                state.leased = false;
+                match outcome {
+                    Outcome::Delivered => {
+                        state.status = Status::Delivered;
+                        state.last_error = None;
+                    }
+                    Outcome::Retry { at_ms, error } => {
+                        state.status = Status::Pending;
+                        state.next_attempt_ms = at_ms;
+                        state.last_error = Some(error);
+                    }
+                    Outcome::Defer { at_ms } => {
+                        state.status = Status::Pending;
+                        state.next_attempt_ms = at_ms;
+                    }
+                    Outcome::Dead { error } => {
+                        state.status = Status::Dead;
+                        state.last_error = Some(error);
+                    }
+                }
+                if state.status == Status::Pending {
+                    due.insert(
+                        due_key(state.next_attempt_ms, &alert_id, &channel).as_str(),
+                        [].as_slice(),
+                    )
+                    .map_err(io)?;
+                }
+                d.insert(
+                    dk.as_str(),
+                    serde_json::to_vec(&state).map_err(io)?.as_slice(),
+                )
                 .map_err(io)?;
-            if !matches!(outcome, Outcome::Defer { .. }) {
-                state.attempts += 1;
+                states.push(Some(state));
             }
-            state.updated_ms = now;
-            state.leased = false;
-            match outcome {
-                Outcome::Delivered => {
-                    state.status = Status::Delivered;
-                    state.last_error = None;
-                }
-                Outcome::Retry { at_ms, error } => {
-                    state.status = Status::Pending;
-                    state.next_attempt_ms = at_ms;
-                    state.last_error = Some(error);
-                    due.insert(due_key(at_ms, alert_id, channel).as_str(), [].as_slice())
-                        .map_err(io)?;
-                }
-                Outcome::Defer { at_ms } => {
-                    state.status = Status::Pending;
-                    state.next_attempt_ms = at_ms;
-                    due.insert(due_key(at_ms, alert_id, channel).as_str(), [].as_slice())
-                        .map_err(io)?;
-                }
-                Outcome::Dead { error } => {
-                    state.status = Status::Dead;
-                    state.last_error = Some(error);
-                }
-            }
-            d.insert(
-                dk.as_str(),
-                serde_json::to_vec(&state).map_err(io)?.as_slice(),
-            )
-            .map_err(io)?;
-            state
-        };
+        }
         tx.commit().map_err(io)?;
-        Ok(state)
+        Ok(states)
     }
 
     /// Makes every leased delivery due now. Called at start: the store is
@@ -702,6 +726,54 @@ mod tests {
         s.record("y", "hook", Outcome::Delivered).unwrap();
         assert_eq!(s.purge(now_ms() + 1).unwrap(), 2);
         assert!(s.alert("x").unwrap().is_none());
+    }
+
+    #[test]
+    fn outcomes_are_recorded_together_and_a_purged_delivery_is_skipped() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        s.enqueue(&[alert("x", &["mail", "hook"]), alert("y", &["hook"])])
+            .unwrap();
+        let now = now_ms();
+        assert_eq!(s.lease_due(now, 10, 60_000).unwrap().len(), 3);
+        let states = s
+            .record_many(vec![
+                ("x".into(), "mail".into(), Outcome::Delivered),
+                (
+                    "x".into(),
+                    "hook".into(),
+                    Outcome::Retry {
+                        at_ms: now + 1_000,
+                        error: "HTTP 503".into(),
+                    },
+                ),
+                ("gone".into(), "hook".into(), Outcome::Delivered),
+                (
+                    "y".into(),
+                    "hook".into(),
+                    Outcome::Defer { at_ms: now + 2_000 },
+                ),
+            ])
+            .unwrap();
+        let summary: Vec<Option<(Status, u32, bool)>> = states
+            .iter()
+            .map(|s| s.as_ref().map(|s| (s.status, s.attempts, s.leased)))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                Some((Status::Delivered, 1, false)),
+                Some((Status::Pending, 1, false)),
+                None,
+                Some((Status::Pending, 0, false)),
+            ]
+        );
+        assert_eq!(s.pending().unwrap(), 2);
+        assert_eq!(s.next_due().unwrap(), Some(now + 1_000));
+        let again = s.lease_due(now + 2_000, 10, 60_000).unwrap();
+        let mut ids: Vec<_> = again.iter().map(|(st, _)| st.alert_id.as_str()).collect();
+        ids.sort();
+        assert_eq!(ids, ["x", "y"]);
     }
 
     #[test]
