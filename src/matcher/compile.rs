@@ -1,15 +1,17 @@
-//! Compiling a watchlist and the taxonomy into one Aho-Corasick automaton over
-//! folded text. Every phrase of every rule is one pattern, so the cost of
-//! matching an article grows with its length and its hits, not with the
-//! number of rules.
+//! Compiling a watchlist and the taxonomy into one phrase index over folded
+//! text (`phrases.rs`): every company name, taxonomy phrase and exclude,
+//! looked up from word starts, so the cost of matching an article grows
+//! with its length and its hits, not with the number of rules. The rare
+//! phrase a word walk cannot find (one starting with punctuation, say) goes
+//! into a small Aho-Corasick automaton instead.
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
-use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::common_words::is_common_word;
 use super::normalize::fold;
+use super::phrases::PhraseIndex;
 use super::taxonomy::Taxonomy;
 use super::watchlist::{Rule, Watchlist};
 
@@ -100,89 +102,30 @@ pub struct CompiledRule {
 /// new one to change rules, and swap it in.
 #[derive(Debug)]
 pub struct Matcher {
-    pub(super) automaton: AhoCorasick,
-    /// For each automaton pattern, what it stands for (one folded phrase may
-    /// stand for several things).
+    /// Every phrase that can be found from word starts: company names,
+    /// taxonomy phrases, excludes.
+    pub(super) phrases: PhraseIndex,
+    /// The others, if any, and what each of its patterns stands for (one
+    /// folded phrase may stand for several things).
+    pub(super) automaton: Option<AhoCorasick>,
     pub(super) entries: Vec<Vec<Entry>>,
     pub(super) rules: Vec<CompiledRule>,
     pub(super) agency_ids: Vec<String>,
     pub(super) action_ids: Vec<String>,
     /// The later parts of gap phrases, folded.
     pub(super) gaps: Vec<Vec<String>>,
-    /// Company names (folded) and what each stands for. Names are looked
-    /// up from word starts in the text rather than put in the automaton:
-    /// a watchlist of 100,000 names would make the automaton large and
-    /// slow, while a hash lookup per candidate word costs the same at any
-    /// size.
-    pub(super) companies: FxHashMap<String, Vec<Entry>>,
-    /// The first word of every company name, to skip most words quickly.
-    pub(super) company_first_words: FxHashSet<String>,
-    /// The most words in any company name.
-    pub(super) company_max_words: usize,
-    /// A cheap filter before the first-word lookup: for each first two
-    /// bytes, a bit per word length (capped at 31) that some first word has.
-    pub(super) first_word_filter: Vec<u32>,
-}
-
-/// The filter slot and bit of a word.
-pub(super) fn filter_slot(word: &[u8]) -> (usize, u32) {
-    let b0 = word.first().copied().unwrap_or(0) as usize;
-    let b1 = word.get(1).copied().unwrap_or(0) as usize;
-    (b0 << 8 | b1, 1u32 << word.len().min(31))
-}
-
-/// Whether a byte of folded text belongs to a word (non-ASCII bytes are
-/// parts of letters).
-pub(super) fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
 }
 
 #[derive(Default)]
 struct Builder {
+    phrases: PhraseIndex,
     patterns: Vec<String>,
     entries: Vec<Vec<Entry>>,
     index: HashMap<String, usize>,
     gaps: Vec<Vec<String>>,
-    companies: FxHashMap<String, Vec<Entry>>,
-    first_words: FxHashSet<String>,
-    max_words: usize,
-    filter: Vec<u32>,
 }
 
 impl Builder {
-    fn add_company(&mut self, name: &str, target: Target, common: bool) {
-        let folded = fold(name);
-        let bytes = folded.as_bytes();
-        if bytes.first().is_none_or(|b| !is_word_byte(*b)) {
-            return;
-        }
-        let first_end = bytes
-            .iter()
-            .position(|b| !is_word_byte(*b))
-            .unwrap_or(bytes.len());
-        let words = bytes
-            .iter()
-            .enumerate()
-            .filter(|(i, b)| {
-                is_word_byte(**b) && (*i + 1 == bytes.len() || !is_word_byte(bytes[i + 1]))
-            })
-            .count();
-        self.max_words = self.max_words.max(words.min(12));
-        if self.filter.is_empty() {
-            self.filter = vec![0; 1 << 16];
-        }
-        let (slot, bit) = filter_slot(&bytes[..first_end]);
-        self.filter[slot] |= bit;
-        self.first_words.insert(folded[..first_end].to_string());
-        let entry = Entry {
-            target,
-            case: CaseRule::of(name.trim()),
-            common,
-            gap: None,
-        };
-        self.companies.entry(folded).or_default().push(entry);
-    }
-
     fn add(&mut self, phrase: &str, target: Target, common: bool) {
         let mut parts = phrase.split("...");
         let first = parts.next().unwrap_or_default();
@@ -201,6 +144,9 @@ impl Builder {
             common,
             gap,
         };
+        if self.phrases.insert(&folded, entry) {
+            return;
+        }
         let i = *self.index.entry(folded.clone()).or_insert_with(|| {
             self.patterns.push(folded);
             self.entries.push(Vec::new());
@@ -268,7 +214,7 @@ impl Matcher {
                         rule: ri as u32,
                         company: ci as u32,
                     };
-                    b.add_company(n, target, is_common_word(n));
+                    b.add(n, target, is_common_word(n));
                 }
             }
             for e in &rule.exclude {
@@ -285,30 +231,29 @@ impl Matcher {
                 actions: lookup(&rule.actions, &action_ids),
             });
         }
-        let automaton = AhoCorasickBuilder::new()
-            .match_kind(MatchKind::Standard)
-            .kind(Some(AhoCorasickKind::DFA))
-            .build(&b.patterns)
-            .or_else(|_| {
-                // A DFA over a very large watchlist can exceed its size limit;
-                // the contiguous NFA is slower but has none.
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::Standard)
-                    .kind(Some(AhoCorasickKind::ContiguousNFA))
-                    .build(&b.patterns)
-            })
-            .expect("patterns are non-empty strings");
+        let automaton = (!b.patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&b.patterns)
+                .or_else(|_| {
+                    // A DFA over very many patterns can exceed its size
+                    // limit; the contiguous NFA is slower but has none.
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::Standard)
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .build(&b.patterns)
+                })
+                .expect("patterns are non-empty strings")
+        });
         Matcher {
+            phrases: b.phrases,
             automaton,
             entries: b.entries,
             rules,
             agency_ids,
             action_ids,
             gaps: b.gaps,
-            companies: b.companies,
-            company_first_words: b.first_words,
-            company_max_words: b.max_words,
-            first_word_filter: b.filter,
         }
     }
 
@@ -321,7 +266,7 @@ impl Matcher {
     }
 
     pub fn pattern_count(&self) -> usize {
-        self.entries.len() + self.companies.len()
+        self.entries.len() + self.phrases.len()
     }
 }
 

@@ -4,7 +4,7 @@
 //! reported event: one sentence, or two adjacent sentences tied by a
 //! reference back to the company.
 
-use super::compile::{filter_slot, is_word_byte, CaseRule, Entry, Matcher, Target};
+use super::compile::{CaseRule, Entry, Matcher, Target};
 use super::normalize::{fold_into, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
@@ -163,12 +163,14 @@ impl Matcher {
                 });
             }
         };
-        for m in self.automaton.find_overlapping_iter(&folded.text) {
-            if on_word_boundaries(&folded.text, m.start(), m.end()) {
-                accept(&self.entries[m.pattern().as_usize()], m.start(), m.end());
+        self.phrases.find(&folded.text, &mut accept);
+        if let Some(automaton) = &self.automaton {
+            for m in automaton.find_overlapping_iter(&folded.text) {
+                if on_word_boundaries(&folded.text, m.start(), m.end()) {
+                    accept(&self.entries[m.pattern().as_usize()], m.start(), m.end());
+                }
             }
         }
-        self.find_companies(&folded.text, &mut accept);
         add_descriptor_references(&doc, &mut occs);
         drop_expletive_it(&doc, &mut occs);
         // A headline's common-word name counts when the body names the same
@@ -191,66 +193,6 @@ impl Matcher {
         };
         scan.drop_vetoed();
         scan
-    }
-
-    /// Looks up company names from every word start whose first word begins
-    /// some name, over up to the longest name's number of words (a name may
-    /// end with one punctuation mark: "Block Inc.").
-    fn find_companies(&self, text: &str, accept: &mut impl FnMut(&[Entry], usize, usize)) {
-        let t = text.as_bytes();
-        let n = t.len();
-        let mut i = 0;
-        while i < n {
-            if !is_word_byte(t[i]) || (i > 0 && is_word_byte(t[i - 1])) {
-                i += 1;
-                continue;
-            }
-            let mut end = i;
-            while end < n && is_word_byte(t[end]) {
-                end += 1;
-            }
-            let first_end = end;
-            let (slot, bit) = filter_slot(&t[i..end]);
-            let maybe = self
-                .first_word_filter
-                .get(slot)
-                .is_some_and(|m| m & bit != 0);
-            if maybe && self.company_first_words.contains(&text[i..end]) {
-                let mut words = 1;
-                loop {
-                    for e in [end, end + 1] {
-                        if e > n
-                            || (e == end + 1
-                                && (end >= n || t[end] == b' ' || is_word_byte(t[end])))
-                        {
-                            continue;
-                        }
-                        if let Some(entries) = self.companies.get(&text[i..e]) {
-                            if on_word_boundaries(text, i, e) {
-                                accept(entries, i, e);
-                            }
-                        }
-                    }
-                    if words >= self.company_max_words {
-                        break;
-                    }
-                    // The next word, after at most a few separators.
-                    let mut k = end;
-                    while k < n && !is_word_byte(t[k]) && k - end < 3 {
-                        k += 1;
-                    }
-                    if k >= n || !is_word_byte(t[k]) {
-                        break;
-                    }
-                    end = k;
-                    while end < n && is_word_byte(t[end]) {
-                        end += 1;
-                    }
-                    words += 1;
-                }
-            }
-            i = first_end;
-        }
     }
 
     /// Where a gap phrase ends: each later part must follow within

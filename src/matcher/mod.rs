@@ -8,6 +8,7 @@ pub mod common_words;
 pub mod compile;
 pub mod evaluate;
 pub mod normalize;
+pub mod phrases;
 pub mod taxonomy;
 pub mod text;
 pub mod watchlist;
