@@ -93,6 +93,10 @@ impl PhraseIndex {
         self.phrases
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.phrases == 0
+    }
+
     /// Calls `accept(entries, start, end)` for every indexed phrase in the
     /// folded `text` that starts and ends on word boundaries.
     pub fn find(&self, text: &str, accept: &mut impl FnMut(&[Entry], usize, usize)) {
