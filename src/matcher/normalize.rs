@@ -74,47 +74,52 @@ pub fn fold_with_map(text: &str) -> Folded {
 /// article; reusing saves three allocations of its size each time).
 pub fn fold_into(f: &mut Folded, text: &str) {
     let bytes = text.as_bytes();
-    f.text.clear();
+    // Built as bytes (ASCII is most of news text and is folded through a
+    // table), then checked back into a `String` once.
+    let mut out = std::mem::take(&mut f.text).into_bytes();
+    out.clear();
     f.starts.clear();
     f.ends.clear();
-    f.text.reserve(text.len());
+    out.reserve(text.len());
     f.starts.reserve(text.len());
     f.ends.reserve(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
-        if b.is_ascii() {
-            // Most news text is ASCII: fold it byte by byte (the same
-            // mapping as `fold_char`).
-            let end = (i + 1) as u32;
-            let d = match b {
-                b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | b'-' => b' ',
-                b'`' => b'\'',
-                _ => b.to_ascii_lowercase(),
-            };
-            if d == b' ' && f.text.as_bytes().last() == Some(&b' ') {
+        let run = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(bytes.len() - i);
+        let mut prev_space = out.last() == Some(&b' ');
+        for (k, &b) in bytes[i..i + run].iter().enumerate() {
+            let pos = (i + k) as u32;
+            let d = ASCII_FOLD[b as usize];
+            if d == b' ' && prev_space {
+                // Collapsed into the previous space: widen its span instead.
                 if let Some(last) = f.ends.last_mut() {
-                    *last = end;
+                    *last = pos + 1;
                 }
-            } else {
-                f.text.push(d as char);
-                f.starts.push(i as u32);
-                f.ends.push(end);
+                continue;
             }
-            i += 1;
-            continue;
+            prev_space = d == b' ';
+            out.push(d);
+            f.starts.push(pos);
+            f.ends.push(pos + 1);
+        }
+        i += run;
+        if i >= bytes.len() {
+            break;
         }
         let c = text[i..].chars().next().expect("i is on a char boundary");
         let end = (i + c.len_utf8()) as u32;
         fold_char(c, |d| {
-            if d == ' ' && f.text.ends_with(' ') {
-                // Collapsed into the previous space: widen its span instead.
+            if d == ' ' && out.last() == Some(&b' ') {
                 if let Some(last) = f.ends.last_mut() {
                     *last = end;
                 }
                 return;
             }
-            f.text.push(d);
+            let mut buf = [0; 4];
+            out.extend_from_slice(d.encode_utf8(&mut buf).as_bytes());
             for _ in 0..d.len_utf8() {
                 f.starts.push(i as u32);
                 f.ends.push(end);
@@ -122,7 +127,24 @@ pub fn fold_into(f: &mut Folded, text: &str) {
         });
         i += c.len_utf8();
     }
+    f.text = String::from_utf8(out).expect("folding writes whole characters");
 }
+
+/// How each ASCII byte folds (the same mapping as [`fold_char`]): ASCII
+/// whitespace and '-' to a space, '`' to an apostrophe, letters to lower case.
+const ASCII_FOLD: [u8; 128] = {
+    let mut t = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        t[b] = match b as u8 {
+            b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | b'-' => b' ',
+            b'`' => b'\'',
+            c => c.to_ascii_lowercase(),
+        };
+        b += 1;
+    }
+    t
+};
 
 impl Folded {
     /// The folded offset of original byte `pos` (the first folded byte at

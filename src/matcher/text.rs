@@ -2,6 +2,8 @@
 //! sentences: HTML tags stripped, entities decoded. Evidence spans are byte
 //! offsets into [`Document::text`].
 
+use std::borrow::Cow;
+
 use crate::article::Article;
 
 /// A sentence of the document: `text[start..end]`, in paragraph `paragraph`
@@ -25,12 +27,17 @@ pub struct Document {
 
 impl Document {
     pub fn new(article: &Article) -> Document {
-        let mut text = String::new();
+        let title = clean(&article.title);
+        let body = clean(&article.body);
+        let mut text = String::with_capacity(title.len() + body.len() + 2);
         let mut sentences = Vec::new();
-        let mut paragraph = 0;
         // A headline's clauses separated by ';' are separate items
         // ("Entity List grows; Huawei unveils new phone").
-        let title = clean(&article.title).replace('\n', " ");
+        let title = if title.contains('\n') {
+            Cow::Owned(title.replace('\n', " "))
+        } else {
+            title
+        };
         let title = title.trim();
         if !title.is_empty() {
             text.push_str(title);
@@ -41,17 +48,48 @@ impl Document {
                     sentences.push(Sentence {
                         start,
                         end: start + trimmed.len(),
-                        paragraph,
+                        paragraph: 0,
                     });
                 }
                 start += part.len();
             }
         }
         let title_sentences = sentences.len();
-        let body = clean(&article.body);
-        for para in split_paragraphs(&body) {
+        // Paragraphs are separated by blank lines; single newlines inside a
+        // paragraph are spaces. Each goes straight into `text`, after a
+        // blank line.
+        let mut paragraph = 0;
+        let mut open: Option<usize> = None;
+        let mut close = |text: &str, start: usize, sentences: &mut Vec<Sentence>| {
             paragraph += 1;
-            push_paragraph(&mut text, &mut sentences, &para, paragraph);
+            for (s, e) in split_sentences(&text[start..]) {
+                sentences.push(Sentence {
+                    start: start + s,
+                    end: start + e,
+                    paragraph,
+                });
+            }
+        };
+        for line in body.lines() {
+            let line = line.trim();
+            if line.is_empty() {
+                if let Some(start) = open.take() {
+                    close(&text, start, &mut sentences);
+                }
+                continue;
+            }
+            if open.is_some() {
+                text.push(' ');
+            } else {
+                if !text.is_empty() {
+                    text.push_str("\n\n");
+                }
+                open = Some(text.len());
+            }
+            text.push_str(line);
+        }
+        if let Some(start) = open {
+            close(&text, start, &mut sentences);
         }
         Document {
             text,
@@ -72,51 +110,12 @@ impl Document {
     }
 }
 
-fn push_paragraph(text: &mut String, sentences: &mut Vec<Sentence>, para: &str, paragraph: usize) {
-    if !text.is_empty() {
-        text.push_str("\n\n");
-    }
-    let base = text.len();
-    text.push_str(para);
-    for (start, end) in split_sentences(para) {
-        sentences.push(Sentence {
-            start: base + start,
-            end: base + end,
-            paragraph,
-        });
-    }
-}
-
-/// Paragraphs are separated by blank lines; single newlines inside a
-/// paragraph are spaces.
-fn split_paragraphs(body: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    for line in body.lines() {
-        let line = line.trim();
-        if line.is_empty() {
-            if !current.is_empty() {
-                out.push(std::mem::take(&mut current));
-            }
-        } else {
-            if !current.is_empty() {
-                current.push(' ');
-            }
-            current.push_str(line);
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
-}
-
 /// Strips HTML tags (block tags become paragraph breaks; script and style
 /// content is dropped) and decodes entities. Plain text passes through with
 /// only entities decoded.
-pub fn clean(raw: &str) -> String {
-    if !raw.contains('<') {
-        return html_escape::decode_html_entities(raw).into_owned();
+pub fn clean(raw: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'<', raw.as_bytes()).is_none() {
+        return decode_entities(raw);
     }
     let mut out = String::with_capacity(raw.len());
     let mut rest = raw;
@@ -157,7 +156,15 @@ pub fn clean(raw: &str) -> String {
         }
     }
     out.push_str(rest);
-    html_escape::decode_html_entities(&out).into_owned()
+    Cow::Owned(decode_entities(&out).into_owned())
+}
+
+/// Decodes HTML entities; text without '&' is returned as it is.
+fn decode_entities(text: &str) -> Cow<'_, str> {
+    if memchr::memchr(b'&', text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    html_escape::decode_html_entities(text)
 }
 
 /// Abbreviations after which a period does not end a sentence.
@@ -268,11 +275,21 @@ mod tests {
 
     #[test]
     fn strips_html_and_decodes_entities() {
-        let text =
-            clean("<p>AT&amp;T&rsquo;s unit</p><p>Second <b>bold</b> para<script>x()</script></p>");
+        let a = Article {
+            id: "x".into(),
+            title: String::new(),
+            body: "<p>AT&amp;T&rsquo;s unit</p><p>Second <b>bold</b>\npara<script>x()</script></p>"
+                .into(),
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        };
+        let d = Document::new(&a);
+        assert_eq!(d.text, "AT&T’s unit\n\nSecond bold para");
         assert_eq!(
-            split_paragraphs(&text),
-            vec!["AT&T’s unit", "Second bold para"]
+            d.sentences.iter().map(|s| s.paragraph).collect::<Vec<_>>(),
+            [1, 2]
         );
         assert_eq!(clean("a < b &amp; c"), "a < b & c");
     }
