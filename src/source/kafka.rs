@@ -341,7 +341,7 @@ impl KafkaSource {
                     let msg = match msg {
                         Ok(m) => m,
                         Err(e) => {
-                            warn!(message = "Kafka error.", error = %e);
+                            log_consume_error(&e);
                             continue;
                         }
                     };
@@ -352,7 +352,7 @@ impl KafkaSource {
                         match tokio::time::timeout(Duration::ZERO, self.consumer.recv()).await {
                             Ok(Ok(m)) => batch.push(m),
                             Ok(Err(e)) => {
-                                warn!(message = "Kafka error.", error = %e);
+                                log_consume_error(&e);
                                 break;
                             }
                             Err(_) => break,
@@ -481,6 +481,18 @@ impl KafkaSource {
                 debug!(message = "Cannot store offset (partition no longer assigned?).", topic = %d.tp.0, partition = d.tp.1, offset = next, error = %e);
             }
         }
+    }
+}
+
+/// Logs an error the consumer returned. Broker connection failures are
+/// already logged by librdkafka (once per broker, with repeats suppressed)
+/// and it reconnects by itself, so they are not repeated at warn level.
+fn log_consume_error(e: &rdkafka::error::KafkaError) {
+    match e.rdkafka_error_code() {
+        Some(RDKafkaErrorCode::BrokerTransportFailure | RDKafkaErrorCode::AllBrokersDown) => {
+            debug!(message = "Kafka error.", error = %e)
+        }
+        _ => warn!(message = "Kafka error.", error = %e),
     }
 }
 

@@ -39,8 +39,12 @@ pub fn unique(prefix: &str) -> String {
 }
 
 pub async fn create_topic(name: &str, partitions: i32) {
+    create_topic_on(&brokers(), name, partitions).await
+}
+
+pub async fn create_topic_on(brokers: &str, name: &str, partitions: i32) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .create()
         .unwrap();
     let topic = NewTopic::new(name, partitions, TopicReplication::Fixed(1));
@@ -57,8 +61,12 @@ pub async fn create_topic(name: &str, partitions: i32) {
 }
 
 pub async fn produce(topic: &str, key: &str, payload: &[u8]) {
+    produce_on(&brokers(), topic, key, payload).await
+}
+
+pub async fn produce_on(brokers: &str, topic: &str, key: &str, payload: &[u8]) {
     let producer: FutureProducer = ClientConfig::new()
-        .set("bootstrap.servers", brokers())
+        .set("bootstrap.servers", brokers)
         .set("message.timeout.ms", "20000")
         .set("message.max.bytes", "10000000")
         .create()
@@ -154,6 +162,7 @@ pub async fn emails_to(to: &str) -> Vec<serde_json::Value> {
 
 /// What a test daemon is configured with.
 pub struct Setup {
+    pub brokers: String,
     pub topic: String,
     pub dlq: String,
     pub group: String,
@@ -165,9 +174,15 @@ pub struct Setup {
 
 impl Setup {
     pub async fn new(name: &str, partitions: i32) -> Setup {
+        Setup::on(&brokers(), name, partitions).await
+    }
+
+    /// A setup on a broker of the test's own.
+    pub async fn on(brokers: &str, name: &str, partitions: i32) -> Setup {
         let id = unique(name);
         let (secret, key) = webhook_secret();
         let s = Setup {
+            brokers: brokers.to_string(),
             topic: format!("{id}-articles"),
             dlq: format!("{id}-dlq"),
             group: format!("{id}-group"),
@@ -176,8 +191,8 @@ impl Setup {
             secret,
             key,
         };
-        create_topic(&s.topic, partitions).await;
-        create_topic(&s.dlq, 1).await;
+        create_topic_on(brokers, &s.topic, partitions).await;
+        create_topic_on(brokers, &s.dlq, 1).await;
         s
     }
 
@@ -262,7 +277,7 @@ url = "{hook}{path}"
 secret = "{secret}"
 allow_private = true
 "#,
-            brokers = brokers(),
+            brokers = self.brokers,
             group = self.group,
             topic = self.topic,
             dlq = self.dlq,
@@ -374,6 +389,11 @@ impl Daemon {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
     /// Waits for the process to exit by itself (a crash point).
     pub fn wait_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(60);
@@ -413,5 +433,97 @@ impl Drop for Daemon {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A tansu broker of the test's own, storing its log, topics and committed
+/// offsets in SQLite in a temporary folder, so that it can be killed and
+/// restarted with its data (the suite's shared broker is in memory). The
+/// binary is `$WIREWATCH_TEST_TANSU`, else `tansu` on the PATH; it needs
+/// the `libsql` feature, which `scripts/test` installs. Killed on drop.
+pub struct Broker {
+    port: u16,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+    pub log: PathBuf,
+}
+
+impl Broker {
+    pub fn start() -> Broker {
+        let log =
+            PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("{}.log", unique("tansu")));
+        println!("tansu log: {}", log.display());
+        let mut b = Broker {
+            port: free_port(),
+            dir: tempfile::tempdir().unwrap(),
+            child: None,
+            log,
+        };
+        b.spawn();
+        b
+    }
+
+    pub fn address(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    fn spawn(&mut self) {
+        let url = format!("tcp://{}", self.address());
+        let bin = std::env::var("WIREWATCH_TEST_TANSU").unwrap_or_else(|_| "tansu".into());
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log)
+            .unwrap();
+        let mut child = Command::new(&bin)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+            ])
+            .args(["--storage-engine", "sqlite://tansu.db"])
+            .current_dir(self.dir.path())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {bin}: {e}; scripts/test installs it"));
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(self.address()).is_err() {
+            if let Some(status) = child.try_wait().unwrap() {
+                panic!(
+                    "tansu exited ({status}) before listening; it needs the libsql feature \
+                     (cargo install tansu --locked --features dynostore,libsql). Its log:\n{}",
+                    std::fs::read_to_string(&self.log).unwrap_or_default()
+                );
+            }
+            assert!(
+                Instant::now() < deadline,
+                "tansu did not listen within 30 s"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        self.child = Some(child);
+    }
+
+    /// Kills the broker as a crash would (SIGKILL).
+    pub fn kill(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+
+    /// Starts it again on the same port and data.
+    pub fn restart(&mut self) {
+        self.kill();
+        self.spawn();
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.kill();
     }
 }
