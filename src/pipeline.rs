@@ -63,6 +63,16 @@ pub struct Processor {
 impl Processor {
     /// Decodes and matches one event. Pure CPU work, no I/O.
     pub fn prepare(&self, payload: Option<&[u8]>) -> Result<(Article, Vec<Alert>), Malformed> {
+        self.prepare_with_fingerprint(payload)
+            .map(|(article, alerts, _)| (article, alerts))
+    }
+
+    /// Like [`Processor::prepare`], plus the story fingerprint of an article
+    /// that alerts.
+    fn prepare_with_fingerprint(
+        &self,
+        payload: Option<&[u8]>,
+    ) -> Result<(Article, Vec<Alert>, Option<u64>), Malformed> {
         let article = match article::decode(payload.unwrap_or_default(), self.max_message_bytes) {
             Ok(a) => a,
             Err(e) => {
@@ -72,7 +82,7 @@ impl Processor {
         };
         let matcher = self.matcher.current();
         let started = std::time::Instant::now();
-        let hits = matcher.evaluate(&article);
+        let (hits, fingerprint) = matcher.evaluate_with_fingerprint(&article);
         self.metrics
             .match_seconds
             .observe(started.elapsed().as_secs_f64());
@@ -86,7 +96,7 @@ impl Processor {
         } else {
             "matched"
         });
-        Ok((article, alerts))
+        Ok((article, alerts, fingerprint))
     }
 
     /// Handles several events with one outbox transaction (one fsync for
@@ -97,16 +107,19 @@ impl Processor {
         &self,
         payloads: &[Option<&[u8]>],
     ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
-        let prepared: Vec<Result<(Article, Vec<Alert>), Malformed>> =
-            payloads.iter().map(|p| self.prepare(*p)).collect();
+        let prepared: Vec<Result<(Article, Vec<Alert>, Option<u64>), Malformed>> = payloads
+            .iter()
+            .map(|p| self.prepare_with_fingerprint(*p))
+            .collect();
         let items: Vec<crate::store::StoryItem<'_>> = prepared
             .iter()
             .filter_map(|r| r.as_ref().ok())
-            .filter(|(_, alerts)| !alerts.is_empty())
-            .map(|(article, alerts)| {
-                let story = self
-                    .story_window
-                    .map(|w| (crate::story::fingerprint(article), w.as_millis() as i64));
+            .filter(|(_, alerts, _)| !alerts.is_empty())
+            .map(|(article, alerts, fp)| {
+                let story = self.story_window.map(|w| {
+                    let fp = fp.unwrap_or_else(|| crate::story::fingerprint(article));
+                    (fp, w.as_millis() as i64)
+                });
                 (alerts.as_slice(), story)
             })
             .collect();
@@ -125,8 +138,8 @@ impl Processor {
         for p in prepared {
             match p {
                 Err(bad) => results.push(Err(bad)),
-                Ok((_, alerts)) if alerts.is_empty() => results.push(Ok(0)),
-                Ok((article, alerts)) => {
+                Ok((_, alerts, _)) if alerts.is_empty() => results.push(Ok(0)),
+                Ok((article, alerts, _)) => {
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);

@@ -69,7 +69,21 @@ struct Scan {
 impl Matcher {
     /// The rules that fire on `article`, each with its evidence.
     pub fn evaluate(&self, article: &Article) -> Vec<Hit> {
-        let scan = self.scan(article);
+        self.hits(&self.scan(article))
+    }
+
+    /// Like [`Matcher::evaluate`], plus the article's story fingerprint
+    /// ([`crate::story::fingerprint`]) when a rule fires, taken from the
+    /// text already folded for matching instead of folding it again.
+    pub fn evaluate_with_fingerprint(&self, article: &Article) -> (Vec<Hit>, Option<u64>) {
+        self.with_folded(article, |folded, scan| {
+            let hits = self.hits(&scan);
+            let fp = (!hits.is_empty()).then(|| crate::story::fingerprint_folded(&folded.text));
+            (hits, fp)
+        })
+    }
+
+    fn hits(&self, scan: &Scan) -> Vec<Hit> {
         let mut candidates: Vec<u32> = scan
             .occs
             .iter()
@@ -82,7 +96,7 @@ impl Matcher {
         candidates.dedup();
         candidates
             .into_iter()
-            .filter_map(|r| self.evaluate_rule(&scan, r as usize).ok())
+            .filter_map(|r| self.evaluate_rule(scan, r as usize).ok())
             .collect()
     }
 
@@ -110,6 +124,11 @@ impl Matcher {
     }
 
     fn scan(&self, article: &Article) -> Scan {
+        self.with_folded(article, |_, scan| scan)
+    }
+
+    /// Scans `article` and hands the scan and the folded text to `f`.
+    fn with_folded<T>(&self, article: &Article, f: impl FnOnce(&Folded, Scan) -> T) -> T {
         let doc = Document::new(article);
         thread_local! {
             static FOLDED: std::cell::RefCell<Folded> = std::cell::RefCell::new(Folded::default());
@@ -117,7 +136,8 @@ impl Matcher {
         FOLDED.with(|cell| {
             let mut folded = cell.borrow_mut();
             fold_into(&mut folded, &doc.text);
-            self.scan_folded(doc, &folded)
+            let scan = self.scan_folded(doc, &folded);
+            f(&folded, scan)
         })
     }
 
