@@ -44,6 +44,10 @@ pub enum HandleError {
     Store(#[from] StoreError),
 }
 
+/// A decoded and matched event: its alerts and, if any, its story
+/// fingerprint.
+type Prepared = (Article, Vec<Alert>, Option<u64>);
+
 /// Decode → match → alert → outbox.
 #[derive(Debug, Clone)]
 pub struct Processor {
@@ -69,10 +73,7 @@ impl Processor {
 
     /// Like [`Processor::prepare`], plus the story fingerprint of an article
     /// that alerts.
-    fn prepare_with_fingerprint(
-        &self,
-        payload: Option<&[u8]>,
-    ) -> Result<(Article, Vec<Alert>, Option<u64>), Malformed> {
+    fn prepare_with_fingerprint(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {
         let article = match article::decode(payload.unwrap_or_default(), self.max_message_bytes) {
             Ok(a) => a,
             Err(e) => {
@@ -107,7 +108,7 @@ impl Processor {
         &self,
         payloads: &[Option<&[u8]>],
     ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
-        let prepared: Vec<Result<(Article, Vec<Alert>, Option<u64>), Malformed>> = payloads
+        let prepared: Vec<Result<Prepared, Malformed>> = payloads
             .iter()
             .map(|p| self.prepare_with_fingerprint(*p))
             .collect();
