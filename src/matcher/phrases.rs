@@ -36,6 +36,10 @@ struct Node {
     entries: Vec<Entry>,
     /// Some longer phrase continues with another word.
     more: bool,
+    /// A bit per possible next word ([`word_bit`]) of those longer
+    /// phrases: most words after a prefix ("the", "u.s.") continue no
+    /// phrase, and this says so without another lookup.
+    next: u64,
     /// Some phrase is this one plus one punctuation mark ("Block Inc.").
     punct: bool,
 }
@@ -71,8 +75,11 @@ impl PhraseIndex {
         }
         let (slot, bit) = filter_slot(&b[..ends[0]]);
         self.filter[slot] |= bit;
-        for &e in &ends[..ends.len() - 1] {
-            self.nodes.entry(folded[..e].into()).or_default().more = true;
+        for (w, &e) in ends[..ends.len() - 1].iter().enumerate() {
+            let next_start = e + b[e..].iter().take_while(|c| !is_word_byte(**c)).count();
+            let node = self.nodes.entry(folded[..e].into()).or_default();
+            node.more = true;
+            node.next |= word_bit(&b[next_start..ends[w + 1]]);
         }
         let node = self.nodes.entry(folded[..last].into()).or_default();
         let node = if punct {
@@ -141,15 +148,28 @@ impl PhraseIndex {
                     if k >= n || !is_word_byte(t[k]) {
                         break;
                     }
-                    end = k;
-                    while end < n && is_word_byte(t[end]) {
-                        end += 1;
+                    let mut next_end = k;
+                    while next_end < n && is_word_byte(t[next_end]) {
+                        next_end += 1;
                     }
+                    if node.next & word_bit(&t[k..next_end]) == 0 {
+                        break;
+                    }
+                    end = next_end;
                 }
             }
             i = first_end;
         }
     }
+}
+
+/// A word's bit in [`Node::next`]: from its first and last bytes and its
+/// length, which tell most words apart at no hashing cost.
+fn word_bit(word: &[u8]) -> u64 {
+    let first = word.first().copied().unwrap_or(0) as u32;
+    let last = word.last().copied().unwrap_or(0) as u32;
+    let h = first.wrapping_mul(31) ^ last.wrapping_mul(7) ^ (word.len() as u32).wrapping_mul(13);
+    1u64 << (h % 64)
 }
 
 /// The end of each word of a folded phrase, or `None` if the phrase does
