@@ -5,18 +5,92 @@
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
-/// Folded text plus, for every folded byte, the original character's span.
+/// Folded text plus a map from every folded byte to the span of the
+/// original character it came from.
 #[derive(Debug, Default, Clone)]
 pub struct Folded {
     pub text: String,
-    starts: Vec<u32>,
-    ends: Vec<u32>,
+    /// The map, as runs sorted by folded offset (a few per paragraph and
+    /// per non-ASCII character, instead of two offsets per byte).
+    runs: Vec<Run>,
 }
 
+/// Folded bytes from `fold` up to the next run's come either one to one
+/// from original bytes `orig..` (ASCII copied byte for byte), or all from
+/// the original span `orig..orig_end` (one non-ASCII character, or a run
+/// of whitespace collapsed into one space).
+#[derive(Debug, Clone, Copy)]
+struct Run {
+    fold: u32,
+    orig: u32,
+    orig_end: u32,
+}
+
+/// `Run::orig_end` of a one-to-one run.
+const ONE_TO_ONE: u32 = u32::MAX;
+
 impl Folded {
+    /// The original span of folded byte `k`.
+    fn span(&self, k: usize) -> (usize, usize) {
+        let i = self.runs.partition_point(|r| r.fold as usize <= k) - 1;
+        let r = self.runs[i];
+        if r.orig_end == ONE_TO_ONE {
+            let start = r.orig as usize + (k - r.fold as usize);
+            (start, start + 1)
+        } else {
+            (r.orig as usize, r.orig_end as usize)
+        }
+    }
+
     /// The original byte range of the folded range `start..end` (`end > start`).
     pub fn original(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.starts[start] as usize, self.ends[end - 1] as usize)
+        (self.span(start).0, self.span(end - 1).1)
+    }
+
+    /// The folded offset of original byte `pos` (the first folded byte at
+    /// or after it).
+    pub fn folded_pos(&self, pos: usize) -> usize {
+        let i = self.runs.partition_point(|r| (r.orig as usize) < pos);
+        if i > 0 {
+            // The run before may be one to one and reach `pos`.
+            let r = self.runs[i - 1];
+            let len = self
+                .runs
+                .get(i)
+                .map_or(self.text.len(), |n| n.fold as usize)
+                - r.fold as usize;
+            if r.orig_end == ONE_TO_ONE && r.orig as usize + len > pos {
+                return r.fold as usize + (pos - r.orig as usize);
+            }
+        }
+        self.runs
+            .get(i)
+            .map_or(self.text.len(), |r| r.fold as usize)
+    }
+
+    /// Widens the span of the last folded byte (a space) to end at `end`:
+    /// whitespace after it collapses into it.
+    fn widen_last(runs: &mut Vec<Run>, len: usize, end: u32) {
+        let last = len as u32 - 1;
+        let r = runs.last_mut().expect("a folded byte has a run");
+        let orig = if r.orig_end == ONE_TO_ONE {
+            r.orig + (last - r.fold)
+        } else {
+            r.orig
+        };
+        if r.fold == last {
+            *r = Run {
+                fold: last,
+                orig,
+                orig_end: end,
+            };
+        } else {
+            runs.push(Run {
+                fold: last,
+                orig,
+                orig_end: end,
+            });
+        }
     }
 }
 
@@ -78,56 +152,72 @@ pub fn fold_into(f: &mut Folded, text: &str) {
     // table), then checked back into a `String` once.
     let mut out = std::mem::take(&mut f.text).into_bytes();
     out.clear();
-    f.starts.clear();
-    f.ends.clear();
+    f.runs.clear();
     out.reserve(text.len());
-    f.starts.reserve(text.len());
-    f.ends.reserve(text.len());
     let mut i = 0;
     while i < bytes.len() {
         let run = bytes[i..]
             .iter()
             .position(|b| !b.is_ascii())
             .unwrap_or(bytes.len() - i);
-        let mut prev_space = out.last() == Some(&b' ');
-        for (k, &b) in bytes[i..i + run].iter().enumerate() {
-            let pos = (i + k) as u32;
-            let d = ASCII_FOLD[b as usize];
-            if d == b' ' && prev_space {
-                // Collapsed into the previous space: widen its span instead.
-                if let Some(last) = f.ends.last_mut() {
-                    *last = pos + 1;
-                }
-                continue;
-            }
-            prev_space = d == b' ';
-            out.push(d);
-            f.starts.push(pos);
-            f.ends.push(pos + 1);
-        }
+        fold_ascii_run(&mut out, &mut f.runs, &bytes[i..i + run], i as u32);
         i += run;
         if i >= bytes.len() {
             break;
         }
         let c = text[i..].chars().next().expect("i is on a char boundary");
         let end = (i + c.len_utf8()) as u32;
+        let mut opened = false;
         fold_char(c, |d| {
             if d == ' ' && out.last() == Some(&b' ') {
-                if let Some(last) = f.ends.last_mut() {
-                    *last = end;
-                }
+                Folded::widen_last(&mut f.runs, out.len(), end);
+                opened = false;
                 return;
+            }
+            if !opened {
+                f.runs.push(Run {
+                    fold: out.len() as u32,
+                    orig: i as u32,
+                    orig_end: end,
+                });
+                opened = true;
             }
             let mut buf = [0; 4];
             out.extend_from_slice(d.encode_utf8(&mut buf).as_bytes());
-            for _ in 0..d.len_utf8() {
-                f.starts.push(i as u32);
-                f.ends.push(end);
-            }
         });
         i += c.len_utf8();
     }
     f.text = String::from_utf8(out).expect("folding writes whole characters");
+}
+
+/// Folds a run of ASCII bytes that starts at original offset `at`: each
+/// stretch without two spaces in a row is mapped through the table in one
+/// go, as one one-to-one run; whitespace after a space widens that space.
+fn fold_ascii_run(out: &mut Vec<u8>, runs: &mut Vec<Run>, run: &[u8], at: u32) {
+    let space = |b: u8| ASCII_FOLD[b as usize] == b' ';
+    let mut j = 0;
+    while j < run.len() {
+        if space(run[j]) && out.last() == Some(&b' ') {
+            let mut k = j + 1;
+            while k < run.len() && space(run[k]) {
+                k += 1;
+            }
+            Folded::widen_last(runs, out.len(), at + k as u32);
+            j = k;
+            continue;
+        }
+        let mut m = j + 1;
+        while m < run.len() && !(space(run[m]) && space(run[m - 1])) {
+            m += 1;
+        }
+        runs.push(Run {
+            fold: out.len() as u32,
+            orig: at + j as u32,
+            orig_end: ONE_TO_ONE,
+        });
+        out.extend(run[j..m].iter().map(|&b| ASCII_FOLD[b as usize]));
+        j = m;
+    }
 }
 
 /// How each ASCII byte folds (the same mapping as [`fold_char`]): ASCII
@@ -145,14 +235,6 @@ const ASCII_FOLD: [u8; 128] = {
     }
     t
 };
-
-impl Folded {
-    /// The folded offset of original byte `pos` (the first folded byte at
-    /// or after it).
-    pub fn folded_pos(&self, pos: usize) -> usize {
-        self.starts.partition_point(|&s| (s as usize) < pos)
-    }
-}
 
 /// Folds a phrase of a watchlist or the taxonomy; leading and trailing
 /// whitespace is dropped.
@@ -225,6 +307,38 @@ mod tests {
         assert_eq!(&text[s..e], "  ");
     }
 
+    /// The map as it was first written: the original span of every folded
+    /// byte, with whitespace collapsed by widening the last span.
+    fn per_byte(text: &str) -> (String, Vec<usize>, Vec<usize>) {
+        let (mut out, mut starts, mut ends) = (String::new(), Vec::new(), Vec::new());
+        for (i, c) in text.char_indices() {
+            let end = i + c.len_utf8();
+            fold_char(c, |d| {
+                if d == ' ' && out.ends_with(' ') {
+                    *ends.last_mut().unwrap() = end;
+                    return;
+                }
+                out.push(d);
+                for _ in 0..d.len_utf8() {
+                    starts.push(i);
+                    ends.push(end);
+                }
+            });
+        }
+        (out, starts, ends)
+    }
+
+    #[test]
+    fn runs_map_collapsed_space_and_wide_characters() {
+        let text = "A  b\u{00A0} ß-\n\nC";
+        let f = fold_with_map(text);
+        let (folded, starts, ends) = per_byte(text);
+        assert_eq!(f.text, folded);
+        for k in 0..folded.len() {
+            assert_eq!(f.original(k, k + 1), (starts[k], ends[k]), "byte {k}");
+        }
+    }
+
     #[test]
     fn word_boundaries() {
         let t = "intel and intelligence, meta-data";
@@ -249,11 +363,24 @@ mod tests {
         #[test]
         fn map_is_consistent(s in "\\PC{0,40}") {
             let f = fold_with_map(&s);
-            prop_assert_eq!(f.starts.len(), f.text.len());
             for (i, _) in f.text.char_indices() {
                 let (a, b) = f.original(i, i + 1);
                 prop_assert!(a < b && b <= s.len());
                 prop_assert!(s.is_char_boundary(a) && s.is_char_boundary(b));
+            }
+        }
+
+        #[test]
+        fn runs_map_like_a_span_per_byte(s in "([ -~\t\n]|\\PC){0,60}") {
+            let f = fold_with_map(&s);
+            let (text, starts, ends) = per_byte(&s);
+            prop_assert_eq!(&f.text, &text);
+            for k in 0..text.len() {
+                prop_assert_eq!(f.original(k, k + 1), (starts[k], ends[k]), "byte {}", k);
+            }
+            for pos in 0..=s.len() {
+                let want = starts.partition_point(|&st| st < pos);
+                prop_assert_eq!(f.folded_pos(pos), want, "pos {}", pos);
             }
         }
     }
