@@ -156,10 +156,7 @@ pub fn fold_into(f: &mut Folded, text: &str) {
     out.reserve(text.len());
     let mut i = 0;
     while i < bytes.len() {
-        let run = bytes[i..]
-            .iter()
-            .position(|b| !b.is_ascii())
-            .unwrap_or(bytes.len() - i);
+        let run = ascii_prefix(&bytes[i..]);
         fold_ascii_run(&mut out, &mut f.runs, &bytes[i..i + run], i as u32);
         i += run;
         if i >= bytes.len() {
@@ -190,34 +187,51 @@ pub fn fold_into(f: &mut Folded, text: &str) {
     f.text = String::from_utf8(out).expect("folding writes whole characters");
 }
 
-/// Folds a run of ASCII bytes that starts at original offset `at`: each
-/// stretch without two spaces in a row is mapped through the table in one
-/// go, as one one-to-one run; whitespace after a space widens that space.
+/// Folds a run of ASCII bytes that starts at original offset `at`. The
+/// bytes go through the table in one pass; then each place where two spaces
+/// meet is closed up (the later whitespace widens the space before it),
+/// and the stretches between are one-to-one runs.
 fn fold_ascii_run(out: &mut Vec<u8>, runs: &mut Vec<Run>, run: &[u8], at: u32) {
-    let space = |b: u8| ASCII_FOLD[b as usize] == b' ';
-    let mut j = 0;
-    while j < run.len() {
-        if space(run[j]) && out.last() == Some(&b' ') {
-            let mut k = j + 1;
-            while k < run.len() && space(run[k]) {
-                k += 1;
-            }
-            Folded::widen_last(runs, out.len(), at + k as u32);
-            j = k;
-            continue;
+    let base = out.len();
+    out.extend(run.iter().map(|&b| ASCII_FOLD[(b & 0x7f) as usize]));
+    let end = out.len();
+    let orig = |k: usize| at + (k - base) as u32;
+    let (mut r, mut w) = (base, base);
+    loop {
+        // The next space that follows a space: `p` is the second one.
+        let from = r.max(1) - 1;
+        let p = memchr::memmem::find(&out[from..end], b"  ").map(|q| from + q + 1);
+        let stop = p.unwrap_or(end).max(r);
+        if stop > r {
+            runs.push(Run {
+                fold: w as u32,
+                orig: orig(r),
+                orig_end: ONE_TO_ONE,
+            });
+            out.copy_within(r..stop, w);
+            w += stop - r;
         }
-        let mut m = j + 1;
-        while m < run.len() && !(space(run[m]) && space(run[m - 1])) {
-            m += 1;
+        let Some(p) = p else { break };
+        let mut k = p.max(r);
+        while k < end && out[k] == b' ' {
+            k += 1;
         }
-        runs.push(Run {
-            fold: out.len() as u32,
-            orig: at + j as u32,
-            orig_end: ONE_TO_ONE,
-        });
-        out.extend(run[j..m].iter().map(|&b| ASCII_FOLD[b as usize]));
-        j = m;
+        Folded::widen_last(runs, w, orig(k));
+        r = k;
     }
+    out.truncate(w);
+}
+
+/// The length of the ASCII prefix of `bytes`.
+fn ascii_prefix(bytes: &[u8]) -> usize {
+    let mut i = 0;
+    while i + 32 <= bytes.len() && bytes[i..i + 32].is_ascii() {
+        i += 32;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|b| !b.is_ascii())
+        .unwrap_or(bytes.len() - i)
 }
 
 /// How each ASCII byte folds (the same mapping as [`fold_char`]): ASCII
