@@ -19,8 +19,19 @@ const MAX_SEPARATORS: usize = 3;
 /// Whether a byte of folded text belongs to a word (non-ASCII bytes are
 /// parts of letters).
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    WORD_BYTE[b as usize]
 }
+
+/// [`is_word_byte`] as a table: the word walk tests every byte of a text.
+const WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+        b += 1;
+    }
+    t
+};
 
 /// The filter slot and bit of a word: its first two bytes, and a bit for
 /// its length (capped at 31).
