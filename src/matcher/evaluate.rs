@@ -704,7 +704,9 @@ fn nth_word_end(text: &str, n: usize) -> usize {
 /// The end of the first occurrence of `needle` in `hay` on word boundaries.
 fn find_word(hay: &str, needle: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = hay[from..].find(needle) {
+    // memmem: its setup is cheaper than `str::find`'s Two-Way searcher,
+    // and these haystacks are a few words long.
+    while let Some(i) = memchr::memmem::find(&hay.as_bytes()[from..], needle.as_bytes()) {
         let start = from + i;
         let end = start + needle.len();
         if on_word_boundaries(hay, start, end) {
