@@ -235,7 +235,13 @@ impl Matcher {
         let mut pos = 0;
         for part in &self.gaps[gap as usize] {
             let window = &tail[pos..];
+            // Most calls fail: a part absent from the rest of the sentence,
+            // or first seen too far, is rejected before counting words.
+            let first = memchr::memmem::find(window.as_bytes(), part.as_bytes())?;
             let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
+            if first + part.len() > limit {
+                return None;
+            }
             pos += find_word(&window[..limit], part)?;
         }
         (pos > 0).then(|| folded.original(folded_end, folded_end + pos).1)
@@ -685,8 +691,10 @@ fn words_between(text: &str) -> usize {
 fn nth_word_end(text: &str, n: usize) -> usize {
     let mut count = 0;
     let mut in_word = false;
-    for (i, c) in text.char_indices() {
-        if c == ' ' {
+    // Bytes, not chars: a space is one byte and never part of another
+    // character's UTF-8 encoding.
+    for (i, &c) in text.as_bytes().iter().enumerate() {
+        if c == b' ' {
             if in_word {
                 count += 1;
                 if count == n {
