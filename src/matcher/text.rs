@@ -167,13 +167,17 @@ fn decode_entities(text: &str) -> Cow<'_, str> {
     html_escape::decode_html_entities(text)
 }
 
-/// Abbreviations after which a period does not end a sentence.
+/// Abbreviations after which a period does not end a sentence, sorted
+/// (looked up by binary search).
 const ABBREVIATIONS: &[&str] = &[
-    "mr", "mrs", "ms", "dr", "prof", "sen", "rep", "gov", "gen", "col", "lt", "sgt", "st", "jr",
-    "sr", "inc", "corp", "co", "ltd", "plc", "llc", "bros", "no", "vs", "etc", "jan", "feb", "mar",
-    "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "approx", "dept", "est", "fig",
-    "mt", "ft", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m",
+    "a.m", "approx", "apr", "aug", "bros", "co", "col", "corp", "dec", "dept", "dr", "e.u", "est",
+    "etc", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr", "jul", "jun", "llc", "lt", "ltd",
+    "mar", "mr", "mrs", "ms", "mt", "no", "nov", "oct", "p.m", "plc", "prof", "rep", "sen", "sep",
+    "sept", "sgt", "sr", "st", "u.k", "u.n", "u.s", "vs",
 ];
+
+/// The longest entry of [`ABBREVIATIONS`].
+const ABBREVIATION_MAX: usize = 6;
 
 /// Splits a paragraph into sentence byte ranges. A sentence ends at `.`, `!`
 /// or `?` (plus closing quotes or brackets) followed by a space and a capital
@@ -242,7 +246,16 @@ fn is_abbreviation(before: &str) -> bool {
     if word.len() <= 6 && word.contains('.') && word.split('.').all(|p| p.chars().count() <= 1) {
         return true;
     }
-    ABBREVIATIONS.iter().any(|a| a.eq_ignore_ascii_case(word))
+    if word.len() > ABBREVIATION_MAX {
+        return false;
+    }
+    let mut lower = [0u8; ABBREVIATION_MAX];
+    for (l, b) in lower.iter_mut().zip(word.bytes()) {
+        *l = b.to_ascii_lowercase();
+    }
+    ABBREVIATIONS
+        .binary_search_by(|a| a.as_bytes().cmp(&lower[..word.len()]))
+        .is_ok()
 }
 
 #[cfg(test)]
@@ -254,6 +267,14 @@ mod tests {
             .into_iter()
             .map(|(s, e)| &p[s..e])
             .collect()
+    }
+
+    #[test]
+    fn abbreviations_are_sorted_and_short() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(ABBREVIATIONS.iter().all(|a| a.len() <= ABBREVIATION_MAX));
+        assert!(is_abbreviation("said Corp") && is_abbreviation("the Dept"));
+        assert!(!is_abbreviation("the company"));
     }
 
     #[test]
