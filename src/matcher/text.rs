@@ -159,9 +159,19 @@ pub fn clean(raw: &str) -> Cow<'_, str> {
     Cow::Owned(decode_entities(&out).into_owned())
 }
 
-/// Decodes HTML entities; text without '&' is returned as it is.
+/// Decodes HTML entities. Text where no '&' starts something shaped like
+/// an entity (`&name;`, `&#123;`, `&#x1F;`) is returned as it is: "AT&T"
+/// and "S&P" are common in news, and the decoder would walk the whole text.
 fn decode_entities(text: &str) -> Cow<'_, str> {
-    if memchr::memchr(b'&', text.as_bytes()).is_none() {
+    let b = text.as_bytes();
+    let entity_at = |amp: usize| {
+        b[amp + 1..]
+            .iter()
+            .take(40)
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'#'))
+            .is_some_and(|n| n > 0 && b[amp + 1 + n] == b';')
+    };
+    if !memchr::memchr_iter(b'&', b).any(entity_at) {
         return Cow::Borrowed(text);
     }
     html_escape::decode_html_entities(text)
@@ -267,6 +277,19 @@ mod tests {
             .into_iter()
             .map(|(s, e)| &p[s..e])
             .collect()
+    }
+
+    #[test]
+    fn entities_are_decoded_and_ampersands_in_names_left_alone() {
+        assert!(matches!(
+            decode_entities("AT&T and S&P 500"),
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(
+            decode_entities("AT&amp;T &#8217; &#x2019;"),
+            "AT&T \u{2019} \u{2019}"
+        );
+        assert_eq!(decode_entities("R&D; &nosuch; &"), "R&D; &nosuch; &");
     }
 
     #[test]
