@@ -65,22 +65,10 @@ pub struct Processor {
 }
 
 impl Processor {
-    /// Decodes and matches one event. Pure CPU work, no I/O.
-    pub fn prepare(&self, payload: Option<&[u8]>) -> Result<(Article, Vec<Alert>), Malformed> {
-        self.prepare_with_fingerprint(payload)
-            .map(|(article, alerts, _)| (article, alerts))
-    }
-
-    /// Like [`Processor::prepare`], plus the story fingerprint of an article
-    /// that alerts.
-    fn prepare_with_fingerprint(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {
-        let article = match article::decode(payload.unwrap_or_default(), self.max_message_bytes) {
-            Ok(a) => a,
-            Err(e) => {
-                self.metrics.article("malformed");
-                return Err(e);
-            }
-        };
+    /// Decodes and matches one event: its alerts and, if it alerts, its
+    /// story fingerprint. Pure CPU work, no I/O.
+    fn prepare(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {
+        let article = article::decode(payload.unwrap_or_default(), self.max_message_bytes)?;
         let matcher = self.matcher.current();
         let started = std::time::Instant::now();
         let (hits, fingerprint) = matcher.evaluate_with_fingerprint(&article);
@@ -92,11 +80,6 @@ impl Processor {
             .into_iter()
             .map(|hit| Alert::new(&matcher, &article, hit, now))
             .collect();
-        self.metrics.article(if alerts.is_empty() {
-            "unmatched"
-        } else {
-            "matched"
-        });
         Ok((article, alerts, fingerprint))
     }
 
@@ -108,10 +91,8 @@ impl Processor {
         &self,
         payloads: &[Option<&[u8]>],
     ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
-        let prepared: Vec<Result<Prepared, Malformed>> = payloads
-            .iter()
-            .map(|p| self.prepare_with_fingerprint(*p))
-            .collect();
+        let prepared: Vec<Result<Prepared, Malformed>> =
+            payloads.iter().map(|p| self.prepare(*p)).collect();
         let items: Vec<crate::store::StoryItem<'_>> = prepared
             .iter()
             .filter_map(|r| r.as_ref().ok())
@@ -133,14 +114,23 @@ impl Processor {
         if !items.is_empty() {
             crash_point("after-outbox-write");
         }
+        // Counted once the batch is durable (and once, whatever retries it
+        // took), so `articles_total` never runs ahead of the outbox.
         let mut results = Vec::with_capacity(prepared.len());
         let mut outs = enqueued.into_iter();
         let mut any_new = false;
         for p in prepared {
             match p {
-                Err(bad) => results.push(Err(bad)),
-                Ok((_, alerts, _)) if alerts.is_empty() => results.push(Ok(0)),
+                Err(bad) => {
+                    self.metrics.article("malformed");
+                    results.push(Err(bad));
+                }
+                Ok((_, alerts, _)) if alerts.is_empty() => {
+                    self.metrics.article("unmatched");
+                    results.push(Ok(0));
+                }
                 Ok((article, alerts, _)) => {
+                    self.metrics.article("matched");
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
