@@ -1538,9 +1538,19 @@ agencies = ["us-treasury"]
 actions = ["fine", "sanction"]
 "#;
 
+/// Found by `cargo fuzz` (article_match): a paragraph break inside an
+/// agency's name ("Department of</p> Justice") made a span run past the end
+/// of its sentence's evidence.
+const SPLIT_NAME_RULE: &str = r#"
+[[rule]]
+id = "split-name"
+companies = ["Apple"]
+actions = ["lawsuit", "fine", "investigation"]
+"#;
+
 #[test]
 fn evidence_spans_slice_their_text() {
-    let matcher = compile(SPAN_RULE);
+    let matcher = compile(&format!("{SPAN_RULE}\n{SPLIT_NAME_RULE}"));
     let mut articles = vec![article(
         "span-check",
         "U.S. penalises French bank",
@@ -1548,6 +1558,13 @@ fn evidence_spans_slice_their_text() {
          Société  Générale’s New York branch agreed to pay $53.9 million to settle \
          claims that it broke sanctions on Cuba.</p>",
     )];
+    articles.push(article(
+        "split-name",
+        "VW pleads guilty, agrees to pay $4.3 billion over emissions cheating",
+        "VW agreed to plead guilty to three criminal felony counts and pay Apple$4.3 billion \
+         in penalties to resolve U.S. charges that it cheated on diesel emissions tests, the \
+         Department of</p> Justice said on Wednesday.\n\nSix executives were indicted.",
+    ));
     for (i, c) in CASES.iter().enumerate() {
         articles.push(article(&rule_id(i), c.title, c.body));
     }

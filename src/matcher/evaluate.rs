@@ -149,6 +149,12 @@ impl Matcher {
             let Some(sentence) = doc.sentence_at(start) else {
                 return;
             };
+            // Folding joins sentences and paragraphs with a space, so a
+            // phrase could run on into the next one ("Department of</p>
+            // Justice", found by cargo fuzz); a phrase is one sentence's.
+            if end > doc.sentences[sentence].end {
+                return;
+            }
             for e in entries {
                 if !e.case.accepts(original) {
                     continue;
