@@ -509,6 +509,41 @@ fn story(i: usize) -> String {
     .to_string()
 }
 
+/// Produces stories `range` to the setup's topic.
+async fn produce_stories(s: &Setup, range: std::ops::Range<usize>) {
+    for i in range {
+        produce_on(&s.brokers, &s.topic, &format!("k{i}"), story(i).as_bytes()).await;
+    }
+}
+
+/// Waits until `n` distinct articles have alerted on the setup's webhook,
+/// prints expected / delivered / lost / duplicated for `scenario`, and
+/// returns (distinct article ids, webhook requests in all).
+async fn count_alerted(s: &Setup, n: usize, scenario: &str) -> (BTreeSet<String>, usize) {
+    let ids = eventually(
+        &format!("every article alerted ({scenario})"),
+        WAIT,
+        || async {
+            let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
+                .await
+                .into_iter()
+                .collect();
+            (ids.len() >= n).then_some(ids)
+        },
+    )
+    .await;
+    // Let a late redelivery show up before counting.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let total = webhooks(&s.webhook_path).await.len();
+    println!(
+        "{scenario}: expected {n}, delivered {}, lost {}, duplicated {}",
+        ids.len(),
+        n - ids.len(),
+        total - ids.len()
+    );
+    (ids, total)
+}
+
 #[tokio::test]
 async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
     let s = Setup::new("group", 4).await;
@@ -535,36 +570,14 @@ async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
         .await;
     }
     const N: usize = 40;
-    for i in 0..N / 2 {
-        produce(&s.topic, &format!("k{i}"), story(i).as_bytes()).await;
-    }
+    produce_stories(&s, 0..N / 2).await;
     eventually("the first batch", WAIT, || async {
         (webhooks(&s.webhook_path).await.len() >= N / 2).then_some(())
     })
     .await;
     drop(a); // SIGKILL
-    for i in N / 2..N {
-        produce(&s.topic, &format!("k{i}"), story(i).as_bytes()).await;
-    }
-    let ids = eventually(
-        "every article alerted after the survivor took over",
-        WAIT,
-        || async {
-            let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
-                .await
-                .into_iter()
-                .collect();
-            (ids.len() >= N).then_some(ids)
-        },
-    )
-    .await;
-    let total = webhooks(&s.webhook_path).await.len();
-    println!(
-        "killed instance: expected {N}, delivered {}, lost {}, duplicated {}",
-        ids.len(),
-        N - ids.len(),
-        total - ids.len()
-    );
+    produce_stories(&s, N / 2..N).await;
+    let (ids, _) = count_alerted(&s, N, "killed instance").await;
     assert_eq!(ids.len(), N, "nothing lost");
     assert!(b.terminate().success());
 }
@@ -581,18 +594,14 @@ async fn broker_killed_and_restarted_mid_stream_loses_nothing() {
     let mut daemon = Daemon::start(&config);
     const N: usize = 30;
     let third = N / 3;
-    for i in 0..third {
-        produce_on(&s.brokers, &s.topic, &format!("k{i}"), story(i).as_bytes()).await;
-    }
+    produce_stories(&s, 0..third).await;
     eventually("alerts before the broker goes down", WAIT, || async {
         (webhook_article_ids(&s.webhook_path).await.len() >= third).then_some(())
     })
     .await;
     // Mid-stream: these are in the log, but the daemon may not have read,
     // matched or committed them when the broker dies.
-    for i in third..2 * third {
-        produce_on(&s.brokers, &s.topic, &format!("k{i}"), story(i).as_bytes()).await;
-    }
+    produce_stories(&s, third..2 * third).await;
     broker.kill();
     // The daemon rides out the outage: it logs, retries, and keeps running.
     tokio::time::sleep(Duration::from_secs(5)).await;
@@ -602,26 +611,8 @@ async fn broker_killed_and_restarted_mid_stream_loses_nothing() {
         daemon.logs()
     );
     broker.restart();
-    for i in 2 * third..N {
-        produce_on(&s.brokers, &s.topic, &format!("k{i}"), story(i).as_bytes()).await;
-    }
-    let ids = eventually("every article alerted after the restart", WAIT, || async {
-        let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
-            .await
-            .into_iter()
-            .collect();
-        (ids.len() >= N).then_some(ids)
-    })
-    .await;
-    // Let a late redelivery show up before counting.
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let total = webhooks(&s.webhook_path).await.len();
-    println!(
-        "broker restart: expected {N}, delivered {}, lost {}, duplicated {}",
-        ids.len(),
-        N - ids.len(),
-        total - ids.len()
-    );
+    produce_stories(&s, 2 * third..N).await;
+    let (ids, total) = count_alerted(&s, N, "broker restart").await;
     assert_eq!(ids.len(), N, "nothing lost");
     assert_eq!(
         total, N,
