@@ -44,8 +44,8 @@ pub enum HandleError {
     Store(#[from] StoreError),
 }
 
-/// A decoded and matched event: its alerts and, if any, its story
-/// fingerprint.
+/// A decoded and matched event: its alerts and, when there are any, its
+/// story fingerprint.
 type Prepared = (Article, Vec<Alert>, Option<u64>);
 
 /// Decode → match → alert → outbox.
@@ -97,11 +97,12 @@ impl Processor {
             .iter()
             .filter_map(|r| r.as_ref().ok())
             .filter(|(_, alerts, _)| !alerts.is_empty())
-            .map(|(article, alerts, fp)| {
-                let story = self.story_window.map(|w| {
-                    let fp = fp.unwrap_or_else(|| crate::story::fingerprint(article));
-                    (fp, w.as_millis() as i64)
-                });
+            .map(|(_, alerts, fp)| {
+                // An article with alerts always has its fingerprint.
+                let story = self
+                    .story_window
+                    .zip(*fp)
+                    .map(|(w, fp)| (fp, w.as_millis() as i64));
                 (alerts.as_slice(), story)
             })
             .collect();
