@@ -153,10 +153,7 @@ impl Dispatcher {
         let mut batch = Vec::new();
         while rx.recv_many(&mut batch, 1024).await > 0 {
             let store = self.store.clone();
-            let items: Vec<(String, String, Outcome)> = batch
-                .drain(..)
-                .map(|r: Recorded| (r.alert_id, r.channel, r.outcome))
-                .collect();
+            let items = std::mem::take(&mut batch);
             let count = items.len();
             let recorded = tokio::task::spawn_blocking(move || store.record_many(items)).await;
             match recorded {
@@ -188,7 +185,7 @@ impl Dispatcher {
         let channel = group[0].0.channel.clone();
         if let Some(at_ms) = self.rate_limited(&channel) {
             for (state, _) in group {
-                let _ = outcomes.send(Recorded::new(state, Outcome::Defer { at_ms }));
+                let _ = outcomes.send(recorded(state, Outcome::Defer { at_ms }));
             }
             return;
         }
@@ -199,7 +196,7 @@ impl Dispatcher {
         }
         for (state, alert) in group {
             let outcome = self.finish(&state, &alert, &result);
-            let _ = outcomes.send(Recorded::new(state, outcome));
+            let _ = outcomes.send(recorded(state, outcome));
         }
     }
 
@@ -292,20 +289,10 @@ impl Dispatcher {
     }
 }
 
-/// An attempt's outcome on its way to the outbox.
-#[derive(Debug)]
-struct Recorded {
-    alert_id: String,
-    channel: String,
-    outcome: Outcome,
-}
+/// An attempt's outcome on its way to the outbox, as
+/// [`Store::record_many`] takes it: (alert id, channel, outcome).
+type Recorded = (String, String, Outcome);
 
-impl Recorded {
-    fn new(state: DeliveryState, outcome: Outcome) -> Recorded {
-        Recorded {
-            alert_id: state.alert_id,
-            channel: state.channel,
-            outcome,
-        }
-    }
+fn recorded(state: DeliveryState, outcome: Outcome) -> Recorded {
+    (state.alert_id, state.channel, outcome)
 }
