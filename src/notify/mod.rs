@@ -133,16 +133,7 @@ impl Notifier {
             });
         };
         self.check_enabled(channel)?;
-        let result =
-            match tokio::time::timeout(self.timeout + Duration::from_secs(1), sender.send(alert))
-                .await
-            {
-                Ok(r) => r,
-                Err(_) => Err(DeliveryError::Transient {
-                    message: "timed out".into(),
-                    retry_after: None,
-                }),
-            };
+        let result = self.within_timeout(sender.send(alert)).await;
         if let Err(DeliveryError::Gone { .. }) = &result {
             self.disabled
                 .lock()
@@ -150,6 +141,22 @@ impl Notifier {
                 .insert(channel.to_string());
         }
         result
+    }
+
+    /// Runs one send, as a transient failure if it outlasts the channel
+    /// timeout (plus a second for the client's own timeout to fire first).
+    async fn within_timeout(
+        &self,
+        send: impl std::future::Future<Output = Result<(), DeliveryError>>,
+    ) -> Result<(), DeliveryError> {
+        tokio::time::timeout(self.timeout + Duration::from_secs(1), send)
+            .await
+            .unwrap_or_else(|_| {
+                Err(DeliveryError::Transient {
+                    message: "timed out".into(),
+                    retry_after: None,
+                })
+            })
     }
 
     /// An error if the channel was disabled (its endpoint answered 410 Gone).
@@ -175,15 +182,7 @@ impl Notifier {
             ([one], _) => self.attempt(channel, one).await,
             (many, Some(Sender::Email(e))) => {
                 self.check_enabled(channel)?;
-                match tokio::time::timeout(self.timeout + Duration::from_secs(1), e.send_many(many))
-                    .await
-                {
-                    Ok(r) => r,
-                    Err(_) => Err(DeliveryError::Transient {
-                        message: "timed out".into(),
-                        retry_after: None,
-                    }),
-                }
+                self.within_timeout(e.send_many(many)).await
             }
             (many, _) => {
                 for a in many {
