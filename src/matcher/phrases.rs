@@ -1,8 +1,9 @@
 //! Phrases looked up from word starts: company names, taxonomy phrases and
-//! rule excludes, all folded. Every word-level prefix of every phrase is a
-//! key, so at each word of an article one hash lookup says whether any
-//! phrase starts there and each further word costs one more lookup only
-//! while some phrase still continues. The cost per article grows with its
+//! rule excludes, all folded, in a trie over words. At each word of an
+//! article one hash lookup says whether any phrase starts there, and each
+//! further word costs one more lookup only while some phrase still
+//! continues. Words are keys of two integers, so a lookup hashes and
+//! compares them in registers, with no key behind a pointer. The cost per article grows with its
 //! length, not with the number of phrases (100,000 names cost no more per
 //! word than 100), and, unlike an overlapping automaton, nothing is
 //! reported in the middle of a word.
@@ -41,28 +42,137 @@ fn filter_slot(word: &[u8]) -> (usize, u32) {
     (b0 << 8 | b1, 1u32 << word.len().min(31))
 }
 
-#[derive(Debug, Default)]
+/// A word of folded text as a hash key, compared and hashed as two
+/// integers instead of through a pointer: up to 16 bytes inline and
+/// zero-padded (no word contains a NUL byte, so the padding is
+/// unambiguous); a longer word by its number in [`PhraseIndex::long`],
+/// marked by a `hi` of all 0xFF bytes, which UTF-8 never contains.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Word {
+    lo: u64,
+    hi: u64,
+}
+
+/// The most bytes of a word kept inline in a [`Word`].
+const INLINE: usize = 16;
+
+impl Word {
+    /// The "word" of a step that adds one punctuation mark and no word.
+    const NONE: Word = Word { lo: 0, hi: 0 };
+
+    fn long(id: u32) -> Word {
+        Word {
+            lo: id as u64,
+            hi: u64::MAX,
+        }
+    }
+
+    /// `t[start..end]`, at most [`INLINE`] bytes long, packed.
+    #[inline(always)]
+    fn inline(t: &[u8], start: usize, end: usize) -> Word {
+        let len = end - start;
+        debug_assert!(len <= INLINE);
+        let load = |at: usize| {
+            t.get(at..at + 8)
+                .map(|b| u64::from_le_bytes(b.try_into().expect("8 bytes")))
+        };
+        // One unaligned load and a mask per half instead of a copy.
+        match (len <= 8, load(start)) {
+            (true, Some(lo)) => Word {
+                lo: lo & LOW_BYTES[len],
+                hi: 0,
+            },
+            (false, Some(lo)) => match load(start + 8) {
+                Some(hi) => Word {
+                    lo,
+                    hi: hi & LOW_BYTES[len - 8],
+                },
+                None => Word::copied(&t[start..end]),
+            },
+            (_, None) => Word::copied(&t[start..end]),
+        }
+    }
+
+    /// [`Word::inline`] near the end of a text, where a load would run past it.
+    #[cold]
+    fn copied(b: &[u8]) -> Word {
+        let mut buf = [0u8; INLINE];
+        buf[..b.len()].copy_from_slice(b);
+        let x = u128::from_le_bytes(buf);
+        Word {
+            lo: x as u64,
+            hi: (x >> 64) as u64,
+        }
+    }
+}
+
+/// `LOW_BYTES[n]` keeps the low `n` bytes of a `u64`.
+const LOW_BYTES: [u64; 9] = {
+    let mut t = [u64::MAX; 9];
+    let mut n = 0;
+    while n < 8 {
+        t[n] = (1u64 << (8 * n)) - 1;
+        n += 1;
+    }
+    t
+};
+
+/// One step from a prefix to a longer one: the separator bytes between the
+/// two words, packed with their count, and the next word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Step {
+    parent: u32,
+    separator: u32,
+    word: Word,
+}
+
+/// `b`, at most [`MAX_SEPARATORS`] bytes, as an integer.
+fn separator(b: &[u8]) -> u32 {
+    debug_assert!(b.len() <= MAX_SEPARATORS);
+    let bytes = b.iter().fold(0u32, |acc, &c| acc << 8 | c as u32);
+    (b.len() as u32) << 24 | bytes
+}
+
+/// A phrase or a prefix of one, stored in the maps' buckets so that a hit
+/// costs one memory access.
+#[derive(Debug, Clone, Copy)]
 struct Node {
-    /// What the phrase ending here stands for (empty for a mere prefix).
-    entries: Vec<Entry>,
+    id: u32,
+    /// What the phrase ending here stands for: an index into
+    /// [`PhraseIndex::entries`], or `NO_ENTRIES` for a mere prefix.
+    entries: u32,
     /// Some longer phrase continues with another word.
     more: bool,
+    /// Some phrase is this one plus one punctuation mark ("Block Inc.").
+    punct: bool,
     /// A bit per possible next word ([`word_bit`]) of those longer
     /// phrases: most words after a prefix ("the", "u.s.") continue no
     /// phrase, and this says so without another lookup.
     next: u64,
-    /// Some phrase is this one plus one punctuation mark ("Block Inc.").
-    punct: bool,
 }
 
-/// Folded phrases by their text and word-level prefixes.
+const NO_ENTRIES: u32 = u32::MAX;
+
+/// Folded phrases as a trie over words: the first word by [`Word`], each
+/// further step by its parent, separator and word.
 #[derive(Debug, Default)]
 pub struct PhraseIndex {
-    nodes: FxHashMap<Box<str>, Node>,
+    roots: FxHashMap<Word, Node>,
+    steps: FxHashMap<Step, Node>,
+    /// Words longer than [`INLINE`] bytes of any phrase, numbered.
+    long: FxHashMap<Box<str>, u32>,
+    entries: Vec<Vec<Entry>>,
+    nodes: u32,
     /// A cheap test before the first word's lookup: for each first two
     /// bytes, a bit per word length that some phrase's first word has.
     filter: Vec<u32>,
-    phrases: usize,
+}
+
+/// Where a node sits: a first word, or a step from its parent.
+#[derive(Clone, Copy)]
+enum Key {
+    Root(Word),
+    Step(Step),
 }
 
 impl PhraseIndex {
@@ -86,33 +196,91 @@ impl PhraseIndex {
         }
         let (slot, bit) = filter_slot(&b[..ends[0]]);
         self.filter[slot] |= bit;
-        for (w, &e) in ends[..ends.len() - 1].iter().enumerate() {
-            let next_start = e + b[e..].iter().take_while(|c| !is_word_byte(**c)).count();
-            let node = self.nodes.entry(folded[..e].into()).or_default();
+        let mut key = Key::Root(self.new_word(folded, 0, ends[0]));
+        for w in 1..ends.len() {
+            let sep_end = ends[w - 1]
+                + b[ends[w - 1]..]
+                    .iter()
+                    .take_while(|c| !is_word_byte(**c))
+                    .count();
+            let word = self.new_word(folded, sep_end, ends[w]);
+            let node = self.node_mut(key);
             node.more = true;
-            node.next |= word_bit(&b[next_start..ends[w + 1]]);
+            node.next |= word_bit(&b[sep_end..ends[w]]);
+            key = Key::Step(Step {
+                parent: node.id,
+                separator: separator(&b[ends[w - 1]..sep_end]),
+                word,
+            });
         }
-        let node = self.nodes.entry(folded[..last].into()).or_default();
-        let node = if punct {
+        if punct {
+            let node = self.node_mut(key);
             node.punct = true;
-            self.nodes.entry(folded.into()).or_default()
-        } else {
-            node
-        };
-        if node.entries.is_empty() {
-            self.phrases += 1;
+            key = Key::Step(Step {
+                parent: node.id,
+                separator: separator(&b[last..]),
+                word: Word::NONE,
+            });
         }
-        node.entries.push(entry);
+        let slot = self.entries.len() as u32;
+        let node = self.node_mut(key);
+        if node.entries == NO_ENTRIES {
+            node.entries = slot;
+        }
+        let i = node.entries as usize;
+        if i == self.entries.len() {
+            self.entries.push(Vec::new());
+        }
+        self.entries[i].push(entry);
         true
+    }
+
+    /// The node at `key`, created if new.
+    fn node_mut(&mut self, key: Key) -> &mut Node {
+        let fresh = Node {
+            id: self.nodes,
+            entries: NO_ENTRIES,
+            more: false,
+            punct: false,
+            next: 0,
+        };
+        let node = match key {
+            Key::Root(w) => self.roots.entry(w).or_insert(fresh),
+            Key::Step(s) => self.steps.entry(s).or_insert(fresh),
+        };
+        if node.id == fresh.id {
+            self.nodes += 1;
+        }
+        node
+    }
+
+    /// The key of a phrase's word `text[start..end]`, numbering it if it is
+    /// a long one not seen before.
+    fn new_word(&mut self, text: &str, start: usize, end: usize) -> Word {
+        if end - start <= INLINE {
+            return Word::inline(text.as_bytes(), start, end);
+        }
+        let next = self.long.len() as u32;
+        Word::long(*self.long.entry(text[start..end].into()).or_insert(next))
+    }
+
+    /// The key of a text's word `text[start..end]`, or `None` for a long
+    /// word that no phrase has.
+    #[inline(always)]
+    fn word(&self, text: &str, start: usize, end: usize) -> Option<Word> {
+        if end - start <= INLINE {
+            return Some(Word::inline(text.as_bytes(), start, end));
+        }
+        self.long.get(&text[start..end]).map(|&id| Word::long(id))
     }
 
     /// How many distinct phrases are indexed.
     pub fn len(&self) -> usize {
-        self.phrases
+        self.entries.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.phrases == 0
+        self.entries.is_empty()
     }
 
     /// Calls `accept(entries, start, end)` for every indexed phrase in the
@@ -123,55 +291,71 @@ impl PhraseIndex {
         }
         let t = text.as_bytes();
         let n = t.len();
-        let mut i = 0;
-        while i < n {
-            if !is_word_byte(t[i]) || (i > 0 && is_word_byte(t[i - 1])) {
-                i += 1;
-                continue;
-            }
-            let mut end = i;
-            while end < n && is_word_byte(t[end]) {
-                end += 1;
-            }
+        let mut from = 0;
+        while let Some(skip) = t[from..].iter().position(|&b| is_word_byte(b)) {
+            let i = from + skip;
+            let mut end = word_end(t, i);
             let first_end = end;
             let (slot, bit) = filter_slot(&t[i..end]);
-            if self.filter[slot] & bit != 0 {
-                // `end` is always at a separator (ASCII) or the text's end,
-                // so both `end` and `end + 1` are char boundaries.
-                while let Some(node) = self.nodes.get(&text[i..end]) {
-                    if !node.entries.is_empty() && on_word_boundaries(text, i, end) {
-                        accept(&node.entries, i, end);
-                    }
-                    if node.punct && end < n && t[end] != b' ' {
-                        if let Some(p) = self.nodes.get(&text[i..end + 1]) {
-                            if !p.entries.is_empty() && on_word_boundaries(text, i, end + 1) {
-                                accept(&p.entries, i, end + 1);
-                            }
+            // Word ends are always at a separator (ASCII) or the text's
+            // end, so they and the byte after a separator are char
+            // boundaries.
+            let mut node = if self.filter[slot] & bit != 0 {
+                self.word(text, i, end).and_then(|w| self.roots.get(&w))
+            } else {
+                None
+            };
+            while let Some(at) = node {
+                if at.entries != NO_ENTRIES && on_word_boundaries(text, i, end) {
+                    accept(&self.entries[at.entries as usize], i, end);
+                }
+                if at.punct && end < n && t[end] != b' ' {
+                    let step = Step {
+                        parent: at.id,
+                        separator: separator(&t[end..end + 1]),
+                        word: Word::NONE,
+                    };
+                    if let Some(p) = self.steps.get(&step) {
+                        if p.entries != NO_ENTRIES && on_word_boundaries(text, i, end + 1) {
+                            accept(&self.entries[p.entries as usize], i, end + 1);
                         }
                     }
-                    if !node.more {
-                        break;
-                    }
-                    let mut k = end;
-                    while k < n && !is_word_byte(t[k]) && k - end < MAX_SEPARATORS {
-                        k += 1;
-                    }
-                    if k >= n || !is_word_byte(t[k]) {
-                        break;
-                    }
-                    let mut next_end = k;
-                    while next_end < n && is_word_byte(t[next_end]) {
-                        next_end += 1;
-                    }
-                    if node.next & word_bit(&t[k..next_end]) == 0 {
-                        break;
-                    }
-                    end = next_end;
                 }
+                if !at.more {
+                    break;
+                }
+                let mut k = end;
+                while k < n && !is_word_byte(t[k]) && k - end < MAX_SEPARATORS {
+                    k += 1;
+                }
+                if k >= n || !is_word_byte(t[k]) {
+                    break;
+                }
+                let next_end = word_end(t, k);
+                if at.next & word_bit(&t[k..next_end]) == 0 {
+                    break;
+                }
+                node = self.word(text, k, next_end).and_then(|word| {
+                    self.steps.get(&Step {
+                        parent: at.id,
+                        separator: separator(&t[end..k]),
+                        word,
+                    })
+                });
+                end = next_end;
             }
-            i = first_end;
+            from = first_end;
         }
     }
+}
+
+/// The end of the word of `t` that starts at `start`.
+#[inline(always)]
+fn word_end(t: &[u8], start: usize) -> usize {
+    t[start..]
+        .iter()
+        .position(|&b| !is_word_byte(b))
+        .map_or(t.len(), |len| start + len)
 }
 
 /// A word's bit in [`Node::next`]: from its first and last bytes and its
