@@ -112,8 +112,28 @@ pub struct Matcher {
     pub(super) rules: Vec<CompiledRule>,
     pub(super) agency_ids: Vec<String>,
     pub(super) action_ids: Vec<String>,
-    /// The later parts of gap phrases, folded.
-    pub(super) gaps: Vec<Vec<String>>,
+    /// The later parts of gap phrases.
+    pub(super) gaps: Vec<Vec<GapPart>>,
+}
+
+/// A later part of a gap phrase ("to settle" in "agreed to pay ... to
+/// settle"), folded, with its searcher built once instead of per search.
+#[derive(Debug, Clone)]
+pub struct GapPart {
+    pub text: String,
+    /// How many words it has.
+    pub words: usize,
+    pub finder: memchr::memmem::Finder<'static>,
+}
+
+impl GapPart {
+    fn new(text: String) -> GapPart {
+        GapPart {
+            words: text.split(' ').count(),
+            finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
+            text,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -122,14 +142,18 @@ struct Builder {
     patterns: Vec<String>,
     entries: Vec<Vec<Entry>>,
     index: HashMap<String, usize>,
-    gaps: Vec<Vec<String>>,
+    gaps: Vec<Vec<GapPart>>,
 }
 
 impl Builder {
     fn add(&mut self, phrase: &str, target: Target, common: bool) {
         let mut parts = phrase.split("...");
         let first = parts.next().unwrap_or_default();
-        let rest: Vec<String> = parts.map(fold).filter(|p| !p.is_empty()).collect();
+        let rest: Vec<GapPart> = parts
+            .map(fold)
+            .filter(|p| !p.is_empty())
+            .map(GapPart::new)
+            .collect();
         let folded = fold(first);
         if folded.is_empty() {
             return;

@@ -47,6 +47,18 @@ const SOURCE_VERBS: &[&str] = &[
 /// How many words a gap phrase ("agreed to pay ... to settle") may span.
 const GAP_WORDS: usize = 8;
 
+/// Why a rule did not fire, cheap to make: most rules an article's
+/// companies bring up do not fire, and only `--explain` words the reason.
+#[derive(Debug, Clone, Copy)]
+enum Miss {
+    NoCompany,
+    /// Every mention is in another role; the first is in `sentence`.
+    OtherRole {
+        sentence: usize,
+    },
+    Stage(Stage),
+}
+
 /// Why a rule did or did not fire, while scanning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Stage {
@@ -113,10 +125,10 @@ impl Matcher {
                         hit: Some(hit),
                         reason: "fired".into(),
                     },
-                    Err(reason) => Explanation {
+                    Err(miss) => Explanation {
                         rule_id,
                         hit: None,
-                        reason,
+                        reason: self.reason(&scan, r, miss),
                     },
                 }
             })
@@ -243,29 +255,25 @@ impl Matcher {
             let window = &tail[pos..];
             // Most calls fail: a part absent from the rest of the sentence,
             // or first seen too far, is rejected before counting words.
-            let first = memchr::memmem::find(window.as_bytes(), part.as_bytes())?;
-            let limit = nth_word_end(window, GAP_WORDS + part.split(' ').count());
-            if first + part.len() > limit {
+            let first = part.finder.find(window.as_bytes())?;
+            let limit = nth_word_end(window, GAP_WORDS + part.words);
+            if first + part.text.len() > limit {
                 return None;
             }
-            pos += find_word(&window[..limit], part)?;
+            pos += find_word(&window[..limit], &part.finder)?;
         }
         (pos > 0).then(|| folded.original(folded_end, folded_end + pos).1)
     }
 
     /// Evaluates one rule over a scan: the hit, or why there is none.
-    fn evaluate_rule(&self, scan: &Scan, r: usize) -> Result<Hit, String> {
-        let rule = &self.rules[r];
+    fn evaluate_rule(&self, scan: &Scan, r: usize) -> Result<Hit, Miss> {
         let companies: Vec<&Occ> = scan
             .occs
             .iter()
             .filter(|o| matches!(o.target, Target::Company { rule, .. } if rule as usize == r))
             .collect();
         if companies.is_empty() {
-            return Err(format!(
-                "no mention of {}",
-                company_list(&rule.rule.companies)
-            ));
+            return Err(Miss::NoCompany);
         }
         // A company quoted in another role anywhere in a sentence ("researchers
         // at Orange Cyberdefense, the security arm of ... Orange") is in that
@@ -286,11 +294,9 @@ impl Matcher {
             .map(|(c, _)| *c)
             .collect();
         if targets.is_empty() {
-            let c = companies[0];
-            return Err(format!(
-                "company only in another role: \"{}\"",
-                scan.doc.sentence_text(c.sentence)
-            ));
+            return Err(Miss::OtherRole {
+                sentence: companies[0].sentence,
+            });
         }
         let mut best = Stage::NoCompany;
         let mut fired: Vec<(usize, usize)> = Vec::new();
@@ -306,34 +312,50 @@ impl Matcher {
             }
         }
         if fired.is_empty() {
-            let agencies = rule
-                .agencies
-                .iter()
-                .map(|&a| self.agency_ids[a as usize].as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let actions = rule
-                .actions
-                .iter()
-                .map(|&a| self.action_ids[a as usize].as_str())
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Err(match best {
-                Stage::NoCompany | Stage::NoAgency => {
-                    format!(
-                        "company mentioned, but no listed agency ({agencies}) in the same event"
-                    )
-                }
-                Stage::NoAction => format!(
-                    "company and agency in one event, but no listed action ({})",
-                    if actions.is_empty() { "any" } else { &actions }
-                ),
-                Stage::ActionOtherSense => "action words present only in another sense".into(),
-                Stage::Excluded => "vetoed by an exclude phrase".into(),
-                Stage::Fired => unreachable!("fired windows are collected"),
-            });
+            return Err(Miss::Stage(best));
         }
         Ok(self.hit(scan, r, &fired))
+    }
+
+    /// Words a [`Miss`] for an analyst (`backtest --explain`).
+    fn reason(&self, scan: &Scan, r: usize, miss: Miss) -> String {
+        let rule = &self.rules[r];
+        let best = match miss {
+            Miss::NoCompany => {
+                return format!("no mention of {}", company_list(&rule.rule.companies))
+            }
+            Miss::OtherRole { sentence } => {
+                return format!(
+                    "company only in another role: \"{}\"",
+                    scan.doc.sentence_text(sentence)
+                )
+            }
+            Miss::Stage(best) => best,
+        };
+        let agencies = rule
+            .agencies
+            .iter()
+            .map(|&a| self.agency_ids[a as usize].as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let actions = rule
+            .actions
+            .iter()
+            .map(|&a| self.action_ids[a as usize].as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        match best {
+            Stage::NoCompany | Stage::NoAgency => {
+                format!("company mentioned, but no listed agency ({agencies}) in the same event")
+            }
+            Stage::NoAction => format!(
+                "company and agency in one event, but no listed action ({})",
+                if actions.is_empty() { "any" } else { &actions }
+            ),
+            Stage::ActionOtherSense => "action words present only in another sense".into(),
+            Stage::Excluded => "vetoed by an exclude phrase".into(),
+            Stage::Fired => unreachable!("fired windows are collected"),
+        }
     }
 
     /// How far a window of sentences `lo..=hi` gets for rule `r`.
@@ -716,11 +738,10 @@ fn nth_word_end(text: &str, n: usize) -> usize {
 }
 
 /// The end of the first occurrence of `needle` in `hay` on word boundaries.
-fn find_word(hay: &str, needle: &str) -> Option<usize> {
+fn find_word(hay: &str, finder: &memchr::memmem::Finder) -> Option<usize> {
+    let needle = finder.needle();
     let mut from = 0;
-    // memmem: its setup is cheaper than `str::find`'s Two-Way searcher,
-    // and these haystacks are a few words long.
-    while let Some(i) = memchr::memmem::find(&hay.as_bytes()[from..], needle.as_bytes()) {
+    while let Some(i) = finder.find(&hay.as_bytes()[from..]) {
         let start = from + i;
         let end = start + needle.len();
         if on_word_boundaries(hay, start, end) {

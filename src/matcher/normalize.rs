@@ -187,6 +187,14 @@ pub fn fold_into(f: &mut Folded, text: &str) {
     f.text = String::from_utf8(out).expect("folding writes whole characters");
 }
 
+/// A searcher for two spaces, built once: most runs have none, and
+/// `memmem::find` would build one per run.
+fn double_space() -> &'static memchr::memmem::Finder<'static> {
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    FINDER.get_or_init(|| memchr::memmem::Finder::new(b"  "))
+}
+
 /// Folds a run of ASCII bytes that starts at original offset `at`. The
 /// bytes go through the table in one pass; then each place where two spaces
 /// meet is closed up (the later whitespace widens the space before it),
@@ -200,7 +208,7 @@ fn fold_ascii_run(out: &mut Vec<u8>, runs: &mut Vec<Run>, run: &[u8], at: u32) {
     loop {
         // The next space that follows a space: `p` is the second one.
         let from = r.max(1) - 1;
-        let p = memchr::memmem::find(&out[from..end], b"  ").map(|q| from + q + 1);
+        let p = double_space().find(&out[from..end]).map(|q| from + q + 1);
         let stop = p.unwrap_or(end).max(r);
         if stop > r {
             runs.push(Run {
