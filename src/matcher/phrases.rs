@@ -3,10 +3,10 @@
 //! article one hash lookup says whether any phrase starts there, and each
 //! further word costs one more lookup only while some phrase still
 //! continues. Words are keys of two integers, so a lookup hashes and
-//! compares them in registers, with no key behind a pointer. The cost per article grows with its
-//! length, not with the number of phrases (100,000 names cost no more per
-//! word than 100), and, unlike an overlapping automaton, nothing is
-//! reported in the middle of a word.
+//! compares them in registers, with no key behind a pointer. The cost per
+//! article grows with its length, not with the number of phrases (100,000
+//! names cost no more per word than 100), and, unlike an overlapping
+//! automaton, nothing is reported in the middle of a word.
 
 use rustc_hash::FxHashMap;
 
@@ -182,10 +182,10 @@ impl PhraseIndex {
     /// separators than a text walk skips); those need an automaton.
     pub fn insert(&mut self, folded: &str, entry: Entry) -> bool {
         let b = folded.as_bytes();
-        let Some(ends) = word_ends(b) else {
+        let Some(words) = word_spans(b) else {
             return false;
         };
-        let last = *ends.last().expect("a phrase has a word");
+        let last = words.last().expect("a phrase has a word").1;
         let punct = match b.len() - last {
             0 => false,
             1 if b[last] != b' ' => true,
@@ -194,22 +194,18 @@ impl PhraseIndex {
         if self.filter.is_empty() {
             self.filter = vec![0; 1 << 16];
         }
-        let (slot, bit) = filter_slot(&b[..ends[0]]);
+        let (slot, bit) = filter_slot(&b[..words[0].1]);
         self.filter[slot] |= bit;
-        let mut key = Key::Root(self.new_word(folded, 0, ends[0]));
-        for w in 1..ends.len() {
-            let sep_end = ends[w - 1]
-                + b[ends[w - 1]..]
-                    .iter()
-                    .take_while(|c| !is_word_byte(**c))
-                    .count();
-            let word = self.new_word(folded, sep_end, ends[w]);
+        let mut key = Key::Root(self.new_word(folded, 0, words[0].1));
+        for pair in words.windows(2) {
+            let ((_, prev_end), (start, end)) = (pair[0], pair[1]);
+            let word = self.new_word(folded, start, end);
             let node = self.node_mut(key);
             node.more = true;
-            node.next |= word_bit(&b[sep_end..ends[w]]);
+            node.next |= word_bit(&b[start..end]);
             key = Key::Step(Step {
                 parent: node.id,
-                separator: separator(&b[ends[w - 1]..sep_end]),
+                separator: separator(&b[prev_end..start]),
                 word,
             });
         }
@@ -367,31 +363,27 @@ fn word_bit(word: &[u8]) -> u64 {
     1u64 << (h % 64)
 }
 
-/// The end of each word of a folded phrase, or `None` if the phrase does
-/// not start with a word or has a separator run longer than a text walk
-/// skips. Trailing separators are left to the caller.
-fn word_ends(b: &[u8]) -> Option<Vec<usize>> {
+/// The `(start, end)` of each word of a folded phrase, or `None` if the
+/// phrase does not start with a word or has a separator run longer than a
+/// text walk skips. Trailing separators are left to the caller.
+fn word_spans(b: &[u8]) -> Option<Vec<(usize, usize)>> {
     if b.first().is_none_or(|c| !is_word_byte(*c)) {
         return None;
     }
-    let mut ends = Vec::new();
-    let mut i = 0;
+    let mut words = Vec::new();
+    let mut start = 0;
     loop {
-        while i < b.len() && is_word_byte(b[i]) {
-            i += 1;
+        let end = word_end(b, start);
+        words.push((start, end));
+        let next = b[end..]
+            .iter()
+            .position(|&c| is_word_byte(c))
+            .map(|skip| end + skip);
+        match next {
+            None => return Some(words),
+            Some(next) if next - end > MAX_SEPARATORS => return None,
+            Some(next) => start = next,
         }
-        ends.push(i);
-        let mut k = i;
-        while k < b.len() && !is_word_byte(b[k]) {
-            k += 1;
-        }
-        if k == b.len() {
-            return Some(ends);
-        }
-        if k - i > MAX_SEPARATORS {
-            return None;
-        }
-        i = k;
     }
 }
 
