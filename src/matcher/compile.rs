@@ -120,10 +120,10 @@ pub struct Matcher {
 /// settle"), folded, with its searcher built once instead of per search.
 #[derive(Debug, Clone)]
 pub struct GapPart {
-    pub text: String,
+    /// Its folded text is the needle.
+    pub finder: memchr::memmem::Finder<'static>,
     /// How many words it has.
     pub words: usize,
-    pub finder: memchr::memmem::Finder<'static>,
 }
 
 impl GapPart {
@@ -131,7 +131,6 @@ impl GapPart {
         GapPart {
             words: text.split(' ').count(),
             finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
-            text,
         }
     }
 }

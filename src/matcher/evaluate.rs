@@ -257,7 +257,7 @@ impl Matcher {
             // or first seen too far, is rejected before counting words.
             let first = part.finder.find(window.as_bytes())?;
             let limit = nth_word_end(window, GAP_WORDS + part.words);
-            if first + part.text.len() > limit {
+            if first + part.finder.needle().len() > limit {
                 return None;
             }
             pos += find_word(&window[..limit], &part.finder)?;
@@ -332,25 +332,25 @@ impl Matcher {
             }
             Miss::Stage(best) => best,
         };
-        let agencies = rule
-            .agencies
-            .iter()
-            .map(|&a| self.agency_ids[a as usize].as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let actions = rule
-            .actions
-            .iter()
-            .map(|&a| self.action_ids[a as usize].as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
+        // The rule's ids, resolved through `table`, as a list.
+        let ids = |ids: &[u32], table: &[String]| {
+            ids.iter()
+                .map(|&i| table[i as usize].as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         match best {
-            Stage::NoCompany | Stage::NoAgency => {
-                format!("company mentioned, but no listed agency ({agencies}) in the same event")
-            }
+            Stage::NoCompany | Stage::NoAgency => format!(
+                "company mentioned, but no listed agency ({}) in the same event",
+                ids(&rule.agencies, &self.agency_ids)
+            ),
             Stage::NoAction => format!(
                 "company and agency in one event, but no listed action ({})",
-                if actions.is_empty() { "any" } else { &actions }
+                if rule.actions.is_empty() {
+                    "any".to_string()
+                } else {
+                    ids(&rule.actions, &self.action_ids)
+                }
             ),
             Stage::ActionOtherSense => "action words present only in another sense".into(),
             Stage::Excluded => "vetoed by an exclude phrase".into(),
