@@ -1,7 +1,9 @@
 //! Story fingerprints: the same story republished by several sources
-//! (near-identical text, different ids) gets one alert per rule. A SimHash
-//! over word 3-shingles of the folded text is stable across runs and
-//! versions (xxh3), and near-identical texts differ in few bits.
+//! (near-identical text, different ids) gets one alert per rule, watched
+//! company and action (the outbox compares those; the fingerprint alone
+//! cannot tell a wire template about two companies apart). A SimHash over
+//! word 3-shingles of the folded text is stable across runs and versions
+//! (xxh3), and near-identical texts differ in few bits.
 
 use xxhash_rust::xxh3::xxh3_64;
 

@@ -125,12 +125,34 @@ pub struct Enqueued {
     pub same_story: Vec<(String, String)>,
 }
 
-/// One story a rule alerted on: its fingerprint and first alert.
+/// One story a rule alerted on: its fingerprint, the watched company and
+/// the action it is about, and its first alert.
+///
+/// Wire services and regulators write formulaic text: the same template
+/// about two different companies gives near-identical fingerprints. So a
+/// copy is the same story only for the same rule, the same watched company
+/// and the same action, with a near-identical fingerprint.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 struct StoryEntry {
     fingerprint: u64,
     at_ms: i64,
     alert_id: String,
+    /// The watched company's canonical name (`matched.company.id`). Entries
+    /// written before it existed have none and match no copy.
+    #[serde(default)]
+    company: Option<String>,
+    /// The action id (`matched.action.id`), when the hit has one.
+    #[serde(default)]
+    action: Option<String>,
+}
+
+impl StoryEntry {
+    /// Whether `alert`, with fingerprint `fp`, is a copy of this story.
+    fn same_story(&self, alert: &Alert, fp: u64) -> bool {
+        self.company.as_deref() == Some(alert.matched.company.id.as_str())
+            && self.action.as_deref() == alert.matched.action.as_ref().map(|a| a.id.as_str())
+            && crate::story::same_story(self.fingerprint, fp)
+    }
 }
 
 type Table<'t> = redb::Table<'t, &'static str, &'static [u8]>;
@@ -255,9 +277,7 @@ impl Store {
                             let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
                             if st.at_ms < now - window_ms {
                                 expired.push(k.value().to_string());
-                            } else if original.is_none()
-                                && crate::story::same_story(st.fingerprint, fp)
-                            {
+                            } else if original.is_none() && st.same_story(alert, fp) {
                                 original = Some(st.alert_id);
                             }
                         }
@@ -294,6 +314,8 @@ impl Store {
                             fingerprint: fp,
                             at_ms: now,
                             alert_id: alert.alert_id.clone(),
+                            company: Some(alert.matched.company.id.clone()),
+                            action: alert.matched.action.as_ref().map(|a| a.id.clone()),
                         };
                         stories
                             .insert(
@@ -834,6 +856,46 @@ mod tests {
                 .new,
             vec!["far"]
         );
+    }
+
+    #[test]
+    fn a_templated_story_about_another_company_or_action_is_not_a_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let window = 72 * 3_600_000;
+        let fp = 0xdead_beef_u64;
+        let with = |id: &str, company: &str, action: &str| {
+            let mut a = alert(id, &["mail"]);
+            a.article.id = format!("article-{id}");
+            a.matched.company = Term {
+                id: company.into(),
+                text: company.into(),
+            };
+            a.matched.action = Some(Term {
+                id: action.into(),
+                text: action.into(),
+            });
+            a
+        };
+        let enqueue = |a: Alert| {
+            s.enqueue_story(&[a], Some((fp, window)), &|_, _| Some(now_ms()))
+                .unwrap()
+        };
+        assert_eq!(
+            enqueue(with("x1", "Zorith Dynamics", "sanction")).new,
+            ["x1"]
+        );
+        // The same template, another watched company: its own alert.
+        assert_eq!(
+            enqueue(with("x2", "Dovith Dynamics", "sanction")).new,
+            ["x2"]
+        );
+        // The same company, another action: its own alert.
+        assert_eq!(enqueue(with("x3", "Zorith Dynamics", "ban")).new, ["x3"]);
+        // The same company and action: a copy of the first.
+        let copy = enqueue(with("x4", "Zorith Dynamics", "sanction"));
+        assert!(copy.new.is_empty());
+        assert_eq!(copy.same_story, [("x4".to_string(), "x1".to_string())]);
     }
 
     #[test]
