@@ -499,6 +499,183 @@ async fn the_same_story_from_several_sources_alerts_once() {
     );
 }
 
+/// Fifty invented company names: 25 stems, each with two endings.
+fn templated_companies() -> Vec<String> {
+    const STEMS: [&str; 25] = [
+        "Zorith", "Dovith", "Sarnova", "Quinolin", "Maravel", "Tolvenar", "Brixholt", "Celvano",
+        "Durmont", "Elvaris", "Fennick", "Galvorn", "Harniss", "Istrova", "Jorvald", "Kelmora",
+        "Lunaris", "Morvane", "Nystrel", "Orvalis", "Pentrel", "Rovanik", "Sylvore", "Tarnish",
+        "Ulverin",
+    ];
+    ["Dynamics", "Systems"]
+        .iter()
+        .flat_map(|end| STEMS.iter().map(move |stem| format!("{stem} {end}")))
+        .collect()
+}
+
+/// One wire-template sanctions story about company `i` of `companies`:
+/// near-identical text for every company.
+fn templated_story(companies: &[String], i: usize) -> String {
+    const CITIES: [&str; 5] = ["Tianjin", "Dubai", "Istanbul", "Almaty", "Yerevan"];
+    const GOODS: [&str; 5] = [
+        "drone engines",
+        "machine tools",
+        "microelectronics",
+        "navigation modules",
+        "ball bearings",
+    ];
+    const DAYS: [&str; 5] = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"];
+    let company = &companies[i];
+    serde_json::json!({
+        "id": format!("wire-{i}"),
+        "source": "Wire",
+        "title": format!("Treasury sanctions {company} over supplies to blocked buyer"),
+        "body": format!(
+            "The Treasury Department sanctioned {company} on {day}, accusing the {city}-based supplier of shipping {goods} to a blocked buyer. \
+             The designation freezes any assets the company holds under U.S. jurisdiction and bars Americans from dealing with it.\n\n\
+             The department said the shipments continued after the buyer was listed last year. \
+             {company} did not respond to a request for comment.",
+            day = DAYS[i % 5],
+            city = CITIES[i % 5],
+            goods = GOODS[i / 5 % 5],
+        ),
+    })
+    .to_string()
+}
+
+#[tokio::test]
+async fn templated_stories_about_different_companies_each_alert() {
+    let s = Setup::new("template", 2).await;
+    let companies = templated_companies();
+    let watchlist = format!(
+        "[[rule]]\nid = \"supplier-sanctions\"\ncompanies = [{}]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nnotify = [\"soc\"]\n",
+        companies
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let opts = Options {
+        notify: vec!["soc".into()],
+        story_window_hours: 72,
+        watchlist: Some(watchlist),
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    let daemon = Daemon::start(&config);
+    let n = companies.len();
+    for i in 0..n {
+        produce(
+            &s.topic,
+            &format!("k{i}"),
+            templated_story(&companies, i).as_bytes(),
+        )
+        .await;
+    }
+    eventually(
+        "every templated article matched and an empty outbox",
+        WAIT,
+        || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (matched == n as f64 && pending == 0.0).then_some(())
+        },
+    )
+    .await;
+    let logs = daemon.logs();
+    assert!(daemon.terminate().success());
+    let hooks = webhooks(&s.webhook_path).await;
+    let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
+        .await
+        .into_iter()
+        .collect();
+    println!(
+        "templated stories, {n} companies: expected {n}, delivered {}, lost {}, duplicated {}",
+        ids.len(),
+        n - ids.len(),
+        hooks.len() - ids.len()
+    );
+    assert_eq!(
+        ids.len(),
+        n,
+        "every company's story alerts; merged ones were logged as:\n{}",
+        logs.lines()
+            .filter(|l| l.contains("Same story"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert_eq!(hooks.len(), n, "and once");
+}
+
+#[tokio::test]
+async fn three_outlets_copies_of_one_story_alert_once_with_two_copies_attached() {
+    let s = Setup::new("outlets", 1).await;
+    let companies = templated_companies();
+    let watchlist = format!(
+        "[[rule]]\nid = \"supplier-sanctions\"\ncompanies = [{:?}]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nnotify = [\"soc\"]\n",
+        companies[0]
+    );
+    let opts = Options {
+        notify: vec!["soc".into()],
+        story_window_hours: 72,
+        watchlist: Some(watchlist),
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (dir, config) = s.write_config_with(&opts);
+    let daemon = Daemon::start(&config);
+    let original: serde_json::Value =
+        serde_json::from_str(&templated_story(&companies, 0)).unwrap();
+    for (n, outlet) in ["Wire", "Daily Ledger", "Trade Monitor"].iter().enumerate() {
+        let mut copy = original.clone();
+        copy["id"] = format!("outlet-{n}").into();
+        copy["source"] = (*outlet).into();
+        copy["body"] = format!(
+            "{}\n\n(Reporting by {outlet} staff.)",
+            copy["body"].as_str().unwrap()
+        )
+        .into();
+        produce(&s.topic, "k", copy.to_string().as_bytes()).await;
+    }
+    eventually(
+        "three matched articles and an empty outbox",
+        WAIT,
+        || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (matched == 3.0 && pending == 0.0).then_some(())
+        },
+    )
+    .await;
+    assert!(daemon.terminate().success());
+    let ids = webhook_article_ids(&s.webhook_path).await;
+    println!(
+        "three outlets' copies: expected 1 alert, delivered {}, duplicated {}",
+        ids.len(),
+        ids.len().saturating_sub(1)
+    );
+    assert_eq!(ids, ["outlet-0"], "one alert, for the first copy");
+    let store = wirewatch::store::Store::open(&dir.path().join("state")).unwrap();
+    let first = store
+        .alert(&wirewatch::alert::alert_id(
+            "supplier-sanctions",
+            "outlet-0",
+        ))
+        .unwrap()
+        .expect("the first copy's alert is in the outbox");
+    let also: Vec<&str> = first
+        .also_reported_by
+        .iter()
+        .map(|a| a.id.as_str())
+        .collect();
+    assert_eq!(
+        also,
+        ["outlet-1", "outlet-2"],
+        "the two later copies attached"
+    );
+}
+
 /// Distinct Kaspersky stories, so story dedup cannot hide a loss.
 fn story(i: usize) -> String {
     serde_json::json!({
@@ -580,6 +757,63 @@ async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
     let (ids, _) = count_alerted(&s, N, "killed instance").await;
     assert_eq!(ids.len(), N, "nothing lost");
     assert!(b.terminate().success());
+}
+
+/// After a replica died, the broker (tansu 0.6) kept the group's old
+/// assignment, so the dead replica's partition was never consumed again
+/// (`examples/group_takeover.rs` shows it without wirewatch). Every
+/// article goes to one partition of the replica that joined second, which
+/// is killed halfway; the survivor must take the partition over (the stall
+/// watchdog rejoins the group when the coordinator does not reassign it).
+#[tokio::test]
+async fn the_replica_holding_the_only_busy_partition_killed_mid_burst() {
+    let s = Setup::new("takeover", 4).await;
+    // The daemon's default session timeout, as in the report.
+    let opts = [0, 1].map(|_| Options {
+        notify: vec!["soc".into()],
+        session_timeout_ms: 10_000,
+        ..Options::default()
+    });
+    let (_dir_a, config_a) = s.write_config_with(&opts[0]);
+    let (_dir_b, config_b) = s.write_config_with(&opts[1]);
+    let ready = |port: u16| async move {
+        eventually("a ready instance", WAIT, || async {
+            reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+                .await
+                .ok()
+                .filter(|r| r.status() == 200)
+        })
+        .await;
+    };
+    // B joins once A holds partitions, as in the report: A leads the group.
+    let a = Daemon::start(&config_a);
+    ready(opts[0].http_port).await;
+    let b = Daemon::start(&config_b);
+    ready(opts[1].http_port).await;
+    let target = eventually("B's assignment in its log", WAIT, || async {
+        b.assigned_partitions().first().copied()
+    })
+    .await;
+    const N: usize = 40;
+    let mut b = Some(b);
+    for i in 0..N {
+        if i == N / 2 {
+            b = None; // SIGKILL
+            println!("killed B, which holds partition {target}, after {i} articles");
+        }
+        produce_to(&s.brokers, &s.topic, target, "one-key", story(i).as_bytes()).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(b.is_none());
+    let (ids, total) = count_alerted(&s, N, "replica holding the busy partition killed").await;
+    assert_eq!(ids.len(), N, "nothing lost");
+    let logs = a.logs();
+    assert!(a.terminate().success());
+    println!(
+        "the survivor rejoined the group after a stall: {} (duplicates: {})",
+        logs.contains("Rejoining the group"),
+        total - N
+    );
 }
 
 #[tokio::test]

@@ -64,6 +64,26 @@ pub async fn produce(topic: &str, key: &str, payload: &[u8]) {
     produce_on(&brokers(), topic, key, payload).await
 }
 
+/// Produces to one partition, whatever the key hashes to.
+pub async fn produce_to(brokers: &str, topic: &str, partition: i32, key: &str, payload: &[u8]) {
+    let producer: FutureProducer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("message.timeout.ms", "20000")
+        .create()
+        .unwrap();
+    producer
+        .send(
+            FutureRecord::to(topic)
+                .key(key)
+                .payload(payload)
+                .partition(partition),
+            Duration::from_secs(20),
+        )
+        .await
+        .map_err(|(e, _)| e)
+        .expect("produce");
+}
+
 pub async fn produce_on(brokers: &str, topic: &str, key: &str, payload: &[u8]) {
     let producer: FutureProducer = ClientConfig::new()
         .set("bootstrap.servers", brokers)
@@ -210,8 +230,7 @@ impl Setup {
             .unwrap_or_else(|| service("WIREWATCH_TEST_SMTP"));
         let (smtp_host, smtp_port) = smtp.rsplit_once(':').unwrap();
         std::fs::create_dir(dir.path().join("watchlists")).unwrap();
-        std::fs::write(
-            dir.path().join("watchlists/sanctions.toml"),
+        let kaspersky = || {
             format!(
                 r#"
 [[rule]]
@@ -229,7 +248,11 @@ notify = [{notify}]
                     .map(|n| format!("{n:?}"))
                     .collect::<Vec<_>>()
                     .join(", ")
-            ),
+            )
+        };
+        std::fs::write(
+            dir.path().join("watchlists/sanctions.toml"),
+            opts.watchlist.clone().unwrap_or_else(kaspersky),
         )
         .unwrap();
         let config = format!(
@@ -244,7 +267,7 @@ group_id = "{group}"
 topics = ["{topic}"]
 dead_letter_topic = "{dlq}"
 [kafka.properties]
-"session.timeout.ms" = "6000"
+"session.timeout.ms" = "{session_ms}"
 "auto.commit.interval.ms" = "1000"
 "statistics.interval.ms" = "500"
 [store]
@@ -291,6 +314,7 @@ allow_private = true
             max_attempts = opts.max_attempts,
             extra_channels = opts.extra_channels,
             story = opts.story_window_hours,
+            session_ms = opts.session_timeout_ms,
         );
         let path = dir.path().join("wirewatch.toml");
         std::fs::write(&path, config).unwrap();
@@ -311,6 +335,11 @@ pub struct Options {
     /// Story dedup window; 0 (off) by default, since most tests send
     /// copies of the seed article on purpose.
     pub story_window_hours: u64,
+    /// The watchlist file's text, in place of the Kaspersky rule (whose
+    /// `notify` comes from `notify`).
+    pub watchlist: Option<String>,
+    /// The group session timeout (librdkafka `session.timeout.ms`).
+    pub session_timeout_ms: u32,
 }
 
 impl Default for Options {
@@ -323,6 +352,8 @@ impl Default for Options {
             max_attempts: 3,
             extra_channels: String::new(),
             story_window_hours: 0,
+            watchlist: None,
+            session_timeout_ms: 6000,
         }
     }
 }
@@ -387,6 +418,22 @@ impl Daemon {
 
     pub fn logs(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The partitions of its last "Partitions assigned." log line (JSON
+    /// log format).
+    pub fn assigned_partitions(&self) -> Vec<i32> {
+        self.logs()
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .rfind(|v| v["message"] == "Partitions assigned.")
+            .and_then(|v| v["partitions"].as_str().map(str::to_string))
+            .map(|list| {
+                list.split(',')
+                    .filter_map(|tp| tp.rsplit_once('[')?.1.trim_end_matches(']').parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Whether the process is still running.
