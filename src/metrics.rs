@@ -16,6 +16,8 @@ pub struct Metrics {
     reloads: IntCounterVec,
     consumer_lag: IntGaugeVec,
     pub outbox_pending: IntGauge,
+    /// Partitions of the topics with messages no group member consumes.
+    pub stalled_partitions: IntGauge,
     pub match_seconds: Histogram,
     pub end_to_end_seconds: Histogram,
 }
@@ -52,6 +54,13 @@ impl Default for Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(outbox_pending.clone()))
+            .expect("unique metric");
+        let stalled_partitions = IntGauge::new(
+            "wirewatch_stalled_partitions",
+            "Partitions with unconsumed messages whose group offset has not moved for several session timeouts.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(stalled_partitions.clone()))
             .expect("unique metric");
         let consumer_lag = IntGaugeVec::new(
             Opts::new(
@@ -90,6 +99,7 @@ impl Default for Metrics {
             ),
             consumer_lag,
             outbox_pending,
+            stalled_partitions,
             match_seconds: histogram(
                 &r,
                 "wirewatch_match_seconds",

@@ -69,6 +69,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     let source = KafkaSource::new(&config.kafka, metrics.clone())?;
     let assigned = source.assignment_handle();
     let paused = source.paused_handle();
+    let stalled = source.stalled_handle();
     let shared = processor.matcher.clone();
     let ready_store = store.clone();
     let max_pending = config.store_max_pending;
@@ -85,6 +86,13 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
                 return Err(format!("degraded: outbox holds {n} pending deliveries (cap {max_pending}); consumption paused"));
             }
             Ok(_) => {}
+        }
+        let stalled = stalled.lock().unwrap_or_else(|p| p.into_inner());
+        if !stalled.is_empty() {
+            return Err(format!(
+                "degraded: no group member consumes {}; rejoining the group",
+                stalled.join(",")
+            ));
         }
         Ok(())
     });

@@ -196,7 +196,21 @@ pub struct KafkaSource {
     cfg: KafkaConfig,
     tracker: Arc<Mutex<Tracker>>,
     paused: Arc<AtomicBool>,
+    stalled: super::stall::Stalled,
+    metrics: Metrics,
 }
+
+/// The group session timeout in force: librdkafka's property, or ours.
+fn session_timeout(cfg: &KafkaConfig) -> Duration {
+    let ms = cfg
+        .properties
+        .get("session.timeout.ms")
+        .and_then(|v| v.expose().trim().parse::<u64>().ok())
+        .unwrap_or(DEFAULT_SESSION_TIMEOUT_MS);
+    Duration::from_millis(ms.max(1_000))
+}
+
+const DEFAULT_SESSION_TIMEOUT_MS: u64 = 10_000;
 
 impl KafkaSource {
     pub fn new(cfg: &KafkaConfig, metrics: Metrics) -> anyhow::Result<KafkaSource> {
@@ -207,7 +221,7 @@ impl KafkaSource {
                 ("auto.offset.reset", "earliest".into()),
                 ("enable.auto.commit", "true".into()),
                 ("auto.commit.interval.ms", "5000".into()),
-                ("session.timeout.ms", "10000".into()),
+                ("session.timeout.ms", DEFAULT_SESSION_TIMEOUT_MS.to_string()),
                 ("enable.partition.eof", "false".into()),
                 ("statistics.interval.ms", "5000".into()),
                 // librdkafka prefetches up to 64 MiB per partition by default;
@@ -230,7 +244,7 @@ impl KafkaSource {
         let consumer: StreamConsumer<Context> = cc
             .create_with_context(Context {
                 tracker: tracker.clone(),
-                metrics,
+                metrics: metrics.clone(),
             })
             .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
         let pc = client_config(
@@ -256,7 +270,15 @@ impl KafkaSource {
             cfg: cfg.clone(),
             tracker,
             paused: Arc::new(AtomicBool::new(false)),
+            stalled: Default::default(),
+            metrics,
         })
+    }
+
+    /// The partitions no group member has consumed for a while (see
+    /// [`super::stall`]), for `/readyz`.
+    pub fn stalled_handle(&self) -> super::stall::Stalled {
+        self.stalled.clone()
     }
 
     /// A handle that tells how many partitions this instance holds now.
@@ -330,6 +352,14 @@ impl KafkaSource {
             .subscribe(&topics)
             .map_err(|e| anyhow::anyhow!("cannot subscribe to {topics:?}: {e}"))?;
         info!(message = "Consuming.", brokers = %self.cfg.brokers, group_id = %self.cfg.group_id, topics = %topics.join(","));
+        tokio::spawn(super::stall::run(
+            self.consumer.clone(),
+            self.cfg.topics.clone(),
+            session_timeout(&self.cfg),
+            self.metrics.clone(),
+            self.stalled.clone(),
+            shutdown.clone(),
+        ));
         let (done_tx, mut done_rx) = mpsc::unbounded_channel::<Done>();
         let permits = Arc::new(Semaphore::new(MAX_IN_FLIGHT));
         let workers = Arc::new(Semaphore::new(self.cfg.workers.max(1)));
