@@ -78,6 +78,8 @@ pub fn run(
                     "severity": h.severity,
                     "title": article.title,
                     "matched": {"company": h.company, "agency": h.agency, "action": h.action},
+                    "status": h.status,
+                    "language": h.language,
                     "evidence": h.evidence,
                 });
                 writeln!(out, "{line}").map_err(|e| Failure::Other(e.into()))?;

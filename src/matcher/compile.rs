@@ -1,19 +1,28 @@
-//! Compiling a watchlist and the taxonomy into one phrase index over folded
-//! text (`phrases.rs`): every company name, taxonomy phrase and exclude,
-//! looked up from word starts, so the cost of matching an article grows
-//! with its length and its hits, not with the number of rules. The rare
-//! phrase a word walk cannot find (one starting with punctuation, say) goes
-//! into a small Aho-Corasick automaton instead.
+//! Compiling a watchlist and the taxonomy into phrase indexes:
+//!
+//! - one over folded text (`phrases.rs`): every company name, English
+//!   taxonomy phrase and exclude, looked up from word starts, so the cost
+//!   of matching an article grows with its length and its hits, not with
+//!   the number of rules. The rare phrase a word walk cannot find (one
+//!   starting with punctuation, say) goes into a small Aho-Corasick
+//!   automaton instead;
+//! - one per stemmed language over keyed text (`lang.rs`): that language's
+//!   taxonomy phrases, plus one shared index of every company name's keys;
+//! - one of Latin names by transliteration, for Cyrillic text;
+//! - one Aho-Corasick automaton of Chinese and Japanese phrases and names,
+//!   matched as character sequences.
 
 use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::common_words::is_common_word;
+use super::lang::{has_cjk, key_phrase, Keyer, Lang, TranslitIndex};
 use super::normalize::fold;
 use super::phrases::PhraseIndex;
-use super::taxonomy::Taxonomy;
+use super::taxonomy::{LangWords, Taxonomy};
 use super::watchlist::{Rule, Watchlist};
+use super::ActionStatus;
 
 /// How the letter case of the text must agree with a phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +86,14 @@ pub enum Target {
     RoleBefore,
     RoleAfter,
     Reference,
+    /// A list or order agency `.0` keeps ("Entity List"): that agency when
+    /// no other is named, and the actions it implies.
+    Instrument(u32),
+    /// A cue that the action has this status ("plans to", "lifted").
+    Status(ActionStatus),
+    /// A cue that opens an enumeration of the companies an event names
+    /// ("among them", "those named include").
+    Enumeration,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -114,68 +131,246 @@ pub struct Matcher {
     pub(super) action_ids: Vec<String>,
     /// The later parts of gap phrases.
     pub(super) gaps: Vec<Vec<GapPart>>,
+    /// Per stemmed language, its taxonomy phrases as keys.
+    pub(super) keyed: Vec<(Lang, PhraseIndex)>,
+    /// Every company name's keys, under every language's stemmer.
+    pub(super) keyed_names: PhraseIndex,
+    /// Latin company names, found in Cyrillic text.
+    pub(super) translit: TranslitIndex<Entry>,
+    /// Chinese and Japanese phrases and names, as character sequences.
+    pub(super) cjk: Option<AhoCorasick>,
+    pub(super) cjk_entries: Vec<Vec<Entry>>,
+    /// Per agency, the actions its instruments stand for.
+    pub(super) instrument_actions: Vec<Vec<u32>>,
 }
 
 /// A later part of a gap phrase ("to settle" in "agreed to pay ... to
-/// settle"), folded, with its searcher built once instead of per search.
+/// settle"), folded (or keyed, for a stemmed language's phrase), with its
+/// searcher built once instead of per search.
 #[derive(Debug, Clone)]
 pub struct GapPart {
     /// Its folded text is the needle.
     pub finder: memchr::memmem::Finder<'static>,
     /// How many words it has.
     pub words: usize,
+    /// Chinese or Japanese: found anywhere, not on word boundaries.
+    pub cjk: bool,
 }
 
 impl GapPart {
     fn new(text: String) -> GapPart {
         GapPart {
             words: text.split(' ').count(),
+            cjk: has_cjk(&text),
             finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
         }
     }
 }
 
+/// Phrases matched as character sequences (any boundaries), with what each
+/// stands for.
 #[derive(Default)]
-struct Builder {
-    phrases: PhraseIndex,
+struct Patterns {
     patterns: Vec<String>,
     entries: Vec<Vec<Entry>>,
     index: HashMap<String, usize>,
-    gaps: Vec<Vec<GapPart>>,
 }
 
-impl Builder {
-    fn add(&mut self, phrase: &str, target: Target, common: bool) {
-        let mut parts = phrase.split("...");
-        let first = parts.next().unwrap_or_default();
-        let rest: Vec<GapPart> = parts
-            .map(fold)
-            .filter(|p| !p.is_empty())
-            .map(GapPart::new)
-            .collect();
-        let folded = fold(first);
-        if folded.is_empty() {
-            return;
-        }
-        let gap = (!rest.is_empty()).then(|| {
-            self.gaps.push(rest);
-            (self.gaps.len() - 1) as u32
-        });
-        let entry = Entry {
-            target,
-            case: CaseRule::of(first.trim()),
-            common,
-            gap,
-        };
-        if self.phrases.insert(&folded, entry) {
-            return;
-        }
+impl Patterns {
+    fn push(&mut self, folded: String, entry: Entry) {
         let i = *self.index.entry(folded.clone()).or_insert_with(|| {
             self.patterns.push(folded);
             self.entries.push(Vec::new());
             self.patterns.len() - 1
         });
         self.entries[i].push(entry);
+    }
+
+    fn build(&self) -> Option<AhoCorasick> {
+        (!self.patterns.is_empty()).then(|| {
+            AhoCorasickBuilder::new()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(&self.patterns)
+                .or_else(|_| {
+                    // A DFA over very many patterns can exceed its size
+                    // limit; the contiguous NFA is slower but has none.
+                    AhoCorasickBuilder::new()
+                        .match_kind(MatchKind::Standard)
+                        .kind(Some(AhoCorasickKind::ContiguousNFA))
+                        .build(&self.patterns)
+                })
+                .expect("patterns are non-empty strings")
+        })
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    phrases: PhraseIndex,
+    /// Phrases of the folded text the word walk cannot find.
+    other: Patterns,
+    /// Chinese and Japanese phrases.
+    cjk: Patterns,
+    gaps: Vec<Vec<GapPart>>,
+    keyed: Vec<(Lang, PhraseIndex)>,
+    keyed_names: PhraseIndex,
+    translit: TranslitIndex<Entry>,
+}
+
+/// A phrase's first part and its later gap parts ("a ... b").
+fn split_gap(phrase: &str) -> (&str, std::str::Split<'_, &str>) {
+    let mut parts = phrase.split("...");
+    (parts.next().unwrap_or_default(), parts)
+}
+
+impl Builder {
+    /// The index of `rest`'s parts (made by `make`) in `gaps`, if any.
+    fn gap<'a>(
+        &mut self,
+        rest: impl Iterator<Item = &'a str>,
+        make: impl Fn(&str) -> String,
+    ) -> Option<u32> {
+        let rest: Vec<GapPart> = rest
+            .map(make)
+            .filter(|p| !p.is_empty())
+            .map(GapPart::new)
+            .collect();
+        (!rest.is_empty()).then(|| {
+            self.gaps.push(rest);
+            (self.gaps.len() - 1) as u32
+        })
+    }
+
+    /// Adds a phrase of the folded text (English, names, excludes); a
+    /// Chinese or Japanese one goes to the character-sequence automaton.
+    fn add(&mut self, phrase: &str, target: Target, common: bool) {
+        let (first, rest) = split_gap(phrase);
+        let folded = fold(first);
+        if folded.is_empty() {
+            return;
+        }
+        let gap = self.gap(rest, fold);
+        let entry = Entry {
+            target,
+            case: CaseRule::of(first.trim()),
+            common,
+            gap,
+        };
+        if has_cjk(&folded) {
+            return self.cjk.push(folded, entry);
+        }
+        if !self.phrases.insert(&folded, entry) {
+            self.other.push(folded, entry);
+        }
+    }
+
+    /// Adds a phrase of language `lang`: its keys to that language's index
+    /// (character sequences for Chinese and Japanese, folded words for
+    /// English).
+    fn add_in(&mut self, lang: Lang, phrase: &str, target: Target) {
+        if lang == Lang::En || lang.is_cjk() || has_cjk(phrase) {
+            return self.add(phrase, target, false);
+        }
+        let keyer = Keyer::Stem(lang);
+        let (first, rest) = split_gap(phrase);
+        let key = key_phrase(first, keyer);
+        if key.is_empty() {
+            return;
+        }
+        let gap = self.gap(rest, |p| key_phrase(p, keyer));
+        let entry = Entry {
+            target,
+            case: CaseRule::of(first.trim()),
+            common: false,
+            gap,
+        };
+        let i = match self.keyed.iter().position(|(l, _)| *l == lang) {
+            Some(i) => i,
+            None => {
+                self.keyed.push((lang, PhraseIndex::default()));
+                self.keyed.len() - 1
+            }
+        };
+        self.keyed[i].1.insert(&key, entry);
+    }
+
+    /// Adds a company name: to the folded-text index (or the character
+    /// automaton), and its keys under every stemmer and its transliteration
+    /// key to the indexes for other languages.
+    fn add_name(&mut self, name: &str, target: Target, common: bool) {
+        self.add(name, target, common);
+        if has_cjk(name) {
+            return;
+        }
+        let entry = Entry {
+            target,
+            case: CaseRule::of(name.trim()),
+            common,
+            gap: None,
+        };
+        let mut keys: Vec<String> = Lang::ALL
+            .into_iter()
+            .filter(|l| l.stemmer().is_some())
+            .map(|l| key_phrase(name, Keyer::Stem(l)))
+            .filter(|k| !k.is_empty())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for k in keys {
+            self.keyed_names.insert(&k, entry);
+        }
+        self.translit.insert(name, entry);
+    }
+
+    /// Adds one language's words.
+    fn add_language(&mut self, w: &LangWords, agency_ids: &[String], action_ids: &[String]) {
+        let lang = w.lang();
+        let agency = |id: &String| agency_ids.iter().position(|a| a == id).map(|p| p as u32);
+        let action = |id: &String| action_ids.iter().position(|a| a == id).map(|p| p as u32);
+        for (id, names) in &w.agencies {
+            let Some(i) = agency(id) else { continue };
+            names
+                .iter()
+                .for_each(|n| self.add_in(lang, n, Target::Agency(i)));
+        }
+        for (id, names) in &w.agency_not {
+            let Some(i) = agency(id) else { continue };
+            names
+                .iter()
+                .for_each(|n| self.add_in(lang, n, Target::AgencyVeto(i)));
+        }
+        for (id, names) in &w.instruments {
+            let Some(i) = agency(id) else { continue };
+            names
+                .iter()
+                .for_each(|n| self.add_in(lang, n, Target::Instrument(i)));
+        }
+        for (id, words) in &w.actions {
+            let Some(i) = action(id) else { continue };
+            words
+                .phrases
+                .iter()
+                .for_each(|p| self.add_in(lang, p, Target::Action(i)));
+            words
+                .not
+                .iter()
+                .for_each(|p| self.add_in(lang, p, Target::ActionVeto(i)));
+        }
+        for (status, cues) in &w.status {
+            let Some(st) = ActionStatus::parse(status) else {
+                continue;
+            };
+            cues.iter()
+                .for_each(|c| self.add_in(lang, c, Target::Status(st)));
+        }
+        for (cues, target) in [
+            (&w.references, Target::Reference),
+            (&w.role_before, Target::RoleBefore),
+            (&w.enumeration, Target::Enumeration),
+        ] {
+            cues.iter().for_each(|c| self.add_in(lang, c, target));
+        }
     }
 }
 
@@ -229,6 +424,22 @@ impl Matcher {
         for p in &senses.not {
             b.add(p, Target::CompanyVeto, false);
         }
+        for w in &taxonomy.languages {
+            b.add_language(w, &agency_ids, &action_ids);
+        }
+        let instrument_actions = agency_ids
+            .iter()
+            .map(|id| {
+                taxonomy
+                    .instrument_actions
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| action_ids.iter().position(|x| x == a))
+                    .map(|p| p as u32)
+                    .collect()
+            })
+            .collect();
         let mut rules = Vec::with_capacity(watchlist.rules.len());
         for (ri, rule) in watchlist.rules.iter().enumerate() {
             for (ci, c) in rule.companies.iter().enumerate() {
@@ -237,7 +448,7 @@ impl Matcher {
                         rule: ri as u32,
                         company: ci as u32,
                     };
-                    b.add(n, target, is_common_word(n));
+                    b.add_name(n, target, is_common_word(n));
                 }
             }
             for e in &rule.exclude {
@@ -254,29 +465,20 @@ impl Matcher {
                 actions: lookup(&rule.actions, &action_ids),
             });
         }
-        let automaton = (!b.patterns.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                .build(&b.patterns)
-                .or_else(|_| {
-                    // A DFA over very many patterns can exceed its size
-                    // limit; the contiguous NFA is slower but has none.
-                    AhoCorasickBuilder::new()
-                        .match_kind(MatchKind::Standard)
-                        .kind(Some(AhoCorasickKind::ContiguousNFA))
-                        .build(&b.patterns)
-                })
-                .expect("patterns are non-empty strings")
-        });
         Matcher {
+            automaton: b.other.build(),
+            cjk: b.cjk.build(),
             phrases: b.phrases,
-            automaton,
-            entries: b.entries,
+            entries: b.other.entries,
+            cjk_entries: b.cjk.entries,
             rules,
             agency_ids,
             action_ids,
             gaps: b.gaps,
+            keyed: b.keyed,
+            keyed_names: b.keyed_names,
+            translit: b.translit,
+            instrument_actions,
         }
     }
 
@@ -289,7 +491,11 @@ impl Matcher {
     }
 
     pub fn pattern_count(&self) -> usize {
-        self.entries.len() + self.phrases.len()
+        self.entries.len()
+            + self.phrases.len()
+            + self.cjk_entries.len()
+            + self.keyed_names.len()
+            + self.keyed.iter().map(|(_, p)| p.len()).sum::<usize>()
     }
 }
 

@@ -5,9 +5,10 @@
 //! reference back to the company.
 
 use super::compile::{CaseRule, Entry, Matcher, Target};
+use super::lang::{detect, is_han, is_kana, is_katakana, Keyed, Keyer, Lang};
 use super::normalize::{fold_into, on_word_boundaries, Folded};
 use super::text::Document;
-use super::{Evidence, Explanation, Hit, Span, SpanKind, Term};
+use super::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::article::Article;
 
 /// One accepted occurrence of a pattern target, in original-text bytes.
@@ -46,6 +47,37 @@ const SOURCE_VERBS: &[&str] = &[
 ];
 /// How many words a gap phrase ("agreed to pay ... to settle") may span.
 const GAP_WORDS: usize = 8;
+/// How many characters a gap may span in Chinese or Japanese, which have
+/// no spaces between words (about eight words' worth).
+const GAP_CJK_CHARS: usize = 20;
+
+/// The sentences that can hold one event: `lo..=hi`, and `extra` when an
+/// enumeration later in the article names the companies of an event
+/// stated earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Window {
+    lo: usize,
+    hi: usize,
+    extra: Option<usize>,
+}
+
+impl Window {
+    fn span(lo: usize, hi: usize) -> Window {
+        Window {
+            lo,
+            hi,
+            extra: None,
+        }
+    }
+
+    fn has(&self, s: usize) -> bool {
+        (self.lo <= s && s <= self.hi) || self.extra == Some(s)
+    }
+
+    fn sentences(&self) -> impl Iterator<Item = usize> + '_ {
+        (self.lo..=self.hi).chain(self.extra)
+    }
+}
 
 /// Why a rule did not fire, cheap to make: most rules an article's
 /// companies bring up do not fire, and only `--explain` words the reason.
@@ -76,6 +108,8 @@ struct Scan {
     occs: Vec<Occ>,
     /// Action occurrences discarded as another sense, for explanations.
     vetoed_actions: Vec<Occ>,
+    /// The language the article was matched in.
+    lang: Option<Lang>,
 }
 
 impl Matcher {
@@ -142,20 +176,65 @@ impl Matcher {
     /// Scans `article` and hands the scan and the folded text to `f`.
     fn with_folded<T>(&self, article: &Article, f: impl FnOnce(&Folded, Scan) -> T) -> T {
         let doc = Document::new(article);
+        let lang = detect(
+            article.language.as_deref(),
+            &doc.text[..doc.title_len()],
+            &doc.text[doc.title_len()..],
+        );
         thread_local! {
             static FOLDED: std::cell::RefCell<Folded> = std::cell::RefCell::new(Folded::default());
+            static KEYED: std::cell::RefCell<Keyed> = std::cell::RefCell::new(Keyed::default());
         }
         FOLDED.with(|cell| {
             let mut folded = cell.borrow_mut();
             fold_into(&mut folded, &doc.text);
-            let scan = self.scan_folded(doc, &folded);
+            let scan = KEYED.with(|k| self.scan_folded(doc, &folded, lang, &mut k.borrow_mut()));
             f(&folded, scan)
         })
     }
 
-    fn scan_folded(&self, doc: Document, folded: &Folded) -> Scan {
+    fn scan_folded(
+        &self,
+        doc: Document,
+        folded: &Folded,
+        lang: Option<Lang>,
+        keyed: &mut Keyed,
+    ) -> Scan {
         let mut occs = Vec::new();
-        let mut accept = |entries: &[Entry], fstart: usize, fend: usize| {
+        // Keys of the article's words in its language, when it has a
+        // stemmer: its taxonomy phrases and the names are looked up there.
+        let stemmed = lang.filter(|l| l.stemmer().is_some());
+        if let Some(l) = stemmed {
+            keyed.build(folded, &doc.text, Keyer::Stem(l));
+        }
+        let keyed: &Keyed = keyed;
+        // Where a match's gap phrase ends: its later parts are looked for in
+        // the folded text, or in the keyed text for a keyed match.
+        let gap_end =
+            |sentence: usize, fend: usize, kend: Option<usize>, g: u32| -> Option<usize> {
+                let sentence_end = folded
+                    .folded_pos(doc.sentences[sentence].end)
+                    .min(folded.text.len());
+                match kend {
+                    None => {
+                        if fend >= sentence_end {
+                            return None;
+                        }
+                        let len = self.gap_len(&folded.text[fend..sentence_end], g)?;
+                        Some(folded.original(fend, fend + len).1)
+                    }
+                    Some(kend) => {
+                        let ksentence_end = keyed.keyed_pos(sentence_end);
+                        if kend >= ksentence_end {
+                            return None;
+                        }
+                        let len = self.gap_len(&keyed.text[kend..ksentence_end], g)?;
+                        let (_, fe) = keyed.folded_range(kend + 1, kend + len);
+                        Some(folded.original(fend, fe).1)
+                    }
+                }
+            };
+        let mut accept = |entries: &[Entry], fstart: usize, fend: usize, kend: Option<usize>| {
             let (start, end) = folded.original(fstart, fend);
             let original = &doc.text[start..end];
             let Some(sentence) = doc.sentence_at(start) else {
@@ -173,7 +252,7 @@ impl Matcher {
                 }
                 let end = match e.gap {
                     None => end,
-                    Some(g) => match self.gap_end(&doc, folded, sentence, fend, g) {
+                    Some(g) => match gap_end(sentence, fend, kend, g) {
                         Some(end) => end,
                         None => continue,
                     },
@@ -201,14 +280,52 @@ impl Matcher {
                 });
             }
         };
-        self.phrases.find(&folded.text, &mut accept);
+        self.phrases
+            .find(&folded.text, &mut |e: &[Entry], s, t| accept(e, s, t, None));
         if let Some(automaton) = &self.automaton {
             for m in automaton.find_overlapping_iter(&folded.text) {
                 if on_word_boundaries(&folded.text, m.start(), m.end()) {
-                    accept(&self.entries[m.pattern().as_usize()], m.start(), m.end());
+                    accept(
+                        &self.entries[m.pattern().as_usize()],
+                        m.start(),
+                        m.end(),
+                        None,
+                    );
                 }
             }
         }
+        if let Some(l) = stemmed {
+            let mut keyed_accept = |entries: &[Entry], ks: usize, ke: usize| {
+                let (fs, fe) = keyed.folded_range(ks, ke);
+                accept(entries, fs, fe, Some(ke));
+            };
+            if let Some((_, index)) = self.keyed.iter().find(|(k, _)| *k == l) {
+                index.find(&keyed.text, &mut keyed_accept);
+            }
+            self.keyed_names.find(&keyed.text, &mut keyed_accept);
+        }
+        if lang == Some(Lang::Ru) || has_cyrillic(&folded.text) {
+            self.translit
+                .find(folded, &doc.text, &mut |e: Entry, fs, fe| {
+                    accept(&[e], fs, fe, None)
+                });
+        }
+        if let Some(cjk) = self.cjk.as_ref().filter(|_| may_have_cjk(&folded.text)) {
+            for m in cjk.find_overlapping_iter(&folded.text) {
+                if on_cjk_boundaries(&folded.text, m.start(), m.end()) {
+                    accept(
+                        &self.cjk_entries[m.pattern().as_usize()],
+                        m.start(),
+                        m.end(),
+                        None,
+                    );
+                }
+            }
+        }
+        // A phrase found by two indexes (a name in its base form) is one
+        // occurrence.
+        occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
+        occs.dedup_by(|a, b| (a.target, a.start, a.end) == (b.target, b.start, b.end));
         add_descriptor_references(&doc, &mut occs);
         drop_expletive_it(&doc, &mut occs);
         // A headline's common-word name counts when the body names the same
@@ -228,41 +345,42 @@ impl Matcher {
             doc,
             occs,
             vetoed_actions: Vec::new(),
+            lang,
         };
         scan.drop_vetoed();
         scan
     }
 
-    /// Where a gap phrase ends: each later part must follow within
-    /// [`GAP_WORDS`] words, in the same sentence. `None` if one is missing.
-    fn gap_end(
-        &self,
-        doc: &Document,
-        folded: &Folded,
-        sentence: usize,
-        folded_end: usize,
-        gap: u32,
-    ) -> Option<usize> {
-        let sentence_end = folded
-            .folded_pos(doc.sentences[sentence].end)
-            .min(folded.text.len());
-        if folded_end >= sentence_end {
-            return None;
-        }
-        let tail = &folded.text[folded_end..sentence_end];
+    /// How much of `tail` (the rest of a sentence after a gap phrase's
+    /// first part, folded or keyed) its later parts take: each must follow
+    /// within [`GAP_WORDS`] words (or [`GAP_CJK_CHARS`] characters of
+    /// Chinese or Japanese). `None` if one is missing.
+    fn gap_len(&self, tail: &str, gap: u32) -> Option<usize> {
         let mut pos = 0;
         for part in &self.gaps[gap as usize] {
             let window = &tail[pos..];
             // Most calls fail: a part absent from the rest of the sentence,
             // or first seen too far, is rejected before counting words.
             let first = part.finder.find(window.as_bytes())?;
+            let end = first + part.finder.needle().len();
+            if part.cjk {
+                let limit = window
+                    .char_indices()
+                    .nth(GAP_CJK_CHARS)
+                    .map_or(window.len(), |(i, _)| i);
+                if first > limit {
+                    return None;
+                }
+                pos += end;
+                continue;
+            }
             let limit = nth_word_end(window, GAP_WORDS + part.words);
-            if first + part.finder.needle().len() > limit {
+            if end > limit {
                 return None;
             }
             pos += find_word(&window[..limit], &part.finder)?;
         }
-        (pos > 0).then(|| folded.original(folded_end, folded_end + pos).1)
+        (pos > 0).then_some(pos)
     }
 
     /// Evaluates one rule over a scan: the hit, or why there is none.
@@ -299,15 +417,15 @@ impl Matcher {
             });
         }
         let mut best = Stage::NoCompany;
-        let mut fired: Vec<(usize, usize)> = Vec::new();
+        let mut fired: Vec<Window> = Vec::new();
         let mut sentences: Vec<usize> = targets.iter().map(|c| c.sentence).collect();
         sentences.dedup();
         for &s in &sentences {
-            for (lo, hi) in scan.windows(s, r) {
-                let stage = self.window_stage(scan, r, lo, hi);
+            for w in scan.windows(s, r) {
+                let stage = self.window_stage(scan, r, w);
                 best = best.max(stage);
-                if stage == Stage::Fired && !fired.contains(&(lo, hi)) {
-                    fired.push((lo, hi));
+                if stage == Stage::Fired && !fired.contains(&w) {
+                    fired.push(w);
                 }
             }
         }
@@ -358,21 +476,17 @@ impl Matcher {
         }
     }
 
-    /// How far a window of sentences `lo..=hi` gets for rule `r`.
-    fn window_stage(&self, scan: &Scan, r: usize, lo: usize, hi: usize) -> Stage {
+    /// How far window `w` gets for rule `r`.
+    fn window_stage(&self, scan: &Scan, r: usize, w: Window) -> Stage {
         let rule = &self.rules[r];
-        let in_window = |o: &&Occ| o.sentence >= lo && o.sentence <= hi;
+        let in_window = |o: &&Occ| w.has(o.sentence);
         let occs = || scan.occs.iter().filter(in_window);
-        if !rule.agencies.is_empty()
-            && !occs().any(|o| matches!(o.target, Target::Agency(a) if rule.agencies.contains(&a)))
-        {
+        if !rule.agencies.is_empty() && self.acting_agency(scan, r, w).is_none() {
             return Stage::NoAgency;
         }
-        let wanted = |a: u32| rule.actions.is_empty() || rule.actions.contains(&a);
-        let actions: Vec<&Occ> = occs()
-            .filter(|o| matches!(o.target, Target::Action(a) if wanted(a)))
-            .collect();
+        let actions: Vec<&Occ> = occs().filter(|o| self.is_wanted_action(r, o)).collect();
         if actions.is_empty() {
+            let wanted = |a: u32| rule.actions.is_empty() || rule.actions.contains(&a);
             let vetoed = scan
                 .vetoed_actions
                 .iter()
@@ -389,25 +503,18 @@ impl Matcher {
         Stage::Fired
     }
 
-    fn hit(&self, scan: &Scan, r: usize, windows: &[(usize, usize)]) -> Hit {
+    fn hit(&self, scan: &Scan, r: usize, windows: &[Window]) -> Hit {
         let rule = &self.rules[r];
-        let mut sentences: Vec<usize> = windows.iter().flat_map(|&(lo, hi)| lo..=hi).collect();
+        let mut sentences: Vec<usize> = windows.iter().flat_map(|w| w.sentences()).collect();
         sentences.sort_unstable();
         sentences.dedup();
         sentences.truncate(3);
-        let (lo, hi) = windows[0];
-        let first = |pred: &dyn Fn(&Occ) -> bool| {
-            scan.occs
-                .iter()
-                .find(|o| o.sentence >= lo && o.sentence <= hi && pred(o))
-                .map(|o| scan.doc.text[o.start..o.end].to_string())
-        };
+        let w = windows[0];
         let company_occ = scan
             .occs
             .iter()
             .find(|o| {
-                o.sentence >= lo
-                    && o.sentence <= hi
+                w.has(o.sentence)
                     && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
             })
             .or_else(|| {
@@ -424,44 +531,41 @@ impl Matcher {
                 text: scan.doc.text[o.start..o.end].to_string(),
             }
         });
-        let agency = rule
-            .agencies
-            .iter()
-            .find_map(|&a| {
-                first(&|o: &Occ| o.target == Target::Agency(a)).map(|text| Term {
-                    id: self.agency_ids[a as usize].clone(),
-                    text,
-                })
+        let text_of = |o: &Occ| scan.doc.text[o.start..o.end].to_string();
+        let agency = self
+            .acting_agency(scan, r, w)
+            .or_else(|| {
+                // Any actor: the first agency named, else an instrument's.
+                scan.occs
+                    .iter()
+                    .filter(|o| w.has(o.sentence))
+                    .find_map(|o| match o.target {
+                        Target::Agency(a) => Some((a, o)),
+                        _ => None,
+                    })
             })
             .or_else(|| {
                 scan.occs
                     .iter()
-                    .find(|o| {
-                        o.sentence >= lo
-                            && o.sentence <= hi
-                            && matches!(o.target, Target::Agency(_))
+                    .filter(|o| w.has(o.sentence))
+                    .find_map(|o| match o.target {
+                        Target::Instrument(a) => Some((a, o)),
+                        _ => None,
                     })
-                    .map(|o| {
-                        let Target::Agency(a) = o.target else {
-                            unreachable!()
-                        };
-                        Term {
-                            id: self.agency_ids[a as usize].clone(),
-                            text: scan.doc.text[o.start..o.end].to_string(),
-                        }
-                    })
+            })
+            .map(|(a, o)| Term {
+                id: self.agency_ids[a as usize].clone(),
+                text: text_of(o),
             });
-        let action = scan
+        let action_occ = scan
             .occs
             .iter()
-            .find(|o| {
-                o.sentence >= lo && o.sentence <= hi
-                    && matches!(o.target, Target::Action(a) if rule.actions.is_empty() || rule.actions.contains(&a))
-            })
-            .map(|o| {
-                let Target::Action(a) = o.target else { unreachable!() };
-                Term { id: self.action_ids[a as usize].clone(), text: scan.doc.text[o.start..o.end].to_string() }
-            });
+            .find(|o| w.has(o.sentence) && self.is_wanted_action(r, o));
+        let action = action_occ.map(|o| Term {
+            id: self.action_ids[self.wanted_action_id(r, o) as usize].clone(),
+            text: text_of(o),
+        });
+        let status = self.status(scan, w, action_occ);
         let evidence = sentences
             .iter()
             .map(|&s| {
@@ -486,6 +590,11 @@ impl Matcher {
                                 if (rule.actions.is_empty() || rule.actions.contains(&a)) =>
                             {
                                 SpanKind::Action
+                            }
+                            Target::Instrument(a)
+                                if rule.agencies.is_empty() || rule.agencies.contains(&a) =>
+                            {
+                                SpanKind::Agency
                             }
                             _ => return None,
                         };
@@ -521,8 +630,100 @@ impl Matcher {
             }),
             agency,
             action,
+            status,
+            language: scan.lang.map(|l| l.code().to_string()),
             evidence,
         }
+    }
+
+    /// The agency acting in window `w` for rule `r`, and its occurrence: one
+    /// of the rule's agencies named there or, when no agency at all is
+    /// named, one whose instrument is ("added to the Entity List").
+    fn acting_agency<'s>(&self, scan: &'s Scan, r: usize, w: Window) -> Option<(u32, &'s Occ)> {
+        let rule = &self.rules[r];
+        let listed = |a: u32| rule.agencies.contains(&a);
+        let occs = || scan.occs.iter().filter(|o| w.has(o.sentence));
+        if let Some(found) = occs().find_map(|o| match o.target {
+            Target::Agency(a) if listed(a) => Some((a, o)),
+            _ => None,
+        }) {
+            return Some(found);
+        }
+        if occs().any(|o| matches!(o.target, Target::Agency(_))) {
+            return None;
+        }
+        occs().find_map(|o| match o.target {
+            Target::Instrument(a) if listed(a) => Some((a, o)),
+            _ => None,
+        })
+    }
+
+    /// Whether occurrence `o` is an action rule `r` wants: one of its
+    /// actions (any, if it lists none), or an instrument that implies one.
+    fn is_wanted_action(&self, r: usize, o: &Occ) -> bool {
+        let wanted = |a: u32| {
+            let actions = &self.rules[r].actions;
+            actions.is_empty() || actions.contains(&a)
+        };
+        match o.target {
+            Target::Action(a) => wanted(a),
+            Target::Instrument(ag) => self.instrument_actions[ag as usize]
+                .iter()
+                .any(|&a| wanted(a)),
+            _ => false,
+        }
+    }
+
+    /// The action id of a wanted action occurrence (see
+    /// [`Matcher::is_wanted_action`]).
+    fn wanted_action_id(&self, r: usize, o: &Occ) -> u32 {
+        let actions = &self.rules[r].actions;
+        match o.target {
+            Target::Action(a) => a,
+            Target::Instrument(ag) => self.instrument_actions[ag as usize]
+                .iter()
+                .copied()
+                .find(|a| actions.is_empty() || actions.contains(a))
+                .expect("a wanted instrument implies a wanted action"),
+            _ => unreachable!("only actions and instruments are wanted"),
+        }
+    }
+
+    /// The status of the event in window `w`, from the status cues in the
+    /// sentence of its action (or the whole window when that sentence has
+    /// none). Cues that reverse or suspend the action outrank those that
+    /// only time it: lifted, challenged, threatened, proposed, reported,
+    /// announced; with no cue the action is imposed.
+    fn status(&self, scan: &Scan, w: Window, action: Option<&Occ>) -> ActionStatus {
+        const PRECEDENCE: [ActionStatus; 6] = [
+            ActionStatus::Lifted,
+            ActionStatus::Challenged,
+            ActionStatus::Threatened,
+            ActionStatus::Proposed,
+            ActionStatus::Reported,
+            ActionStatus::Announced,
+        ];
+        let cues_in = |keep: &dyn Fn(&Occ) -> bool| -> Vec<ActionStatus> {
+            scan.occs
+                .iter()
+                .filter(|o| keep(o))
+                .filter_map(|o| match o.target {
+                    Target::Status(st) => Some(st),
+                    _ => None,
+                })
+                .collect()
+        };
+        let mut cues = match action {
+            Some(a) => cues_in(&|o: &Occ| o.sentence == a.sentence),
+            None => Vec::new(),
+        };
+        if cues.is_empty() {
+            cues = cues_in(&|o: &Occ| w.has(o.sentence));
+        }
+        PRECEDENCE
+            .into_iter()
+            .find(|p| cues.contains(p))
+            .unwrap_or(ActionStatus::Imposed)
     }
 }
 
@@ -543,6 +744,7 @@ impl Scan {
                         | Target::AgencyVeto(_)
                         | Target::CompanyVeto
                         | Target::Agency(_)
+                        | Target::Instrument(_)
                 )
             })
             .copied()
@@ -554,8 +756,12 @@ impl Scan {
                 let strictly = inside && (v.start, v.end) != (o.start, o.end);
                 match (v.target, o.target) {
                     (Target::ActionVeto(a), Target::Action(b)) => inside && a == b,
-                    (Target::AgencyVeto(a), Target::Agency(b)) => inside && a == b,
+                    (Target::AgencyVeto(a), Target::Agency(b) | Target::Instrument(b)) => {
+                        inside && a == b
+                    }
                     (Target::Agency(a), Target::Agency(b)) => strictly && a != b,
+                    // "Entity List" inside "unreliable entity list".
+                    (Target::Instrument(a), Target::Instrument(b)) => strictly && a != b,
                     (Target::CompanyVeto, Target::Company { .. }) => inside && o.common,
                     _ => false,
                 }
@@ -598,8 +804,8 @@ impl Scan {
     /// sentence of its paragraph when that one opens with a reference back
     /// ("The company agreed ...") or names the company again; and a
     /// headline with the lead when the lead names the company.
-    fn windows(&self, s: usize, r: usize) -> Vec<(usize, usize)> {
-        let mut out = vec![(s, s)];
+    fn windows(&self, s: usize, r: usize) -> Vec<Window> {
+        let mut out = vec![Window::span(s, s)];
         let n = self.doc.sentences.len();
         let names_company = |b: usize| {
             self.occs.iter().any(|o| {
@@ -625,14 +831,14 @@ impl Scan {
             && para(s - 1) == para(s)
             && event_reference_regex().is_match(self.doc.sentence_text(s))
         {
-            out.push((s - 1, s));
+            out.push(Window::span(s - 1, s));
         }
         if s + 1 < n
             && para(s) == para(s + 1)
             && para(s) > 0
             && (opens_with_reference(s + 1) || names_company(s + 1))
         {
-            out.push((s, s + 1));
+            out.push(Window::span(s, s + 1));
         }
         let mentions_company = |b: usize| {
             let start = self.doc.sentences[b].start;
@@ -651,13 +857,72 @@ impl Scan {
         // split by ';' are separate items.
         let lead = self.doc.title_sentences;
         if lead > 0 && s == lead - 1 && lead < n && mentions_company(lead) {
-            out.push((s, lead));
+            out.push(Window::span(s, lead));
         }
         if s == lead && s > 0 {
-            out.push((s - 1, s));
+            out.push(Window::span(s - 1, s));
+        }
+        // An enumeration ("Those named include A, B and C", "among them")
+        // names the companies of an event stated before it: in the
+        // sentence before, or in the headline or the lead.
+        let enumerates =
+            self.occs.iter().any(|o| {
+                o.sentence == s && o.target == Target::Enumeration && self.occs.iter().any(|c| {
+                    c.sentence == s
+                        && c.start >= o.start
+                        && matches!(c.target, Target::Company { rule, .. } if rule as usize == r)
+                })
+            });
+        if enumerates && s > lead {
+            let mut events: Vec<usize> = (0..=lead.min(n - 1)).collect();
+            if para(s - 1) == para(s) {
+                events.push(s - 1);
+            }
+            for e in events {
+                out.push(Window {
+                    lo: e,
+                    hi: e,
+                    extra: Some(s),
+                });
+            }
         }
         out
     }
+}
+
+/// Whether folded text may hold Chinese or Japanese: a lead byte of the
+/// UTF-8 blocks from U+3000 to U+9FFF (or of the compatibility ideographs).
+fn may_have_cjk(text: &str) -> bool {
+    text.bytes()
+        .any(|b| (0xE3..=0xE9).contains(&b) || b == 0xEF)
+}
+
+/// Whether folded text holds a Cyrillic letter.
+fn has_cyrillic(text: &str) -> bool {
+    text.bytes().any(|b| b == 0xD0 || b == 0xD1)
+        && text.chars().any(|c| matches!(c, '\u{400}'..='\u{52F}'))
+}
+
+/// Whether a character-sequence match sits where a word may start and end:
+/// Han characters join any neighbour (Chinese and Japanese write without
+/// spaces), but a katakana name inside a longer katakana word is another
+/// word, and a Latin letter or digit at a match's edge needs a boundary.
+fn on_cjk_boundaries(text: &str, start: usize, end: usize) -> bool {
+    let before = text[..start].chars().next_back();
+    let after = text[end..].chars().next();
+    let (Some(first), Some(last)) = (
+        text[start..end].chars().next(),
+        text[start..end].chars().next_back(),
+    ) else {
+        return false;
+    };
+    let joins = |edge: char, next: Option<char>| match next {
+        None => false,
+        Some(n) if is_katakana(edge) => is_katakana(n),
+        Some(_) if is_han(edge) || is_kana(edge) => false,
+        Some(n) => edge.is_alphanumeric() && n.is_alphanumeric() && !is_han(n) && !is_kana(n),
+    };
+    !joins(first, before) && !joins(last, after)
 }
 
 /// Whether the text between a company and a role cue after it keeps the

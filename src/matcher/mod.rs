@@ -7,6 +7,7 @@
 pub mod common_words;
 pub mod compile;
 pub mod evaluate;
+pub mod lang;
 pub mod normalize;
 pub mod phrases;
 pub mod taxonomy;
@@ -86,6 +87,57 @@ pub struct Term {
     pub text: String,
 }
 
+/// The status of an action as the article reports it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionStatus {
+    /// Taken: in force, done, completed (the default).
+    #[default]
+    Imposed,
+    /// Decided or agreed, taking effect later.
+    Announced,
+    /// Under consideration, planned, drafted.
+    Proposed,
+    /// Warned of, or conditional on something not yet done.
+    Threatened,
+    /// Removed, annulled, overturned, ended.
+    Lifted,
+    /// Contested by its target in court or by appeal.
+    Challenged,
+    /// Only claimed, alleged or reported by others.
+    Reported,
+}
+
+impl ActionStatus {
+    pub const ALL: [ActionStatus; 7] = [
+        ActionStatus::Imposed,
+        ActionStatus::Announced,
+        ActionStatus::Proposed,
+        ActionStatus::Threatened,
+        ActionStatus::Lifted,
+        ActionStatus::Challenged,
+        ActionStatus::Reported,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionStatus::Imposed => "imposed",
+            ActionStatus::Announced => "announced",
+            ActionStatus::Proposed => "proposed",
+            ActionStatus::Threatened => "threatened",
+            ActionStatus::Lifted => "lifted",
+            ActionStatus::Challenged => "challenged",
+            ActionStatus::Reported => "reported",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ActionStatus> {
+        ActionStatus::ALL.into_iter().find(|a| a.as_str() == s)
+    }
+}
+
 /// A rule that fired on an article.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
@@ -96,6 +148,12 @@ pub struct Hit {
     pub company: Term,
     pub agency: Option<Term>,
     pub action: Option<Term>,
+    /// The status of the action as the article reports it.
+    #[serde(default)]
+    pub status: ActionStatus,
+    /// The article's language as matched (ISO 639-1), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub evidence: Vec<Evidence>,
 }
 

@@ -1,10 +1,15 @@
 //! The built-in taxonomy of agencies, actions and role cues, compiled in from
-//! `taxonomy/*.toml`. User watchlists extend it with `[[agency]]` and
-//! `[[action]]` tables of the same shape.
+//! `taxonomy/*.toml`, and the words of every supported language for them,
+//! from `taxonomy/lang/*.toml`. User watchlists extend it with `[[agency]]`
+//! and `[[action]]` tables of the same shape.
 
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+
+use super::lang::Lang;
+use super::ActionStatus;
 
 /// An agency: its id and the names, acronyms and metonyms that refer to it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -51,6 +56,125 @@ pub struct Taxonomy {
     pub agencies: Vec<AgencyDef>,
     pub actions: Vec<ActionDef>,
     pub roles: Roles,
+    /// Each supported language's words (English: additions to the above).
+    pub languages: Vec<LangWords>,
+    /// The action ids an instrument of each agency stands for ("placed on
+    /// the Entity List" is an export control by the Commerce Department).
+    pub instrument_actions: BTreeMap<String, Vec<String>>,
+}
+
+/// One language's words for the taxonomy (`taxonomy/lang/CODE.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LangWords {
+    /// ISO 639-1 code; the file's name.
+    pub language: String,
+    /// The Snowball algorithm its words are keyed by, or "none".
+    pub stemmer: String,
+    /// Agency id → the names this language's press uses for it.
+    #[serde(default)]
+    pub agencies: BTreeMap<String, Vec<String>>,
+    /// Agency id → phrases in which a name means something else.
+    #[serde(default)]
+    pub agency_not: BTreeMap<String, Vec<String>>,
+    /// Action id → its trigger phrases and other senses.
+    #[serde(default)]
+    pub actions: BTreeMap<String, ActionWords>,
+    /// Agency id → names of the lists and instruments it keeps.
+    #[serde(default)]
+    pub instruments: BTreeMap<String, Vec<String>>,
+    /// Status name → cues that an action has that status.
+    #[serde(default)]
+    pub status: BTreeMap<String, Vec<String>>,
+    /// Phrases that refer back to a company ("das Unternehmen").
+    #[serde(default)]
+    pub references: Vec<String>,
+    /// Cues that put a company named right after them in another role.
+    #[serde(default)]
+    pub role_before: Vec<String>,
+    /// Cues that open an enumeration of the companies an event names.
+    #[serde(default)]
+    pub enumeration: Vec<String>,
+    /// The language, checked against `language` on load.
+    #[serde(skip)]
+    pub lang: Option<Lang>,
+}
+
+/// An action's phrases in one language.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionWords {
+    pub phrases: Vec<String>,
+    #[serde(default)]
+    pub not: Vec<String>,
+}
+
+/// The language files, compiled in.
+const LANGUAGE_FILES: [(&str, &str); 9] = [
+    ("en", include_str!("../../taxonomy/lang/en.toml")),
+    ("de", include_str!("../../taxonomy/lang/de.toml")),
+    ("fr", include_str!("../../taxonomy/lang/fr.toml")),
+    ("es", include_str!("../../taxonomy/lang/es.toml")),
+    ("it", include_str!("../../taxonomy/lang/it.toml")),
+    ("pt", include_str!("../../taxonomy/lang/pt.toml")),
+    ("ru", include_str!("../../taxonomy/lang/ru.toml")),
+    ("zh", include_str!("../../taxonomy/lang/zh.toml")),
+    ("ja", include_str!("../../taxonomy/lang/ja.toml")),
+];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InstrumentFile {
+    implies: BTreeMap<String, Vec<String>>,
+}
+
+impl LangWords {
+    /// Parses and checks one language file against the agency and action
+    /// ids of `base`: every id, status and stemmer must be known.
+    fn load(code: &str, source: &str, base: &Taxonomy) -> Result<LangWords, String> {
+        let mut w: LangWords =
+            toml::from_str(source).map_err(|e| format!("taxonomy/lang/{code}.toml: {e}"))?;
+        let lang = Lang::parse(&w.language)
+            .filter(|l| l.code() == code)
+            .ok_or_else(|| format!("taxonomy/lang/{code}.toml: language {:?}", w.language))?;
+        let stemmer_ok = match lang.stemmer() {
+            None => matches!(w.stemmer.as_str(), "none" | "english"),
+            Some(a) => format!("{a:?}").eq_ignore_ascii_case(&w.stemmer),
+        };
+        if !stemmer_ok {
+            return Err(format!(
+                "taxonomy/lang/{code}.toml: stemmer {:?} is not {lang:?}'s",
+                w.stemmer
+            ));
+        }
+        fn unknown<'a>(
+            mut ids: impl Iterator<Item = &'a String>,
+            known: &dyn Fn(&str) -> bool,
+        ) -> Option<String> {
+            ids.find(|id| !known(id)).cloned()
+        }
+        let agency = |id: &str| base.agency(id).is_some();
+        let action = |id: &str| base.action(id).is_some();
+        let status = |s: &str| ActionStatus::parse(s).is_some();
+        for (what, bad) in [
+            ("agency", unknown(w.agencies.keys(), &agency)),
+            ("agency", unknown(w.agency_not.keys(), &agency)),
+            ("agency", unknown(w.instruments.keys(), &agency)),
+            ("action", unknown(w.actions.keys(), &action)),
+            ("status", unknown(w.status.keys(), &status)),
+        ] {
+            if let Some(id) = bad {
+                return Err(format!("taxonomy/lang/{code}.toml: unknown {what} {id:?}"));
+            }
+        }
+        w.lang = Some(lang);
+        Ok(w)
+    }
+
+    /// The language (checked on load).
+    pub fn lang(&self) -> Lang {
+        self.lang.expect("set on load")
+    }
 }
 
 #[derive(Deserialize)]
@@ -70,16 +194,44 @@ impl Taxonomy {
     /// tests, so a parse failure is a build defect, not bad input.
     pub fn builtin() -> &'static Taxonomy {
         static BUILTIN: OnceLock<Taxonomy> = OnceLock::new();
-        BUILTIN.get_or_init(|| Taxonomy {
-            agencies: toml::from_str::<AgencyFile>(include_str!("../../taxonomy/agencies.toml"))
+        BUILTIN.get_or_init(|| {
+            let mut t = Taxonomy {
+                agencies: toml::from_str::<AgencyFile>(include_str!(
+                    "../../taxonomy/agencies.toml"
+                ))
                 .expect("taxonomy/agencies.toml is valid")
                 .agency,
-            actions: toml::from_str::<ActionFile>(include_str!("../../taxonomy/actions.toml"))
-                .expect("taxonomy/actions.toml is valid")
-                .action,
-            roles: toml::from_str(include_str!("../../taxonomy/roles.toml"))
-                .expect("taxonomy/roles.toml is valid"),
+                actions: toml::from_str::<ActionFile>(include_str!("../../taxonomy/actions.toml"))
+                    .expect("taxonomy/actions.toml is valid")
+                    .action,
+                roles: toml::from_str(include_str!("../../taxonomy/roles.toml"))
+                    .expect("taxonomy/roles.toml is valid"),
+                languages: Vec::new(),
+                instrument_actions: toml::from_str::<InstrumentFile>(include_str!(
+                    "../../taxonomy/instruments.toml"
+                ))
+                .expect("taxonomy/instruments.toml is valid")
+                .implies,
+            };
+            for (id, actions) in &t.instrument_actions {
+                assert!(t.agency(id).is_some(), "instruments.toml: agency {id}");
+                for a in actions {
+                    assert!(t.action(a).is_some(), "instruments.toml: action {a}");
+                }
+            }
+            t.languages = LANGUAGE_FILES
+                .iter()
+                .map(|(code, source)| {
+                    LangWords::load(code, source, &t).unwrap_or_else(|e| panic!("{e}"))
+                })
+                .collect();
+            t
         })
+    }
+
+    /// The words of language `lang`, if it has a file.
+    pub fn language(&self, lang: Lang) -> Option<&LangWords> {
+        self.languages.iter().find(|w| w.lang() == lang)
     }
 
     pub fn agency(&self, id: &str) -> Option<&AgencyDef> {

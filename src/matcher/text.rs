@@ -98,6 +98,14 @@ impl Document {
         }
     }
 
+    /// The length of the title's text at the start of [`Document::text`].
+    pub fn title_len(&self) -> usize {
+        match self.title_sentences {
+            0 => 0,
+            n => self.sentences[n - 1].end,
+        }
+    }
+
     pub fn sentence_text(&self, i: usize) -> &str {
         let s = self.sentences[i];
         &self.text[s.start..s.end]
@@ -194,6 +202,49 @@ const ABBREVIATION_MAX: usize = 6;
 /// letter, digit or opening quote, unless the period closes an abbreviation
 /// or a single initial ("Brian E. Nelson").
 pub fn split_sentences(para: &str) -> Vec<(usize, usize)> {
+    let latin = split_latin_sentences(para);
+    if !para.contains(['。', '！', '？', '；']) {
+        return latin;
+    }
+    // Chinese and Japanese end a sentence with a full-width stop and no
+    // space after it; a closing quote or bracket stays with its sentence.
+    let mut out = Vec::with_capacity(latin.len());
+    for (start, end) in latin {
+        let mut from = start;
+        let mut chars = para[start..end].char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            if !matches!(c, '。' | '！' | '？' | '；') {
+                continue;
+            }
+            let mut stop = start + i + c.len_utf8();
+            while let Some(&(j, q)) = chars.peek() {
+                if !matches!(
+                    q,
+                    '」' | '』' | '）' | '”' | '’' | '】' | '。' | '！' | '？'
+                ) {
+                    break;
+                }
+                stop = start + j + q.len_utf8();
+                chars.next();
+            }
+            if !para[from..stop].trim().is_empty() {
+                out.push((from, stop));
+            }
+            from = stop;
+            while para[from..end].starts_with(' ') {
+                from += 1;
+            }
+        }
+        if from < end && !para[from..end].trim().is_empty() {
+            out.push((from, end));
+        }
+    }
+    out
+}
+
+/// [`split_sentences`] at Latin-script stops: '.', '!' or '?' followed by
+/// a space and what can start a sentence.
+fn split_latin_sentences(para: &str) -> Vec<(usize, usize)> {
     let bytes = para.as_bytes();
     let mut out = Vec::new();
     let mut start = 0;
@@ -223,7 +274,10 @@ pub fn split_sentences(para: &str) -> Vec<(usize, usize)> {
         let starts_new = next.is_some_and(|n| {
             n.is_uppercase()
                 || n.is_ascii_digit()
-                || matches!(n, '"' | '“' | '‘' | '\'' | '(' | '[')
+                || matches!(
+                    n,
+                    '"' | '“' | '‘' | '\'' | '(' | '[' | '«' | '„' | '¿' | '¡' | '—'
+                )
         });
         if !starts_new {
             continue;

@@ -1,0 +1,669 @@
+//! Languages: which one an article is written in, and how its words become
+//! keys a phrase of that language is looked up by.
+//!
+//! English is matched on folded words, with its inflections listed in the
+//! taxonomy. The other alphabetic languages are matched on *keys*: each
+//! word lower-cased in its original spelling (accents matter to a
+//! stemmer), reduced by the language's Snowball stemmer, then folded, so
+//! "Geldbuße", "Geldbußen" and "Geldbuße" in a phrase all meet. A second
+//! keying, [`Keyer::Translit`], lets a name written in Latin letters meet
+//! its Cyrillic spelling in any case ("Rosneft" = "Роснефти"):
+//! transliterate (`any_ascii`), smooth the spellings transliteration
+//! varies on, and allow a case ending ([`TranslitIndex`]). Chinese and Japanese have no spaces between words and are
+//! matched as character sequences elsewhere (`compile.rs`).
+
+use std::cell::RefCell;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use rustc_hash::FxHashMap;
+
+use super::normalize::{fold, fold_with_map, Folded};
+
+/// A language the matcher has data for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Lang {
+    En,
+    De,
+    Fr,
+    Es,
+    It,
+    Pt,
+    Ru,
+    Zh,
+    Ja,
+}
+
+impl Lang {
+    pub const ALL: [Lang; 9] = [
+        Lang::En,
+        Lang::De,
+        Lang::Fr,
+        Lang::Es,
+        Lang::It,
+        Lang::Pt,
+        Lang::Ru,
+        Lang::Zh,
+        Lang::Ja,
+    ];
+
+    /// The ISO 639-1 code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::En => "en",
+            Lang::De => "de",
+            Lang::Fr => "fr",
+            Lang::Es => "es",
+            Lang::It => "it",
+            Lang::Pt => "pt",
+            Lang::Ru => "ru",
+            Lang::Zh => "zh",
+            Lang::Ja => "ja",
+        }
+    }
+
+    /// The language of a BCP 47 tag's primary subtag ("de", "pt-BR",
+    /// "zh-Hant", "JA"), if supported.
+    pub fn parse(tag: &str) -> Option<Lang> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        Lang::ALL.into_iter().find(|l| l.code() == primary)
+    }
+
+    /// The Snowball algorithm a language's words are keyed by; `None` for
+    /// English (matched on folded words) and for Chinese and Japanese
+    /// (matched as character sequences).
+    pub fn stemmer(self) -> Option<Algorithm> {
+        match self {
+            Lang::De => Some(Algorithm::German),
+            Lang::Fr => Some(Algorithm::French),
+            Lang::Es => Some(Algorithm::Spanish),
+            Lang::It => Some(Algorithm::Italian),
+            Lang::Pt => Some(Algorithm::Portuguese),
+            Lang::Ru => Some(Algorithm::Russian),
+            Lang::En | Lang::Zh | Lang::Ja => None,
+        }
+    }
+
+    /// Whether the language is written without spaces between words.
+    pub fn is_cjk(self) -> bool {
+        matches!(self, Lang::Zh | Lang::Ja)
+    }
+
+    fn whatlang(self) -> whatlang::Lang {
+        match self {
+            Lang::En => whatlang::Lang::Eng,
+            Lang::De => whatlang::Lang::Deu,
+            Lang::Fr => whatlang::Lang::Fra,
+            Lang::Es => whatlang::Lang::Spa,
+            Lang::It => whatlang::Lang::Ita,
+            Lang::Pt => whatlang::Lang::Por,
+            Lang::Ru => whatlang::Lang::Rus,
+            Lang::Zh => whatlang::Lang::Cmn,
+            Lang::Ja => whatlang::Lang::Jpn,
+        }
+    }
+}
+
+/// How many bytes of an article language detection reads.
+const SAMPLE_BYTES: usize = 600;
+
+/// The language of an article: from its letters' scripts for Chinese,
+/// Japanese and Russian, otherwise from a trigram model (whatlang) over
+/// the first [`SAMPLE_BYTES`] of its text, limited to the Latin-script
+/// languages we have data for. The event's `language` hint decides when
+/// the model is unsure; a confident model overrides a wrong hint. `None`
+/// when the text is in some other script (Greek, Arabic, ...).
+pub fn detect(hint: Option<&str>, title: &str, body: &str) -> Option<Lang> {
+    let hint = hint.and_then(Lang::parse);
+    let mut sample = String::with_capacity(SAMPLE_BYTES + 8);
+    sample.push_str(cut(title, SAMPLE_BYTES / 3));
+    sample.push_str(". ");
+    sample.push_str(cut(body, SAMPLE_BYTES - sample.len()));
+    let mut counts = [0usize; 5]; // latin, cyrillic, han, kana, other letters
+    for c in sample.chars().filter(|c| c.is_alphabetic()) {
+        let i = match c {
+            'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => 0,
+            '\u{400}'..='\u{52F}' => 1,
+            '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}' => 3,
+            c if is_han(c) => 2,
+            _ => 4,
+        };
+        counts[i] += 1;
+    }
+    let [latin, cyrillic, han, kana, other] = counts;
+    let letters = latin + cyrillic + han + kana + other;
+    if letters == 0 {
+        return hint;
+    }
+    // Kana is Japanese only; a Japanese text is mostly kanji and kana.
+    if kana * 20 >= letters || (kana > 0 && hint == Some(Lang::Ja)) {
+        return Some(Lang::Ja);
+    }
+    if han * 3 >= letters {
+        return Some(if hint == Some(Lang::Ja) {
+            Lang::Ja
+        } else {
+            Lang::Zh
+        });
+    }
+    if cyrillic * 2 >= letters {
+        return Some(Lang::Ru);
+    }
+    if latin * 2 < letters {
+        return None;
+    }
+    // Most of the news read is English: a cheap count of function words
+    // settles it before the trigram model (about 30 times its cost).
+    if matches!(hint, None | Some(Lang::En)) && looks_english(cut(&sample, FAST_SAMPLE_BYTES)) {
+        return Some(Lang::En);
+    }
+    static DETECTOR: std::sync::OnceLock<whatlang::Detector> = std::sync::OnceLock::new();
+    let detector = DETECTOR.get_or_init(|| {
+        whatlang::Detector::with_allowlist(
+            [Lang::En, Lang::De, Lang::Fr, Lang::Es, Lang::It, Lang::Pt]
+                .map(Lang::whatlang)
+                .to_vec(),
+        )
+    });
+    let found = detector
+        .detect(cut(&sample, MODEL_SAMPLE_BYTES))
+        .and_then(|info| {
+            let lang = Lang::ALL
+                .into_iter()
+                .find(|l| l.whatlang() == info.lang())?;
+            Some((lang, info.confidence()))
+        });
+    let hint = hint.filter(|h| !h.is_cjk() && *h != Lang::Ru);
+    match (found, hint) {
+        (Some((lang, confidence)), Some(h)) if lang != h && confidence < MODEL_OVER_HINT => Some(h),
+        (Some((lang, _)), _) => Some(lang),
+        (None, h) => h.or(Some(Lang::En)),
+    }
+}
+
+/// How many bytes the function-word count and the model read.
+const FAST_SAMPLE_BYTES: usize = 400;
+const MODEL_SAMPLE_BYTES: usize = 500;
+/// The model's confidence (0 to 1) past which it overrides the hint.
+const MODEL_OVER_HINT: f64 = 0.5;
+
+/// Whether a sample reads as English: several of its words are English
+/// function words, and few are function words of the other Latin-script
+/// languages we match (words shared by several, such as "in", "a", count
+/// for none).
+fn looks_english(sample: &str) -> bool {
+    const ENGLISH: &[&str] = &[
+        "the", "of", "and", "to", "is", "was", "for", "on", "that", "with", "by", "said", "has",
+        "its", "from", "it", "at", "as", "be", "are", "have", "will", "after", "which", "would",
+        "this", "were", "been", "their",
+    ];
+    const OTHERS: &[&str] = &[
+        "der", "die", "und", "das", "von", "mit", "ist", "nicht", "sich", "auf", "le", "la", "les",
+        "des", "et", "du", "est", "une", "dans", "pour", "sur", "el", "los", "las", "del", "y",
+        "que", "por", "para", "con", "una", "il", "di", "che", "della", "per", "non", "nel", "gli",
+        "os", "do", "da", "em", "uma", "não",
+    ];
+    let (mut en, mut other) = (0, 0);
+    for w in sample
+        .split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+    {
+        let w = w.to_lowercase();
+        if ENGLISH.contains(&w.as_str()) {
+            en += 1;
+        } else if OTHERS.contains(&w.as_str()) {
+            other += 1;
+        }
+    }
+    en >= 4 && en >= 4 * other
+}
+
+/// `text` cut to at most `max` bytes on a char boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+/// Whether `c` is a Han ideograph (CJK unified, extension A, compatibility).
+pub fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
+}
+
+/// Whether `c` is kana (hiragana, katakana, the prolonged sound mark).
+pub fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3040}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}')
+}
+
+/// Whether `c` is katakana (a loanword's or foreign name's script).
+pub fn is_katakana(c: char) -> bool {
+    matches!(c, '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}')
+}
+
+/// Whether `text` holds a Han or kana character: such a phrase is matched
+/// as a character sequence, not from word starts.
+pub fn has_cjk(text: &str) -> bool {
+    text.chars().any(|c| is_han(c) || is_kana(c))
+}
+
+/// How the words of a text or phrase become keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Keyer {
+    /// Lower-cased, stemmed with the language's Snowball stemmer, folded.
+    Stem(Lang),
+    /// Folded, transliterated to ASCII and smoothed ([`smooth`]): a Latin
+    /// and a Cyrillic spelling of one name meet, up to the case ending.
+    Translit,
+}
+
+impl Keyer {
+    fn id(self) -> u8 {
+        match self {
+            Keyer::Stem(l) => l as u8,
+            Keyer::Translit => 255,
+        }
+    }
+
+    /// The key of one word in its original spelling.
+    fn key(self, word: &str) -> String {
+        match self {
+            Keyer::Stem(lang) => {
+                let lower = word.to_lowercase();
+                match lang.stemmer() {
+                    Some(algorithm) => fold(&stemmer(algorithm).stem(&lower)),
+                    None => fold(&lower),
+                }
+            }
+            Keyer::Translit => smooth(&any_ascii::any_ascii(&fold(word))),
+        }
+    }
+}
+
+fn stemmer(algorithm: Algorithm) -> &'static Stemmer {
+    static STEMMERS: std::sync::OnceLock<Vec<(Algorithm, Stemmer)>> = std::sync::OnceLock::new();
+    let all = STEMMERS.get_or_init(|| {
+        Lang::ALL
+            .into_iter()
+            .filter_map(Lang::stemmer)
+            .map(|a| (a, Stemmer::create(a)))
+            .collect()
+    });
+    &all.iter()
+        .find(|(a, _)| std::mem::discriminant(a) == std::mem::discriminant(&algorithm))
+        .expect("a stemmer for every language that has one")
+        .1
+}
+
+/// Smooths an ASCII transliteration so that the usual Latin spellings of
+/// a Cyrillic name meet: letters that transliteration schemes trade ("kh"
+/// and "h", "c", "k" and "q", "z" and "s", "j", "y" and "i", "w" and "v"),
+/// doubled letters, and the final vowels a declension or an English
+/// spelling adds ("Kaspersky" = "Касперского" → "kaspersk"). Only letters
+/// and digits are kept. A key shorter than three letters is left as it is.
+pub fn smooth(ascii: &str) -> String {
+    let lower: Vec<u8> = ascii
+        .bytes()
+        .filter(u8::is_ascii_alphanumeric)
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let mut out: Vec<u8> = Vec::with_capacity(lower.len());
+    let mut i = 0;
+    while i < lower.len() {
+        let (c, skip) = match (lower[i], lower.get(i + 1).copied()) {
+            (b'k', Some(b'h')) | (b'p', Some(b'h')) => {
+                (if lower[i] == b'k' { b'h' } else { b'f' }, 2)
+            }
+            (b'c', Some(b'k')) => (b'k', 2),
+            (b'c' | b'q', _) => (b'k', 1),
+            (b'z', _) => (b's', 1),
+            (b'w', _) => (b'v', 1),
+            (b'j' | b'y', _) => (b'i', 1),
+            (b'x', _) => {
+                out.push(b'k');
+                (b's', 1)
+            }
+            (c, _) => (c, 1),
+        };
+        if out.last() != Some(&c) {
+            out.push(c);
+        }
+        i += skip;
+    }
+    while out.len() > 3 && matches!(out.last(), Some(b'a' | b'e' | b'i' | b'o' | b'u')) {
+        out.pop();
+    }
+    String::from_utf8(out).expect("ASCII")
+}
+
+/// A text's words as keys, space-separated, with a map from each key back
+/// to its word in the folded text.
+#[derive(Debug, Default, Clone)]
+pub struct Keyed {
+    pub text: String,
+    /// (key start in `text`, folded word start, folded word end), in order.
+    words: Vec<(u32, u32, u32)>,
+}
+
+/// Words keyed before, per thread: news repeats its words, and a stemmer
+/// call costs more than a lookup. Cleared when it grows past
+/// [`CACHE_WORDS`].
+type Cache = FxHashMap<(u8, Box<str>), Box<str>>;
+const CACHE_WORDS: usize = 200_000;
+
+thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
+}
+
+/// The key of `word`, from the cache or made and cached.
+fn cached_key(cache: &mut Cache, id: u8, keyer: Keyer, word: &str) -> Box<str> {
+    match cache.get(&(id, word.into())) {
+        Some(k) => k.clone(),
+        None => {
+            let k: Box<str> = keyer.key(word).into();
+            cache.insert((id, word.into()), k.clone());
+            k
+        }
+    }
+}
+
+impl Keyed {
+    /// Keys the words of `folded` (the folding of `original`): each
+    /// maximal run of letters and digits of the folded text, keyed from
+    /// its original spelling.
+    pub fn build(&mut self, folded: &Folded, original: &str, keyer: Keyer) {
+        self.text.clear();
+        self.words.clear();
+        let f = &folded.text;
+        let id = keyer.id();
+        CACHE.with(|cache| {
+            let mut cache = cache.borrow_mut();
+            if cache.len() > CACHE_WORDS {
+                cache.clear();
+            }
+            let mut start = None;
+            for (i, c) in f.char_indices().chain(std::iter::once((f.len(), ' '))) {
+                match (c.is_alphanumeric() && i < f.len(), start) {
+                    (true, None) => start = Some(i),
+                    (false, Some(s)) => {
+                        start = None;
+                        let (os, oe) = folded.original(s, i);
+                        let word = &original[os..oe];
+                        let key = cached_key(&mut cache, id, keyer, word);
+                        // A word keyed to nothing (transliteration of a
+                        // letter with no ASCII form) keeps its folded form.
+                        let key: &str = if key.is_empty() { &f[s..i] } else { &key };
+                        if !self.text.is_empty() {
+                            self.text.push(' ');
+                        }
+                        self.words
+                            .push((self.text.len() as u32, s as u32, i as u32));
+                        self.text.push_str(key);
+                    }
+                    _ => {}
+                }
+            }
+        });
+    }
+
+    /// The folded range of the keyed range `start..end` (whole keys).
+    pub fn folded_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let first = self
+            .words
+            .partition_point(|w| (w.0 as usize) <= start)
+            .saturating_sub(1);
+        let last = self
+            .words
+            .partition_point(|w| (w.0 as usize) < end)
+            .saturating_sub(1);
+        (self.words[first].1 as usize, self.words[last].2 as usize)
+    }
+
+    /// The keyed offset of the first key whose word starts at or after
+    /// folded offset `pos` (the text's length if none).
+    pub fn keyed_pos(&self, pos: usize) -> usize {
+        let i = self.words.partition_point(|w| (w.1 as usize) < pos);
+        self.words.get(i).map_or(self.text.len(), |w| w.0 as usize)
+    }
+}
+
+/// The key form of a phrase (or a part of a gap phrase), as the text's
+/// words are keyed: empty when it has no letters or digits.
+pub fn key_phrase(phrase: &str, keyer: Keyer) -> String {
+    let folded = fold_with_map(phrase);
+    let mut k = Keyed::default();
+    k.build(&folded, phrase, keyer);
+    k.text
+}
+
+/// Letters a Russian case ending leaves after transliteration and
+/// [`smooth`] ("-ого" → "og", "-ом" → "om", "-ах" → "ah", "-ов" → "ov").
+const ENDING_LETTERS: &[u8] = b"aeioumhvg";
+/// The most letters a case ending adds to a smoothed key.
+const ENDING_MAX: usize = 3;
+/// The fewest letters of a smoothed key worth matching on.
+const MIN_KEY: usize = 3;
+
+/// Latin-script names (company names of the watchlists) found in Cyrillic
+/// text in any grammatical case: each word of a name is looked up by its
+/// smoothed transliteration, allowing the text's word up to
+/// [`ENDING_MAX`] more letters of a case ending.
+#[derive(Debug, Clone)]
+pub struct TranslitIndex<T> {
+    /// A name's first key → (its other keys, payload).
+    first: FxHashMap<Box<str>, Vec<Rest<T>>>,
+}
+
+/// A name's keys after the first, and what it stands for.
+type Rest<T> = (Vec<Box<str>>, T);
+
+impl<T> Default for TranslitIndex<T> {
+    fn default() -> Self {
+        TranslitIndex {
+            first: FxHashMap::default(),
+        }
+    }
+}
+
+impl<T: Copy> TranslitIndex<T> {
+    /// Adds a name written in Latin letters. Returns `false`, adding
+    /// nothing, for a name with other letters or with a word too short to
+    /// key safely.
+    pub fn insert(&mut self, name: &str, payload: T) -> bool {
+        if name.chars().any(|c| {
+            c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
+        }) {
+            return false;
+        }
+        let keys: Vec<Box<str>> = key_phrase(name, Keyer::Translit)
+            .split(' ')
+            .map(Box::from)
+            .collect();
+        if keys.iter().any(|k| k.len() < MIN_KEY) {
+            return false;
+        }
+        let (first, rest) = keys.split_first().expect("split gives a word");
+        self.first
+            .entry(first.clone())
+            .or_default()
+            .push((rest.to_vec(), payload));
+        true
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
+
+    /// Calls `found(payload, folded start, folded end)` for every name
+    /// whose first word is a Cyrillic word of `folded` (the folding of
+    /// `original`).
+    pub fn find(&self, folded: &Folded, original: &str, found: &mut impl FnMut(T, usize, usize)) {
+        if self.first.is_empty() {
+            return;
+        }
+        let mut keyed = Keyed::default();
+        keyed.build(folded, original, Keyer::Translit);
+        let words: Vec<(&str, usize, usize)> = keyed
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let end = keyed
+                    .words
+                    .get(i + 1)
+                    .map_or(keyed.text.len(), |n| n.0 as usize - 1);
+                (&keyed.text[w.0 as usize..end], w.1 as usize, w.2 as usize)
+            })
+            .collect();
+        for (i, &(key, fs, _)) in words.iter().enumerate() {
+            if !folded.text[fs..].starts_with(|c: char| matches!(c, '\u{400}'..='\u{52F}')) {
+                continue;
+            }
+            for stem in ending_stems(key) {
+                let Some(names) = self.first.get(stem) else {
+                    continue;
+                };
+                for (rest, payload) in names {
+                    let fits = rest.len() < words.len() - i
+                        && rest
+                            .iter()
+                            .zip(&words[i + 1..])
+                            .all(|(want, (got, _, _))| ending_stems(got).any(|s| s == &**want));
+                    if fits {
+                        found(*payload, fs, words[i + rest.len()].2);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `key` and each shorter form of it that drops up to [`ENDING_MAX`]
+/// letters of a case ending, keeping at least [`MIN_KEY`].
+fn ending_stems(key: &str) -> impl Iterator<Item = &str> {
+    let b = key.as_bytes();
+    (0..=ENDING_MAX)
+        .take_while(move |&n| {
+            n == 0 || (b.len() >= MIN_KEY + n && ENDING_LETTERS.contains(&b[b.len() - n]))
+        })
+        .map(move |n| &key[..key.len() - n])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_parse_to_languages() {
+        assert_eq!(Lang::parse("pt-BR"), Some(Lang::Pt));
+        assert_eq!(Lang::parse("zh_Hant"), Some(Lang::Zh));
+        assert_eq!(Lang::parse("JA"), Some(Lang::Ja));
+        assert_eq!(Lang::parse("el"), None);
+    }
+
+    #[test]
+    fn detects_languages_by_script_and_model() {
+        let d = |hint: Option<&str>, body: &str| detect(hint, "", body);
+        assert_eq!(
+            d(None, "Минфин США ввёл санкции против банка."),
+            Some(Lang::Ru)
+        );
+        assert_eq!(d(None, "米財務省は同社に制裁を科した。"), Some(Lang::Ja));
+        assert_eq!(d(None, "美国商务部将该公司列入实体清单。"), Some(Lang::Zh));
+        assert_eq!(
+            d(None, "Die EU-Kommission hat gegen den Konzern eine Geldbuße verhängt, teilte die Behörde am Montag mit."),
+            Some(Lang::De)
+        );
+        assert_eq!(
+            d(Some("en"), "La Commission européenne a infligé une amende au groupe américain, a-t-elle annoncé mardi."),
+            Some(Lang::Fr),
+            "a confident model overrides a wrong hint"
+        );
+        assert_eq!(
+            d(Some("it"), "Multa"),
+            Some(Lang::It),
+            "the hint decides a short text"
+        );
+        assert_eq!(d(None, "Η Επιτροπή επέβαλε πρόστιμο."), None);
+    }
+
+    #[test]
+    fn stems_meet_across_inflections() {
+        let k = |p: &str, l: Lang| key_phrase(p, Keyer::Stem(l));
+        assert_eq!(k("Geldbuße", Lang::De), k("Geldbußen", Lang::De));
+        assert_eq!(k("sanctions", Lang::Fr), k("sanction", Lang::Fr));
+        assert_eq!(k("Роснефть", Lang::Ru), k("Роснефти", Lang::Ru));
+        assert_eq!(
+            k("US-Handelsministerium", Lang::De),
+            k("US-Handelsministeriums", Lang::De)
+        );
+    }
+
+    /// The names of `index` found in `text`, as the original words.
+    fn found(index: &TranslitIndex<u32>, text: &str) -> Vec<(u32, String)> {
+        let folded = fold_with_map(text);
+        let mut out = Vec::new();
+        index.find(&folded, text, &mut |p, s, e| {
+            let (os, oe) = folded.original(s, e);
+            out.push((p, text[os..oe].to_string()));
+        });
+        out
+    }
+
+    #[test]
+    fn latin_names_meet_their_cyrillic_spellings_in_any_case() {
+        let mut index = TranslitIndex::default();
+        let names = [
+            "Rosneft",
+            "Kaspersky",
+            "Sberbank",
+            "Sovcomflot",
+            "Surgutneftegas",
+            "Gazprom Neft",
+            "VTB",
+            "Rusal",
+            "Alfa-Bank",
+        ];
+        for (i, n) in names.iter().enumerate() {
+            assert!(index.insert(n, i as u32), "{n}");
+        }
+        assert!(!index.insert("En+", 99), "too short a key to be safe");
+        let cases = [
+            ("санкции против Роснефти", 0, "Роснефти"),
+            ("с «Роснефтью»", 0, "Роснефтью"),
+            ("Лаборатория Касперского", 1, "Касперского"),
+            ("клиенты Сбербанка", 2, "Сбербанка"),
+            ("Совкомфлот", 3, "Совкомфлот"),
+            ("акции Сургутнефтегаза", 4, "Сургутнефтегаза"),
+            ("долги Газпром нефти", 5, "Газпром нефти"),
+            ("ВТБ", 6, "ВТБ"),
+            ("у Альфа-Банка", 8, "Альфа-Банка"),
+        ];
+        for (text, want, words) in cases {
+            assert_eq!(found(&index, text), [(want, words.to_string())], "{text}");
+        }
+        assert!(found(&index, "цены росли").is_empty(), "not Rusal");
+        assert!(found(&index, "Роснефтегаз").is_empty(), "another company");
+        assert!(
+            found(&index, "Rosneft").is_empty(),
+            "Latin text is the word index's"
+        );
+    }
+
+    #[test]
+    fn keyed_words_map_back_to_the_folded_text() {
+        let text = "Минфин наложил «штраф» на Роснефть.";
+        let folded = fold_with_map(text);
+        let mut k = Keyed::default();
+        k.build(&folded, text, Keyer::Stem(Lang::Ru));
+        let key = key_phrase("Роснефть", Keyer::Stem(Lang::Ru));
+        let at = k.text.find(&key).unwrap();
+        let (fs, fe) = k.folded_range(at, at + key.len());
+        let (os, oe) = folded.original(fs, fe);
+        assert_eq!(&text[os..oe], "Роснефть");
+        assert_eq!(k.keyed_pos(fs), at);
+    }
+}
