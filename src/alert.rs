@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::article::Article;
-use crate::matcher::{Evidence, Hit, Matcher, Severity, Term};
+use crate::matcher::{ActionStatus, Evidence, Hit, Matcher, Severity, Term};
 
 /// The article fields an alert carries (contracts §5).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +35,13 @@ pub struct Alert {
     pub description: Option<String>,
     pub article: ArticleRef,
     pub matched: Matched,
+    /// The status of the action as the article reports it (records from
+    /// before statuses read as imposed).
+    #[serde(default)]
+    pub status: ActionStatus,
+    /// The article's language as matched (ISO 639-1), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
     pub evidence: Vec<Evidence>,
     pub detected_at: String,
     /// The watchlist file that defines the rule, for "edit this rule" hints.
@@ -89,6 +96,8 @@ impl Alert {
                 agency: hit.agency,
                 action: hit.action,
             },
+            status: hit.status,
+            language: hit.language,
             evidence: hit.evidence,
             detected_at: detected_at
                 .format(&time::format_description::well_known::Rfc3339)
@@ -99,11 +108,15 @@ impl Alert {
         }
     }
 
-    /// A one-line summary: "HIGH kaspersky-us: Kaspersky / us-commerce / sanction: <title>".
+    /// A one-line summary: "HIGH kaspersky-us: Kaspersky / us-commerce / sanction: <title>"
+    /// ("sanction (proposed)" when the action is not yet imposed).
     pub fn summary(&self) -> String {
         let mut parts = vec![self.matched.company.id.clone()];
         parts.extend(self.matched.agency.as_ref().map(|a| a.id.clone()));
-        parts.extend(self.matched.action.as_ref().map(|a| a.id.clone()));
+        parts.extend(self.matched.action.as_ref().map(|a| match self.status {
+            ActionStatus::Imposed => a.id.clone(),
+            st => format!("{} ({})", a.id, st.as_str()),
+        }));
         format!(
             "{} {}: {}: {}",
             self.severity.as_str().to_uppercase(),

@@ -152,7 +152,18 @@ fn print_explanation(
     for e in m.explain(article) {
         match &e.hit {
             Some(hit) => {
-                writeln!(out, "  {}: FIRED", e.rule_id)?;
+                let cue = hit
+                    .status_cue
+                    .as_ref()
+                    .map(|c| format!(" (\"{c}\")"))
+                    .unwrap_or_default();
+                writeln!(
+                    out,
+                    "  {}: FIRED, status {}{cue}, language {}",
+                    e.rule_id,
+                    hit.status.as_str(),
+                    hit.language.as_deref().unwrap_or("unknown")
+                )?;
                 for ev in &hit.evidence {
                     let marked = ev.marked(
                         |_| "[".into(),

@@ -94,6 +94,15 @@ pub enum Target {
     /// A cue that opens an enumeration of the companies an event names
     /// ("among them", "those named include").
     Enumeration,
+    /// A phrase that refers back to the agency named before it ("the
+    /// regulator"); resolved to that agency after the scan.
+    AgencyReference,
+    /// A negator ("not", "ruled out") that denies an action word next to it.
+    Negation,
+    /// Government `.0` named as an actor ("the United States"): the agency
+    /// that acts for it in the event's kind of action, when no agency is
+    /// named.
+    Government(u32),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -142,6 +151,10 @@ pub struct Matcher {
     pub(super) cjk_entries: Vec<Vec<Entry>>,
     /// Per agency, the actions its instruments stand for.
     pub(super) instrument_actions: Vec<Vec<u32>>,
+    /// Per government, (action, agency that takes it for the government).
+    pub(super) government_acts: Vec<Vec<(u32, u32)>>,
+    /// Per action, its status when no cue gives one.
+    pub(super) default_status: Vec<ActionStatus>,
 }
 
 /// A later part of a gap phrase ("to settle" in "agreed to pay ... to
@@ -323,9 +336,24 @@ impl Builder {
         self.translit.insert(name, entry);
     }
 
-    /// Adds one language's words.
-    fn add_language(&mut self, w: &LangWords, agency_ids: &[String], action_ids: &[String]) {
+    /// Adds one language's words. `governments` lists the government ids
+    /// in the order of their [`Target::Government`] indexes.
+    fn add_language(
+        &mut self,
+        w: &LangWords,
+        agency_ids: &[String],
+        action_ids: &[String],
+        governments: &[&String],
+    ) {
         let lang = w.lang();
+        for (id, names) in &w.governments {
+            let Some(g) = governments.iter().position(|x| *x == id) else {
+                continue;
+            };
+            names
+                .iter()
+                .for_each(|n| self.add_in(lang, n, Target::Government(g as u32)));
+        }
         let agency = |id: &String| agency_ids.iter().position(|a| a == id).map(|p| p as u32);
         let action = |id: &String| action_ids.iter().position(|a| a == id).map(|p| p as u32);
         for (id, names) in &w.agencies {
@@ -356,6 +384,10 @@ impl Builder {
                 .not
                 .iter()
                 .for_each(|p| self.add_in(lang, p, Target::ActionVeto(i)));
+            words
+                .exact
+                .iter()
+                .for_each(|p| self.add(p, Target::Action(i), false));
         }
         for (status, cues) in &w.status {
             let Some(st) = ActionStatus::parse(status) else {
@@ -368,6 +400,8 @@ impl Builder {
             (&w.references, Target::Reference),
             (&w.role_before, Target::RoleBefore),
             (&w.enumeration, Target::Enumeration),
+            (&w.agency_references, Target::AgencyReference),
+            (&w.negation, Target::Negation),
         ] {
             cues.iter().for_each(|c| self.add_in(lang, c, target));
         }
@@ -424,9 +458,23 @@ impl Matcher {
         for p in &senses.not {
             b.add(p, Target::CompanyVeto, false);
         }
+        let governments: Vec<&String> = taxonomy.government_acts.keys().collect();
         for w in &taxonomy.languages {
-            b.add_language(w, &agency_ids, &action_ids);
+            b.add_language(w, &agency_ids, &action_ids, &governments);
         }
+        let government_acts = taxonomy
+            .government_acts
+            .values()
+            .map(|acts| {
+                acts.iter()
+                    .filter_map(|(action, agency)| {
+                        let a = action_ids.iter().position(|x| x == action)?;
+                        let g = agency_ids.iter().position(|x| x == agency)?;
+                        Some((a as u32, g as u32))
+                    })
+                    .collect()
+            })
+            .collect();
         let instrument_actions = agency_ids
             .iter()
             .map(|id| {
@@ -465,6 +513,10 @@ impl Matcher {
                 actions: lookup(&rule.actions, &action_ids),
             });
         }
+        let default_status = action_ids
+            .iter()
+            .map(|id| taxonomy.default_status.get(id).copied().unwrap_or_default())
+            .collect();
         Matcher {
             automaton: b.other.build(),
             cjk: b.cjk.build(),
@@ -479,6 +531,8 @@ impl Matcher {
             keyed_names: b.keyed_names,
             translit: b.translit,
             instrument_actions,
+            government_acts,
+            default_status,
         }
     }
 

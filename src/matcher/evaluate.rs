@@ -47,6 +47,13 @@ const SOURCE_VERBS: &[&str] = &[
 ];
 /// How many words a gap phrase ("agreed to pay ... to settle") may span.
 const GAP_WORDS: usize = 8;
+/// How many sentences back a reference to an agency ("the regulator") may
+/// reach for the agency it means.
+const AGENCY_REFERENCE_SENTENCES: usize = 6;
+/// How many words may separate a negator from the action word it denies.
+const NEGATION_WORDS: usize = 1;
+/// The same in Chinese and Japanese, in characters.
+const NEGATION_CJK_CHARS: usize = 3;
 /// How many characters a gap may span in Chinese or Japanese, which have
 /// no spaces between words (about eight words' worth).
 const GAP_CJK_CHARS: usize = 20;
@@ -89,6 +96,8 @@ enum Miss {
         sentence: usize,
     },
     Stage(Stage),
+    /// It fired, with a status the rule's `status` leaves out.
+    Status(ActionStatus),
 }
 
 /// Why a rule did or did not fire, while scanning.
@@ -280,11 +289,20 @@ impl Matcher {
                 });
             }
         };
+        // Chinese and Japanese run their characters into any Latin word
+        // next to them ("米TikTok禁止法"); the word walk reads a copy with
+        // those characters blanked out (same offsets).
+        let cjk = may_have_cjk(&folded.text);
+        let words_text: std::borrow::Cow<str> = if cjk {
+            std::borrow::Cow::Owned(blank_cjk(&folded.text))
+        } else {
+            std::borrow::Cow::Borrowed(&folded.text)
+        };
         self.phrases
-            .find(&folded.text, &mut |e: &[Entry], s, t| accept(e, s, t, None));
+            .find(&words_text, &mut |e: &[Entry], s, t| accept(e, s, t, None));
         if let Some(automaton) = &self.automaton {
-            for m in automaton.find_overlapping_iter(&folded.text) {
-                if on_word_boundaries(&folded.text, m.start(), m.end()) {
+            for m in automaton.find_overlapping_iter(&*words_text) {
+                if on_word_boundaries(&words_text, m.start(), m.end()) {
                     accept(
                         &self.entries[m.pattern().as_usize()],
                         m.start(),
@@ -310,8 +328,8 @@ impl Matcher {
                     accept(&[e], fs, fe, None)
                 });
         }
-        if let Some(cjk) = self.cjk.as_ref().filter(|_| may_have_cjk(&folded.text)) {
-            for m in cjk.find_overlapping_iter(&folded.text) {
+        if let Some(automaton) = self.cjk.as_ref().filter(|_| cjk) {
+            for m in automaton.find_overlapping_iter(&folded.text) {
                 if on_cjk_boundaries(&folded.text, m.start(), m.end()) {
                     accept(
                         &self.cjk_entries[m.pattern().as_usize()],
@@ -348,6 +366,8 @@ impl Matcher {
             lang,
         };
         scan.drop_vetoed();
+        scan.resolve_agency_references();
+        scan.drop_negated();
         scan
     }
 
@@ -432,7 +452,12 @@ impl Matcher {
         if fired.is_empty() {
             return Err(Miss::Stage(best));
         }
-        Ok(self.hit(scan, r, &fired))
+        let hit = self.hit(scan, r, &fired);
+        let wanted = &self.rules[r].rule.status;
+        if !wanted.is_empty() && !wanted.contains(&hit.status) {
+            return Err(Miss::Status(hit.status));
+        }
+        Ok(hit)
     }
 
     /// Words a [`Miss`] for an analyst (`backtest --explain`).
@@ -449,6 +474,18 @@ impl Matcher {
                 )
             }
             Miss::Stage(best) => best,
+            Miss::Status(st) => {
+                return format!(
+                    "the event's status is {} (rule status = [{}])",
+                    st.as_str(),
+                    rule.rule
+                        .status
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
         };
         // The rule's ids, resolved through `table`, as a list.
         let ids = |ids: &[u32], table: &[String]| {
@@ -470,7 +507,10 @@ impl Matcher {
                     ids(&rule.actions, &self.action_ids)
                 }
             ),
-            Stage::ActionOtherSense => "action words present only in another sense".into(),
+            Stage::ActionOtherSense => {
+                "action words present only in another sense, or denied (\"not\", \"ruled out\")"
+                    .into()
+            }
             Stage::Excluded => "vetoed by an exclude phrase".into(),
             Stage::Fired => unreachable!("fired windows are collected"),
         }
@@ -532,8 +572,11 @@ impl Matcher {
             }
         });
         let text_of = |o: &Occ| scan.doc.text[o.start..o.end].to_string();
-        let agency = self
-            .acting_agency(scan, r, w)
+        let acting = self.acting_agency(scan, r, w);
+        let agency_from_government = acting
+            .filter(|(_, o)| matches!(o.target, Target::Government(_)))
+            .map(|(_, o)| (o.start, o.end));
+        let agency = acting
             .or_else(|| {
                 // Any actor: the first agency named, else an instrument's.
                 scan.occs
@@ -565,7 +608,7 @@ impl Matcher {
             id: self.action_ids[self.wanted_action_id(r, o) as usize].clone(),
             text: text_of(o),
         });
-        let status = self.status(scan, w, action_occ);
+        let (status, status_cue) = self.status(scan, r, w, action_occ);
         let evidence = sentences
             .iter()
             .map(|&s| {
@@ -593,6 +636,11 @@ impl Matcher {
                             }
                             Target::Instrument(a)
                                 if rule.agencies.is_empty() || rule.agencies.contains(&a) =>
+                            {
+                                SpanKind::Agency
+                            }
+                            Target::Government(_)
+                                if agency_from_government == Some((o.start, o.end)) =>
                             {
                                 SpanKind::Agency
                             }
@@ -631,6 +679,7 @@ impl Matcher {
             agency,
             action,
             status,
+            status_cue,
             language: scan.lang.map(|l| l.code().to_string()),
             evidence,
         }
@@ -652,8 +701,24 @@ impl Matcher {
         if occs().any(|o| matches!(o.target, Target::Agency(_))) {
             return None;
         }
-        occs().find_map(|o| match o.target {
+        if let Some(found) = occs().find_map(|o| match o.target {
             Target::Instrument(a) if listed(a) => Some((a, o)),
+            _ => None,
+        }) {
+            return Some(found);
+        }
+        // A government named as the actor: the agency that takes the
+        // event's kind of action for it ("the US sanctioned" = Treasury).
+        occs().find_map(|o| match o.target {
+            Target::Government(g) => self.government_acts[g as usize]
+                .iter()
+                .find(|&&(action, agency)| {
+                    listed(agency)
+                        && occs().any(|x| {
+                            x.target == Target::Action(action) && self.is_wanted_action(r, x)
+                        })
+                })
+                .map(|&(_, agency)| (agency, o)),
             _ => None,
         })
     }
@@ -689,41 +754,80 @@ impl Matcher {
         }
     }
 
-    /// The status of the event in window `w`, from the status cues in the
-    /// sentence of its action (or the whole window when that sentence has
-    /// none). Cues that reverse or suspend the action outrank those that
-    /// only time it: lifted, challenged, threatened, proposed, reported,
-    /// announced; with no cue the action is imposed.
-    fn status(&self, scan: &Scan, w: Window, action: Option<&Occ>) -> ActionStatus {
-        const PRECEDENCE: [ActionStatus; 6] = [
-            ActionStatus::Lifted,
-            ActionStatus::Challenged,
-            ActionStatus::Threatened,
-            ActionStatus::Proposed,
-            ActionStatus::Reported,
-            ActionStatus::Announced,
-        ];
-        let cues_in = |keep: &dyn Fn(&Occ) -> bool| -> Vec<ActionStatus> {
-            scan.occs
-                .iter()
-                .filter(|o| keep(o))
-                .filter_map(|o| match o.target {
-                    Target::Status(st) => Some(st),
-                    _ => None,
-                })
-                .collect()
+    /// The status of the event in window `w` for rule `r`:
+    ///
+    /// 1. the status cue nearest the action word in its sentence: a cue
+    ///    modifies the verb next to it ("lifted the sanctions", "plans to
+    ///    ban"), while one further away may belong to another clause;
+    /// 2. else any cue in the window;
+    /// 3. else the cue nearest an action of the same kind in the headline,
+    ///    which states the story's main event ("US lifts sanctions on three
+    ///    firms", the company named only in the body);
+    /// 4. else the action's default (`taxonomy/status.toml`: announced for
+    ///    a company's own exit or acquisition, imposed otherwise).
+    ///
+    /// Ties go to the cue that reverses or suspends the action: lifted,
+    /// challenged, threatened, proposed, reported, announced.
+    fn status(
+        &self,
+        scan: &Scan,
+        r: usize,
+        w: Window,
+        action: Option<&Occ>,
+    ) -> (ActionStatus, Option<String>) {
+        let found =
+            |(st, o): (ActionStatus, &Occ)| (st, Some(scan.doc.text[o.start..o.end].to_string()));
+        let cues = |sentence: usize| {
+            scan.occs.iter().filter_map(move |o| match o.target {
+                Target::Status(st) if o.sentence == sentence => Some((st, o)),
+                _ => None,
+            })
         };
-        let mut cues = match action {
-            Some(a) => cues_in(&|o: &Occ| o.sentence == a.sentence),
-            None => Vec::new(),
-        };
-        if cues.is_empty() {
-            cues = cues_in(&|o: &Occ| w.has(o.sentence));
+        let nearest =
+            |a: &Occ| cues(a.sentence).min_by_key(|(st, c)| (scan.distance(a, c), precedence(*st)));
+        if let Some(a) = action {
+            if let Some(cue) = nearest(a) {
+                return found(cue);
+            }
         }
-        PRECEDENCE
-            .into_iter()
-            .find(|p| cues.contains(p))
-            .unwrap_or(ActionStatus::Imposed)
+        if let Some(cue) = w
+            .sentences()
+            .flat_map(cues)
+            .min_by_key(|(st, _)| precedence(*st))
+        {
+            return found(cue);
+        }
+        let kind = action.map(|a| self.wanted_action_id(r, a));
+        scan.occs
+            .iter()
+            .filter(|o| {
+                o.sentence < scan.doc.title_sentences
+                    && self.is_wanted_action(r, o)
+                    && Some(self.wanted_action_id(r, o)) == kind
+            })
+            .find_map(nearest)
+            .map_or_else(
+                || {
+                    let default =
+                        kind.map_or(ActionStatus::Imposed, |k| self.default_status[k as usize]);
+                    (default, None)
+                },
+                found,
+            )
+    }
+}
+
+/// How strongly a status cue wins a tie: what reverses or suspends an
+/// action outranks what only times it.
+fn precedence(st: ActionStatus) -> u8 {
+    match st {
+        ActionStatus::Lifted => 0,
+        ActionStatus::Challenged => 1,
+        ActionStatus::Threatened => 2,
+        ActionStatus::Proposed => 3,
+        ActionStatus::Reported => 4,
+        ActionStatus::Announced => 5,
+        ActionStatus::Imposed => 6,
     }
 }
 
@@ -772,6 +876,92 @@ impl Scan {
             !drop
         });
         self.vetoed_actions = vetoed_actions;
+    }
+
+    /// How far apart two occurrences of one sentence are: the words
+    /// between them, with two Chinese or Japanese characters as a word.
+    fn distance(&self, a: &Occ, b: &Occ) -> usize {
+        let (from, to) = if a.end <= b.start {
+            (a.end, b.start)
+        } else if b.end <= a.start {
+            (b.end, a.start)
+        } else {
+            return 0;
+        };
+        let between = &self.doc.text[from..to];
+        words_between(between) + between.chars().filter(|&c| is_han(c) || is_kana(c)).count() / 2
+    }
+
+    /// Turns each reference back to an agency ("the regulator") into that
+    /// agency: the last one named before it, within
+    /// [`AGENCY_REFERENCE_SENTENCES`] sentences. One with none is dropped.
+    fn resolve_agency_references(&mut self) {
+        let mut last: Option<(u32, usize)> = None;
+        let mut keep = Vec::with_capacity(self.occs.len());
+        for mut o in std::mem::take(&mut self.occs) {
+            match o.target {
+                Target::Agency(a) => last = Some((a, o.sentence)),
+                Target::AgencyReference => match last {
+                    Some((a, s)) if o.sentence - s <= AGENCY_REFERENCE_SENTENCES => {
+                        o.target = Target::Agency(a)
+                    }
+                    _ => continue,
+                },
+                _ => {}
+            }
+            keep.push(o);
+        }
+        // A reference that is also an agency's own name ("the Commission")
+        // is one occurrence.
+        keep.dedup_by(|a, b| (a.target, a.start, a.end) == (b.target, b.start, b.end));
+        self.occs = keep;
+    }
+
+    /// Drops action words denied by a negator next to them ("a cyber
+    /// attack was not the cause", "no sanctions"): at most one word apart
+    /// (a few characters in Chinese and Japanese), in one clause.
+    fn drop_negated(&mut self) {
+        let negators: Vec<Occ> = self
+            .occs
+            .iter()
+            .filter(|o| o.target == Target::Negation)
+            .copied()
+            .collect();
+        if negators.is_empty() {
+            return;
+        }
+        let text = &self.doc.text;
+        let near = |from: usize, to: usize| {
+            let between = &text[from..to];
+            let cjk = text[..from]
+                .chars()
+                .next_back()
+                .is_some_and(|c| is_han(c) || is_kana(c))
+                || text[to..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| is_han(c) || is_kana(c));
+            !between.contains([',', ';', '，', '、', '；'])
+                && if cjk {
+                    between.len() <= 3 * NEGATION_CJK_CHARS
+                } else {
+                    words_between(between) <= NEGATION_WORDS
+                }
+        };
+        let mut negated = Vec::new();
+        self.occs.retain(|o| {
+            let denied = matches!(o.target, Target::Action(_))
+                && negators.iter().any(|n| {
+                    n.sentence == o.sentence
+                        && ((n.end <= o.start && near(n.end, o.start))
+                            || (n.start >= o.end && near(o.end, n.start)))
+                });
+            if denied {
+                negated.push(*o);
+            }
+            !denied
+        });
+        self.vetoed_actions.extend(negated);
     }
 
     /// Whether a company mention is qualified by a role cue ("analysts at X",
@@ -865,13 +1055,30 @@ impl Scan {
         // An enumeration ("Those named include A, B and C", "among them")
         // names the companies of an event stated before it: in the
         // sentence before, or in the headline or the lead.
-        let enumerates =
-            self.occs.iter().any(|o| {
-                o.sentence == s && o.target == Target::Enumeration && self.occs.iter().any(|c| {
-                    c.sentence == s
-                        && c.start >= o.start
-                        && matches!(c.target, Target::Company { rule, .. } if rule as usize == r)
-                })
+        let sentence = self.doc.sentences[s];
+        let enumerates = self
+            .occs
+            .iter()
+            .filter(|c| {
+                c.sentence == s
+                    && matches!(c.target, Target::Company { rule, .. } if rule as usize == r)
+            })
+            .any(|c| {
+                // A cue before the company, or a colon, that opens a list
+                // of three or more names the company is one of.
+                let before = &self.doc.text[sentence.start..c.start];
+                let opener = self
+                    .occs
+                    .iter()
+                    .filter(|o| {
+                        o.sentence == s && o.target == Target::Enumeration && o.end <= c.start
+                    })
+                    .map(|o| o.end)
+                    .chain(before.rfind([':', '：']).map(|i| {
+                        sentence.start + i + before[i..].chars().next().map_or(1, char::len_utf8)
+                    }))
+                    .min();
+                opener.is_some_and(|at| is_list(&self.doc.text[at..sentence.end]))
             });
         if enumerates && s > lead {
             let mut events: Vec<usize> = (0..=lead.min(n - 1)).collect();
@@ -888,6 +1095,27 @@ impl Scan {
         }
         out
     }
+}
+
+/// Whether `text` is a list of three or more items: two separators or more.
+fn is_list(text: &str) -> bool {
+    text.matches([',', '、', '，', ';', '；']).count() >= 2
+}
+
+/// `text` with every Han and kana character (and full-width punctuation)
+/// replaced by spaces, byte for byte, so Latin words next to them stand
+/// alone and every offset stays the same.
+fn blank_cjk(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_han(c) || is_kana(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}')
+        {
+            out.extend(std::iter::repeat_n(' ', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Whether folded text may hold Chinese or Japanese: a lead byte of the

@@ -151,6 +151,10 @@ pub struct Hit {
     /// The status of the action as the article reports it.
     #[serde(default)]
     pub status: ActionStatus,
+    /// The words that gave the status, when a cue did (none: imposed by
+    /// default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_cue: Option<String>,
     /// The article's language as matched (ISO 639-1), when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,

@@ -61,6 +61,10 @@ pub struct Taxonomy {
     /// The action ids an instrument of each agency stands for ("placed on
     /// the Entity List" is an export control by the Commerce Department).
     pub instrument_actions: BTreeMap<String, Vec<String>>,
+    /// Government id → action id → the agency that acts for it.
+    pub government_acts: BTreeMap<String, BTreeMap<String, String>>,
+    /// Action id → its status when no cue gives one (imposed otherwise).
+    pub default_status: BTreeMap<String, ActionStatus>,
 }
 
 /// One language's words for the taxonomy (`taxonomy/lang/CODE.toml`).
@@ -95,6 +99,16 @@ pub struct LangWords {
     /// Cues that open an enumeration of the companies an event names.
     #[serde(default)]
     pub enumeration: Vec<String>,
+    /// Phrases that refer back to an agency named before ("the regulator").
+    #[serde(default)]
+    pub agency_references: Vec<String>,
+    /// Negators that, next to an action word, deny it ("not", "ruled out").
+    #[serde(default)]
+    pub negation: Vec<String>,
+    /// Government id → the names of that government acting as a whole
+    /// ("the United States", "Washington").
+    #[serde(default)]
+    pub governments: BTreeMap<String, Vec<String>>,
     /// The language, checked against `language` on load.
     #[serde(skip)]
     pub lang: Option<Lang>,
@@ -107,6 +121,10 @@ pub struct ActionWords {
     pub phrases: Vec<String>,
     #[serde(default)]
     pub not: Vec<String>,
+    /// Words matched in their exact folded form, not stemmed: a trigger
+    /// whose stem is also an unrelated word's (French "amende").
+    #[serde(default)]
+    pub exact: Vec<String>,
 }
 
 /// The language files, compiled in.
@@ -126,6 +144,18 @@ const LANGUAGE_FILES: [(&str, &str); 9] = [
 #[serde(deny_unknown_fields)]
 struct InstrumentFile {
     implies: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusFile {
+    default: BTreeMap<String, ActionStatus>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GovernmentFile {
+    acts: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 impl LangWords {
@@ -212,7 +242,32 @@ impl Taxonomy {
                 ))
                 .expect("taxonomy/instruments.toml is valid")
                 .implies,
+                government_acts: toml::from_str::<GovernmentFile>(include_str!(
+                    "../../taxonomy/governments.toml"
+                ))
+                .expect("taxonomy/governments.toml is valid")
+                .acts,
+                default_status: toml::from_str::<StatusFile>(include_str!(
+                    "../../taxonomy/status.toml"
+                ))
+                .expect("taxonomy/status.toml is valid")
+                .default,
             };
+            for id in t.default_status.keys() {
+                assert!(t.action(id).is_some(), "status.toml: action {id}");
+            }
+            for (id, acts) in &t.government_acts {
+                for (action, agency) in acts {
+                    assert!(
+                        t.action(action).is_some(),
+                        "governments.toml: {id}: action {action}"
+                    );
+                    assert!(
+                        t.agency(agency).is_some(),
+                        "governments.toml: {id}: agency {agency}"
+                    );
+                }
+            }
             for (id, actions) in &t.instrument_actions {
                 assert!(t.agency(id).is_some(), "instruments.toml: agency {id}");
                 for a in actions {

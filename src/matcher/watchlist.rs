@@ -60,6 +60,8 @@ pub struct Rule {
     /// Action ids; empty means any action.
     pub actions: Vec<String>,
     pub exclude: Vec<String>,
+    /// The statuses the rule fires on; empty means every status.
+    pub status: Vec<super::ActionStatus>,
     pub severity: Severity,
     pub notify: Vec<String>,
     /// Where the rule is defined, for "edit this file" hints.
@@ -115,6 +117,8 @@ struct RawRule {
     actions: Vec<Spanned<String>>,
     #[serde(default)]
     exclude: Vec<Spanned<String>>,
+    #[serde(default)]
+    status: Vec<Spanned<String>>,
     #[serde(default)]
     severity: Option<Spanned<String>>,
     #[serde(default)]
@@ -461,6 +465,25 @@ pub fn parse(
                     );
                 }
             }
+            let mut status = Vec::new();
+            for st in &r.status {
+                match super::ActionStatus::parse(st.get_ref()) {
+                    Some(parsed) => status.push(parsed),
+                    None => err(
+                        st.span().start,
+                        format!(
+                            "rule {id:?}: status {:?} is not one of {}{}",
+                            st.get_ref(),
+                            super::ActionStatus::ALL.map(|a| a.as_str()).join(", "),
+                            did_you_mean(
+                                st.get_ref(),
+                                super::ActionStatus::ALL.iter().map(|a| a.as_str())
+                            )
+                        ),
+                        false,
+                    ),
+                }
+            }
             let severity = match &r.severity {
                 None => Severity::Medium,
                 Some(s) => Severity::parse(s.get_ref()).unwrap_or_else(|| {
@@ -482,6 +505,7 @@ pub fn parse(
                 agencies: r.agencies.iter().map(|a| a.get_ref().clone()).collect(),
                 actions: r.actions.iter().map(|a| a.get_ref().clone()).collect(),
                 exclude: r.exclude.iter().map(|a| a.get_ref().clone()).collect(),
+                status,
                 severity,
                 notify: r.notify.iter().map(|a| a.get_ref().clone()).collect(),
                 file: (*file).clone(),

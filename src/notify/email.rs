@@ -124,12 +124,16 @@ fn one_line(s: &str, max_chars: usize) -> String {
     }
 }
 
-/// What matched, in words: "Kaspersky: sanction by us-commerce".
+/// What matched, in words: "Kaspersky: sanction by us-commerce", with
+/// the status when the action is not simply imposed ("sanction (proposed)").
 fn what(alert: &Alert) -> String {
     let m = &alert.matched;
     let mut what = m.company.id.clone();
     if let Some(action) = &m.action {
         let _ = write!(what, ": {}", action.id);
+        if alert.status != crate::matcher::ActionStatus::Imposed {
+            let _ = write!(what, " ({})", alert.status.as_str());
+        }
     }
     if let Some(agency) = &m.agency {
         let _ = write!(what, " by {}", agency.id);
@@ -242,6 +246,12 @@ fn render_text_one(t: &mut String, alert: &Alert) {
     if let Some(a) = &m.action {
         let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, a.text);
     }
+    if alert.status != crate::matcher::ActionStatus::Imposed {
+        let _ = writeln!(t, "Status:   {}", alert.status.as_str());
+    }
+    if let Some(lang) = alert.language.as_deref().filter(|l| *l != "en") {
+        let _ = writeln!(t, "Language: {lang} (evidence in the article's language)");
+    }
     let _ = writeln!(t);
     let _ = writeln!(t, "Why this fired (matched words in [brackets]):");
     for e in &alert.evidence {
@@ -341,6 +351,14 @@ fn render_html_card(alert: &Alert) -> String {
                 esc(&t.text)
             );
         }
+    }
+    if alert.status != crate::matcher::ActionStatus::Imposed {
+        let _ = write!(
+            rows,
+            "<tr><td style=\"padding:3px 16px 3px 0;color:#718096;font-size:13px;\">Status</td>\
+<td style=\"padding:3px 0;font-size:14px;font-weight:bold;\">{}</td></tr>",
+            alert.status.as_str()
+        );
     }
     let evidence: String = alert
         .evidence

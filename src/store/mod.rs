@@ -665,6 +665,8 @@ mod tests {
                 agency: None,
                 action: None,
             },
+            status: Default::default(),
+            language: None,
             evidence: vec![],
             detected_at: "2024-01-01T00:00:00Z".into(),
             watchlist: "w.toml".into(),
