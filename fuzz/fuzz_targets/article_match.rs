@@ -57,6 +57,13 @@ agencies = ["de-bafin", "us-justice", "us-sec", "uk-fca"]
 actions = ["fine", "investigation", "lawsuit"]
 
 [[rule]]
+id = "multilingual"
+companies = [{ name = "Rosneft", aliases = ["Роснефть"] }, { name = "Qualcomm", aliases = ["クアルコム", "高通"] }, { name = "YMTC", aliases = ["长江存储", "長江存儲"] }, "Sberbank"]
+agencies = ["us-treasury", "us-commerce", "eu-commission", "cn-mofcom"]
+actions = ["sanction", "export-control", "fine"]
+status = ["imposed", "announced", "lifted"]
+
+[[rule]]
 id = "recalls"
 companies = ["Boeing", { name = "Volkswagen", aliases = ["VW"] }]
 actions = ["recall", "fine"]

@@ -379,21 +379,25 @@ impl Matcher {
         let mut pos = 0;
         for part in &self.gaps[gap as usize] {
             let window = &tail[pos..];
-            // Most calls fail: a part absent from the rest of the sentence,
-            // or first seen too far, is rejected before counting words.
-            let first = part.finder.find(window.as_bytes())?;
-            let end = first + part.finder.needle().len();
             if part.cjk {
+                // Only the next few characters can hold the part: search
+                // no further, whatever the sentence's length.
                 let limit = window
                     .char_indices()
                     .nth(GAP_CJK_CHARS)
                     .map_or(window.len(), |(i, _)| i);
-                if first > limit {
-                    return None;
+                let mut reach = (limit + part.finder.needle().len()).min(window.len());
+                while !window.is_char_boundary(reach) {
+                    reach += 1;
                 }
-                pos += end;
+                let first = part.finder.find(&window.as_bytes()[..reach])?;
+                pos += first + part.finder.needle().len();
                 continue;
             }
+            // Most calls fail: a part absent from the rest of the sentence,
+            // or first seen too far, is rejected before counting words.
+            let first = part.finder.find(window.as_bytes())?;
+            let end = first + part.finder.needle().len();
             let limit = nth_word_end(window, GAP_WORDS + part.words);
             if end > limit {
                 return None;
