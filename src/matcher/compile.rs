@@ -401,10 +401,14 @@ impl Builder {
             (&w.role_before, Target::RoleBefore),
             (&w.enumeration, Target::Enumeration),
             (&w.agency_references, Target::AgencyReference),
-            (&w.negation, Target::Negation),
         ] {
             cues.iter().for_each(|c| self.add_in(lang, c, target));
         }
+        // Negators by their exact form: their stems are other words' too
+        // (Portuguese "não" and "na", Russian "не" and "ней").
+        w.negation
+            .iter()
+            .for_each(|c| self.add(c, Target::Negation, false));
     }
 }
 

@@ -713,13 +713,18 @@ impl Matcher {
         }
         // A government named as the actor: the agency that takes the
         // event's kind of action for it ("the US sanctioned" = Treasury).
+        // As the actor it comes before the action in its sentence; after
+        // it, it is mostly a modifier ("for breaching EU privacy law").
         occs().find_map(|o| match o.target {
             Target::Government(g) => self.government_acts[g as usize]
                 .iter()
                 .find(|&&(action, agency)| {
                     listed(agency)
                         && occs().any(|x| {
-                            x.target == Target::Action(action) && self.is_wanted_action(r, x)
+                            x.target == Target::Action(action)
+                                && x.sentence == o.sentence
+                                && o.end <= x.start
+                                && self.is_wanted_action(r, x)
                         })
                 })
                 .map(|&(_, agency)| (agency, o)),
@@ -925,13 +930,13 @@ impl Scan {
     /// attack was not the cause", "no sanctions"): at most one word apart
     /// (a few characters in Chinese and Japanese), in one clause.
     fn drop_negated(&mut self) {
-        let negators: Vec<Occ> = self
+        let all: Vec<Occ> = self
             .occs
             .iter()
             .filter(|o| o.target == Target::Negation)
             .copied()
             .collect();
-        if negators.is_empty() {
+        if all.is_empty() {
             return;
         }
         let text = &self.doc.text;
@@ -952,8 +957,24 @@ impl Scan {
                     words_between(between) <= NEGATION_WORDS
                 }
         };
+        // Two negators side by side cancel out ("nicht ausgeschlossen",
+        // "n'exclut pas").
+        let negators: Vec<Occ> = all
+            .iter()
+            .filter(|n| {
+                !all.iter().any(|m| {
+                    m.start != n.start
+                        && m.sentence == n.sentence
+                        && ((m.end <= n.start && near(m.end, n.start))
+                            || (n.end <= m.start && near(n.end, m.start)))
+                })
+            })
+            .copied()
+            .collect();
         let mut negated = Vec::new();
         self.occs.retain(|o| {
+            // A negator inside the action's own phrase ("denied a licence",
+            // "vom Markt ausgeschlossen") is part of it.
             let denied = matches!(o.target, Target::Action(_))
                 && negators.iter().any(|n| {
                     n.sentence == o.sentence
