@@ -50,6 +50,8 @@ const GAP_WORDS: usize = 8;
 /// How many sentences back a reference to an agency ("the regulator") may
 /// reach for the agency it means.
 const AGENCY_REFERENCE_SENTENCES: usize = 6;
+/// How many words may open a clause before the government that acts in it.
+const CLAUSE_OPENING_WORDS: usize = 2;
 /// How many words may separate a negator from the action word it denies.
 const NEGATION_WORDS: usize = 1;
 /// The same in Chinese and Japanese, in characters.
@@ -713,10 +715,11 @@ impl Matcher {
         }
         // A government named as the actor: the agency that takes the
         // event's kind of action for it ("the US sanctioned" = Treasury).
-        // As the actor it comes before the action in its sentence; after
-        // it, it is mostly a modifier ("for breaching EU privacy law").
+        // As the actor it opens its clause and comes before the action;
+        // elsewhere it is mostly a modifier ("for breaching EU privacy
+        // law", "to cut U.S. operations after sanctions").
         occs().find_map(|o| match o.target {
-            Target::Government(g) => self.government_acts[g as usize]
+            Target::Government(g) if scan.opens_clause(o) => self.government_acts[g as usize]
                 .iter()
                 .find(|&&(action, agency)| {
                     listed(agency)
@@ -885,6 +888,20 @@ impl Scan {
             !drop
         });
         self.vetoed_actions = vetoed_actions;
+    }
+
+    /// Whether an occurrence opens its clause: at most
+    /// [`CLAUSE_OPENING_WORDS`] words ("The", "Hier, l'") between it and the
+    /// start of its sentence or the last comma, colon or dash before it.
+    fn opens_clause(&self, o: &Occ) -> bool {
+        let sentence = self.doc.sentences[o.sentence];
+        let before = &self.doc.text[sentence.start..o.start];
+        let clause = before
+            .rfind([',', ';', ':', '—', '–', '，', '、', '：'])
+            .map_or(before, |i| &before[i..]);
+        let opening = clause.trim_start_matches(|c: char| !c.is_alphanumeric());
+        words_between(opening) <= CLAUSE_OPENING_WORDS
+            && opening.chars().filter(|&c| is_han(c) || is_kana(c)).count() <= 4
     }
 
     /// How far apart two occurrences of one sentence are: the words
