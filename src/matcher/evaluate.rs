@@ -789,9 +789,19 @@ impl Matcher {
     ) -> (ActionStatus, Option<String>) {
         let found =
             |(st, o): (ActionStatus, &Occ)| (st, Some(scan.doc.text[o.start..o.end].to_string()));
-        let cues = |sentence: usize| {
+        // A cue inside the action's own words ("revoke" in "revoke its
+        // licence") is part of the action, not a status of it.
+        let inside_action = |c: &Occ| {
+            scan.occs.iter().any(|a| {
+                a.sentence == c.sentence
+                    && matches!(a.target, Target::Action(_) | Target::Instrument(_))
+                    && a.start <= c.start
+                    && c.end <= a.end
+            })
+        };
+        let cues = move |sentence: usize| {
             scan.occs.iter().filter_map(move |o| match o.target {
-                Target::Status(st) if o.sentence == sentence => Some((st, o)),
+                Target::Status(st) if o.sentence == sentence && !inside_action(o) => Some((st, o)),
                 _ => None,
             })
         };

@@ -111,10 +111,27 @@ fn plain(c: char) -> Option<char> {
     }
 }
 
-/// Folds one character into `out` (nothing for combining marks).
+/// Whether `c` is a Default_Ignorable code point (Unicode's
+/// DerivedCoreProperties): soft hyphens, zero-width spaces and joiners,
+/// bidirectional controls, variation selectors and the like. Publishers'
+/// HTML puts them inside words ("Kas&shy;persky"); they fold to nothing.
+pub fn is_default_ignorable(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}'
+        | '\u{FFA0}' | '\u{FFF0}'..='\u{FFF8}' | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Folds one character into `out` (nothing for combining marks and
+/// Default_Ignorable code points).
 fn fold_char(c: char, mut out: impl FnMut(char)) {
     if let Some(p) = plain(c) {
         return out(p);
+    }
+    if is_default_ignorable(c) {
+        return;
     }
     match c {
         c if c.is_ascii() => out(c.to_ascii_lowercase()),
@@ -302,6 +319,20 @@ pub fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn invisible_characters_fold_away_and_keep_the_map() {
+        for hidden in [
+            '\u{00AD}', '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}', '\u{202E}',
+        ] {
+            let text = format!("Kas{hidden}persky Lab");
+            let f = fold_with_map(&text);
+            assert_eq!(f.text, "kaspersky lab", "{hidden:?}");
+            let (s, e) = f.original(0, "kaspersky".len());
+            assert_eq!(&text[s..e], format!("Kas{hidden}persky"));
+        }
+        assert_eq!(fold("\u{200B}\u{00AD}"), "");
+    }
 
     #[test]
     fn folds_case_diacritics_quotes_and_space() {

@@ -398,8 +398,32 @@ pub fn parse(
                     );
                 }
                 for n in std::iter::once(&c.name).chain(&c.aliases) {
+                    if !n.is_empty()
+                        && !super::normalize::fold(n).chars().any(char::is_alphanumeric)
+                    {
+                        // Only invisible characters or punctuation: it could
+                        // never be found, or would be found everywhere.
+                        err(
+                            cat,
+                            format!("rule {id:?}: company name {n:?} has no letters or digits once invisible characters and punctuation are set aside"),
+                            false,
+                        );
+                        continue;
+                    }
                     let letters = n.chars().filter(|c| c.is_alphanumeric()).count();
-                    if letters > 0 && letters < 3 && !n.chars().any(|c| c.is_lowercase()) {
+                    // Chinese and Japanese write a name in few characters:
+                    // two make a word.
+                    let short = if super::lang::has_cjk(n) { 2 } else { 3 };
+                    if letters > 0 && letters < short && super::lang::has_cjk(n) {
+                        err(
+                            cat,
+                            format!(
+                                "rule {id:?}: alias {n:?} is a single character and will be noisy"
+                            ),
+                            true,
+                        );
+                    } else if super::lang::has_cjk(n) {
+                    } else if letters > 0 && letters < 3 && !n.chars().any(|c| c.is_lowercase()) {
                         // Short all-caps aliases (VW, GE) are matched case-sensitively,
                         // but still collide with other acronyms.
                         err(
@@ -663,6 +687,41 @@ actions = ["ban"]
         assert!(
             text.iter()
                 .any(|t| t.contains("neither agencies nor actions")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn a_name_of_invisible_characters_is_an_error_and_a_bad_status_is_named() {
+        let errs = parse_one(
+            "[[rule]]\nid = \"a\"\ncompanies = [\"X Corp\", \"\u{200B}\u{00AD}\"]\nactions = [\"ban\"]\nstatus = [\"imposd\"]\n",
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(|d| d.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|t| t.starts_with("w.toml:3: ") && t.contains("has no letters or digits")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter().any(|t| t.starts_with("w.toml:5: ")
+                && t.contains("status \"imposd\" is not one of")
+                && t.contains("did you mean \"imposed\"")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn two_character_chinese_names_are_words_one_character_is_noisy() {
+        let (_, warnings) = parse_one(
+            "[[rule]]\nid = \"a\"\ncompanies = [{ name = \"Qualcomm\", aliases = [\"高通\", \"雷\"] }]\nactions = [\"fine\"]\n",
+        )
+        .unwrap();
+        let text: Vec<String> = warnings.iter().map(|d| d.to_string()).collect();
+        assert!(!text.iter().any(|t| t.contains("高通")), "{text:#?}");
+        assert!(
+            text.iter()
+                .any(|t| t.contains("\"雷\" is a single character")),
             "{text:#?}"
         );
     }
