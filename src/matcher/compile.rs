@@ -65,7 +65,7 @@ impl CaseRule {
 }
 
 /// What a pattern stands for. Indexes point into [`Matcher`] tables.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A name of company `company` of rule `rule`.
     Company {

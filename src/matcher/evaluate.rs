@@ -114,10 +114,21 @@ enum Stage {
 }
 
 /// Everything found in one article, shared by all rules.
+///
+/// Occurrences are sorted by position, so each sentence's are a slice
+/// ([`Scan::sentence_occs`]): every look-up below reads its sentence or
+/// window, never the whole article, which keeps matching linear in the
+/// article's size (sentences are at most `MAX_SENTENCE_BYTES` long).
 struct Scan {
     doc: Document,
     occs: Vec<Occ>,
-    /// Action occurrences discarded as another sense, for explanations.
+    /// `first[i]`: the index of sentence `i`'s first occurrence (one entry
+    /// per sentence, and one past the last).
+    first: Vec<usize>,
+    /// (rule, index in `occs`) of every company occurrence, by rule.
+    companies: Vec<(u32, usize)>,
+    /// Action occurrences discarded as another sense, for explanations
+    /// (sorted by position too).
     vetoed_actions: Vec<Occ>,
     /// The language the article was matched in.
     lang: Option<Lang>,
@@ -141,15 +152,7 @@ impl Matcher {
     }
 
     fn hits(&self, scan: &Scan) -> Vec<Hit> {
-        let mut candidates: Vec<u32> = scan
-            .occs
-            .iter()
-            .filter_map(|o| match o.target {
-                Target::Company { rule, .. } => Some(rule),
-                _ => None,
-            })
-            .collect();
-        candidates.sort_unstable();
+        let mut candidates: Vec<u32> = scan.companies.iter().map(|&(rule, _)| rule).collect();
         candidates.dedup();
         candidates
             .into_iter()
@@ -354,7 +357,7 @@ impl Matcher {
         let lead_refers = occs
             .iter()
             .any(|o| o.sentence == lead && o.target == Target::Reference);
-        let proven: Vec<Target> = occs
+        let proven: rustc_hash::FxHashSet<Target> = occs
             .iter()
             .filter(|o| matches!(o.target, Target::Company { .. }) && !o.unproven)
             .map(|o| o.target)
@@ -364,12 +367,15 @@ impl Matcher {
         let mut scan = Scan {
             doc,
             occs,
+            first: Vec::new(),
+            companies: Vec::new(),
             vetoed_actions: Vec::new(),
             lang,
         };
         scan.drop_vetoed();
         scan.resolve_agency_references();
         scan.drop_negated();
+        scan.index();
         scan
     }
 
@@ -396,14 +402,9 @@ impl Matcher {
                 pos += first + part.finder.needle().len();
                 continue;
             }
-            // Most calls fail: a part absent from the rest of the sentence,
-            // or first seen too far, is rejected before counting words.
-            let first = part.finder.find(window.as_bytes())?;
-            let end = first + part.finder.needle().len();
+            // Only the next few words can hold the part: search no
+            // further, whatever the sentence's length.
             let limit = nth_word_end(window, GAP_WORDS + part.words);
-            if end > limit {
-                return None;
-            }
             pos += find_word(&window[..limit], &part.finder)?;
         }
         (pos > 0).then_some(pos)
@@ -411,11 +412,7 @@ impl Matcher {
 
     /// Evaluates one rule over a scan: the hit, or why there is none.
     fn evaluate_rule(&self, scan: &Scan, r: usize) -> Result<Hit, Miss> {
-        let companies: Vec<&Occ> = scan
-            .occs
-            .iter()
-            .filter(|o| matches!(o.target, Target::Company { rule, .. } if rule as usize == r))
-            .collect();
+        let companies: Vec<&Occ> = scan.rule_companies(r).collect();
         if companies.is_empty() {
             return Err(Miss::NoCompany);
         }
@@ -525,18 +522,18 @@ impl Matcher {
     /// How far window `w` gets for rule `r`.
     fn window_stage(&self, scan: &Scan, r: usize, w: Window) -> Stage {
         let rule = &self.rules[r];
-        let in_window = |o: &&Occ| w.has(o.sentence);
-        let occs = || scan.occs.iter().filter(in_window);
+        let occs = || scan.window_occs(w);
         if !rule.agencies.is_empty() && self.acting_agency(scan, r, w).is_none() {
             return Stage::NoAgency;
         }
         let actions: Vec<&Occ> = occs().filter(|o| self.is_wanted_action(r, o)).collect();
         if actions.is_empty() {
             let wanted = |a: u32| rule.actions.is_empty() || rule.actions.contains(&a);
-            let vetoed = scan
-                .vetoed_actions
-                .iter()
-                .any(|o| in_window(&o) && matches!(o.target, Target::Action(a) if wanted(a)));
+            let vetoed = w.sentences().any(|s| {
+                scan.vetoed_in(s)
+                    .iter()
+                    .any(|o| matches!(o.target, Target::Action(a) if wanted(a)))
+            });
             return if vetoed {
                 Stage::ActionOtherSense
             } else {
@@ -557,17 +554,9 @@ impl Matcher {
         sentences.truncate(3);
         let w = windows[0];
         let company_occ = scan
-            .occs
-            .iter()
-            .find(|o| {
-                w.has(o.sentence)
-                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
-            })
-            .or_else(|| {
-                scan.occs.iter().find(
-                    |o| matches!(o.target, Target::Company { rule, .. } if rule as usize == r),
-                )
-            });
+            .rule_companies(r)
+            .find(|o| w.has(o.sentence))
+            .or_else(|| scan.rule_companies(r).next());
         let company = company_occ.map(|o| {
             let Target::Company { company, .. } = o.target else {
                 unreachable!()
@@ -585,31 +574,22 @@ impl Matcher {
         let agency = acting
             .or_else(|| {
                 // Any actor: the first agency named, else an instrument's.
-                scan.occs
-                    .iter()
-                    .filter(|o| w.has(o.sentence))
-                    .find_map(|o| match o.target {
-                        Target::Agency(a) => Some((a, o)),
-                        _ => None,
-                    })
+                scan.window_occs(w).find_map(|o| match o.target {
+                    Target::Agency(a) => Some((a, o)),
+                    _ => None,
+                })
             })
             .or_else(|| {
-                scan.occs
-                    .iter()
-                    .filter(|o| w.has(o.sentence))
-                    .find_map(|o| match o.target {
-                        Target::Instrument(a) => Some((a, o)),
-                        _ => None,
-                    })
+                scan.window_occs(w).find_map(|o| match o.target {
+                    Target::Instrument(a) => Some((a, o)),
+                    _ => None,
+                })
             })
             .map(|(a, o)| Term {
                 id: self.agency_ids[a as usize].clone(),
                 text: text_of(o),
             });
-        let action_occ = scan
-            .occs
-            .iter()
-            .find(|o| w.has(o.sentence) && self.is_wanted_action(r, o));
+        let action_occ = scan.window_occs(w).find(|o| self.is_wanted_action(r, o));
         let action = action_occ.map(|o| Term {
             id: self.action_ids[self.wanted_action_id(r, o) as usize].clone(),
             text: text_of(o),
@@ -620,9 +600,8 @@ impl Matcher {
             .map(|&s| {
                 let sent = scan.doc.sentences[s];
                 let mut spans: Vec<Span> = scan
-                    .occs
+                    .sentence_occs(s)
                     .iter()
-                    .filter(|o| o.sentence == s)
                     .filter_map(|o| {
                         let kind = match o.target {
                             Target::Company { rule, .. }
@@ -697,7 +676,7 @@ impl Matcher {
     fn acting_agency<'s>(&self, scan: &'s Scan, r: usize, w: Window) -> Option<(u32, &'s Occ)> {
         let rule = &self.rules[r];
         let listed = |a: u32| rule.agencies.contains(&a);
-        let occs = || scan.occs.iter().filter(|o| w.has(o.sentence));
+        let occs = || scan.window_occs(w);
         if let Some(found) = occs().find_map(|o| match o.target {
             Target::Agency(a) if listed(a) => Some((a, o)),
             _ => None,
@@ -792,18 +771,19 @@ impl Matcher {
         // A cue inside the action's own words ("revoke" in "revoke its
         // licence") is part of the action, not a status of it.
         let inside_action = |c: &Occ| {
-            scan.occs.iter().any(|a| {
-                a.sentence == c.sentence
-                    && matches!(a.target, Target::Action(_) | Target::Instrument(_))
+            scan.sentence_occs(c.sentence).iter().any(|a| {
+                matches!(a.target, Target::Action(_) | Target::Instrument(_))
                     && a.start <= c.start
                     && c.end <= a.end
             })
         };
         let cues = move |sentence: usize| {
-            scan.occs.iter().filter_map(move |o| match o.target {
-                Target::Status(st) if o.sentence == sentence && !inside_action(o) => Some((st, o)),
-                _ => None,
-            })
+            scan.sentence_occs(sentence)
+                .iter()
+                .filter_map(move |o| match o.target {
+                    Target::Status(st) if !inside_action(o) => Some((st, o)),
+                    _ => None,
+                })
         };
         let nearest =
             |a: &Occ| cues(a.sentence).min_by_key(|(st, c)| (scan.distance(a, c), precedence(*st)));
@@ -820,13 +800,10 @@ impl Matcher {
             return found(cue);
         }
         let kind = action.map(|a| self.wanted_action_id(r, a));
-        scan.occs
-            .iter()
-            .filter(|o| {
-                o.sentence < scan.doc.title_sentences
-                    && self.is_wanted_action(r, o)
-                    && Some(self.wanted_action_id(r, o)) == kind
-            })
+        let title = scan.doc.title_sentences;
+        (0..title)
+            .flat_map(|t| scan.sentence_occs(t))
+            .filter(|o| self.is_wanted_action(r, o) && Some(self.wanted_action_id(r, o)) == kind)
             .find_map(nearest)
             .map_or_else(
                 || {
@@ -860,44 +837,96 @@ impl Scan {
     /// of another agency ("China's Commerce Ministry"), and a common-word
     /// company inside a common-sense phrase ("shell companies").
     fn drop_vetoed(&mut self) {
-        let vetoes: Vec<Occ> = self
+        let is_veto = |o: &Occ| {
+            matches!(
+                o.target,
+                Target::ActionVeto(_)
+                    | Target::AgencyVeto(_)
+                    | Target::CompanyVeto
+                    | Target::Agency(_)
+                    | Target::Instrument(_)
+            )
+        };
+        let vetoes_o = |v: &Occ, o: &Occ| {
+            let inside = v.start <= o.start && o.end <= v.end;
+            let strictly = inside && (v.start, v.end) != (o.start, o.end);
+            match (v.target, o.target) {
+                (Target::ActionVeto(a), Target::Action(b)) => inside && a == b,
+                (Target::AgencyVeto(a), Target::Agency(b) | Target::Instrument(b)) => {
+                    inside && a == b
+                }
+                (Target::Agency(a), Target::Agency(b)) => strictly && a != b,
+                // "Entity List" inside "unreliable entity list".
+                (Target::Instrument(a), Target::Instrument(b)) => strictly && a != b,
+                (Target::CompanyVeto, Target::Company { .. }) => inside && o.common,
+                _ => false,
+            }
+        };
+        // A veto contains what it vetoes, so both are in one sentence.
+        let mut kept = Vec::with_capacity(self.occs.len());
+        let mut vetoed_actions = Vec::new();
+        for group in self.occs.chunk_by(|a, b| a.sentence == b.sentence) {
+            let vetoes: Vec<&Occ> = group.iter().filter(|o| is_veto(o)).collect();
+            for o in group {
+                if vetoes.iter().any(|v| vetoes_o(v, o)) {
+                    if matches!(o.target, Target::Action(_)) {
+                        vetoed_actions.push(*o);
+                    }
+                } else {
+                    kept.push(*o);
+                }
+            }
+        }
+        self.occs = kept;
+        self.vetoed_actions = vetoed_actions;
+    }
+
+    /// Builds the per-sentence and per-rule indexes of the occurrences.
+    fn index(&mut self) {
+        let n = self.doc.sentences.len();
+        self.first = (0..=n)
+            .map(|i| self.occs.partition_point(|o| o.sentence < i))
+            .collect();
+        self.companies = self
             .occs
             .iter()
-            .filter(|o| {
-                matches!(
-                    o.target,
-                    Target::ActionVeto(_)
-                        | Target::AgencyVeto(_)
-                        | Target::CompanyVeto
-                        | Target::Agency(_)
-                        | Target::Instrument(_)
-                )
+            .enumerate()
+            .filter_map(|(i, o)| match o.target {
+                Target::Company { rule, .. } => Some((rule, i)),
+                _ => None,
             })
-            .copied()
             .collect();
-        let mut vetoed_actions = Vec::new();
-        self.occs.retain(|o| {
-            let drop = vetoes.iter().any(|v| {
-                let inside = v.start <= o.start && o.end <= v.end;
-                let strictly = inside && (v.start, v.end) != (o.start, o.end);
-                match (v.target, o.target) {
-                    (Target::ActionVeto(a), Target::Action(b)) => inside && a == b,
-                    (Target::AgencyVeto(a), Target::Agency(b) | Target::Instrument(b)) => {
-                        inside && a == b
-                    }
-                    (Target::Agency(a), Target::Agency(b)) => strictly && a != b,
-                    // "Entity List" inside "unreliable entity list".
-                    (Target::Instrument(a), Target::Instrument(b)) => strictly && a != b,
-                    (Target::CompanyVeto, Target::Company { .. }) => inside && o.common,
-                    _ => false,
-                }
-            });
-            if drop && matches!(o.target, Target::Action(_)) {
-                vetoed_actions.push(*o);
-            }
-            !drop
-        });
-        self.vetoed_actions = vetoed_actions;
+        self.companies.sort_unstable();
+    }
+
+    /// The occurrences in sentence `s`.
+    fn sentence_occs(&self, s: usize) -> &[Occ] {
+        &self.occs[self.first[s]..self.first[s + 1]]
+    }
+
+    /// The occurrences in the sentences of window `w`.
+    fn window_occs(&self, w: Window) -> impl Iterator<Item = &Occ> {
+        self.occs[self.first[w.lo]..self.first[w.hi + 1]]
+            .iter()
+            .chain(w.extra.into_iter().flat_map(|e| self.sentence_occs(e)))
+    }
+
+    /// The mentions of rule `r`'s companies, in order.
+    fn rule_companies(&self, r: usize) -> impl Iterator<Item = &Occ> {
+        let r = r as u32;
+        let from = self.companies.partition_point(|&(rule, _)| rule < r);
+        self.companies[from..]
+            .iter()
+            .take_while(move |&&(rule, _)| rule == r)
+            .map(|&(_, i)| &self.occs[i])
+    }
+
+    /// The action occurrences of sentence `s` set aside as another sense
+    /// or denied.
+    fn vetoed_in(&self, s: usize) -> &[Occ] {
+        let from = self.vetoed_actions.partition_point(|o| o.sentence < s);
+        let to = self.vetoed_actions.partition_point(|o| o.sentence <= s);
+        &self.vetoed_actions[from..to]
     }
 
     /// Whether an occurrence opens its clause: at most
@@ -986,12 +1015,16 @@ impl Scan {
         };
         // Two negators side by side cancel out ("nicht ausgeschlossen",
         // "n'exclut pas").
+        let all_in = |s: usize| {
+            let from = all.partition_point(|n| n.sentence < s);
+            let to = all.partition_point(|n| n.sentence <= s);
+            &all[from..to]
+        };
         let negators: Vec<Occ> = all
             .iter()
             .filter(|n| {
-                !all.iter().any(|m| {
+                !all_in(n.sentence).iter().any(|m| {
                     m.start != n.start
-                        && m.sentence == n.sentence
                         && ((m.end <= n.start && near(m.end, n.start))
                             || (n.end <= m.start && near(n.end, m.start)))
                 })
@@ -999,14 +1032,18 @@ impl Scan {
             .copied()
             .collect();
         let mut negated = Vec::new();
+        let negators_in = |s: usize| {
+            let from = negators.partition_point(|n| n.sentence < s);
+            let to = negators.partition_point(|n| n.sentence <= s);
+            &negators[from..to]
+        };
         self.occs.retain(|o| {
             // A negator inside the action's own phrase ("denied a licence",
             // "vom Markt ausgeschlossen") is part of it.
             let denied = matches!(o.target, Target::Action(_))
-                && negators.iter().any(|n| {
-                    n.sentence == o.sentence
-                        && ((n.end <= o.start && near(n.end, o.start))
-                            || (n.start >= o.end && near(o.end, n.start)))
+                && negators_in(o.sentence).iter().any(|n| {
+                    (n.end <= o.start && near(n.end, o.start))
+                        || (n.start >= o.end && near(o.end, n.start))
                 });
             if denied {
                 negated.push(*o);
@@ -1014,6 +1051,7 @@ impl Scan {
             !denied
         });
         self.vetoed_actions.extend(negated);
+        self.vetoed_actions.sort_by_key(|o| o.start);
     }
 
     /// Whether a company mention is qualified by a role cue ("analysts at X",
@@ -1023,22 +1061,21 @@ impl Scan {
         if is_news_source(&self.doc.text[c.end..sentence.end]) {
             return true;
         }
-        self.occs.iter().any(|o| {
-            o.sentence == c.sentence
-                && match o.target {
-                    Target::RoleBefore => {
-                        o.end <= c.start
-                            && words_between(&self.doc.text[o.end..c.start]) <= ROLE_BEFORE_WORDS
-                            && !self.doc.text[o.end..c.start].contains([',', ';', '.'])
-                    }
-                    Target::RoleAfter => {
-                        o.start >= c.end
-                            && o.start <= sentence.end
-                            && after_cue_applies(&self.doc.text[c.end..o.start])
-                    }
-                    _ => false,
+        self.sentence_occs(c.sentence)
+            .iter()
+            .any(|o| match o.target {
+                Target::RoleBefore => {
+                    o.end <= c.start
+                        && words_between(&self.doc.text[o.end..c.start]) <= ROLE_BEFORE_WORDS
+                        && !self.doc.text[o.end..c.start].contains([',', ';', '.'])
                 }
-        })
+                Target::RoleAfter => {
+                    o.start >= c.end
+                        && o.start <= sentence.end
+                        && after_cue_applies(&self.doc.text[c.end..o.start])
+                }
+                _ => false,
+            })
     }
 
     /// The windows of sentences that can hold one event around sentence `s`
@@ -1050,17 +1087,15 @@ impl Scan {
         let mut out = vec![Window::span(s, s)];
         let n = self.doc.sentences.len();
         let names_company = |b: usize| {
-            self.occs.iter().any(|o| {
-                o.sentence == b
-                    && matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+            self.sentence_occs(b).iter().any(|o| {
+                matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
                     && !self.in_other_role(o)
             })
         };
         let opens_with_reference = |b: usize| {
             let start = self.doc.sentences[b].start;
-            self.occs.iter().any(|o| {
-                o.sentence == b
-                    && o.target == Target::Reference
+            self.sentence_occs(b).iter().any(|o| {
+                o.target == Target::Reference
                     && words_between(&self.doc.text[start..o.start]) <= REFERENCE_WORDS
             })
         };
@@ -1084,13 +1119,11 @@ impl Scan {
         }
         let mentions_company = |b: usize| {
             let start = self.doc.sentences[b].start;
-            self.occs.iter().any(|o| {
-                o.sentence == b
-                    && (matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
-                        || (o.target == Target::Reference
-                            && (!is_pronoun(&self.doc.text[o.start..o.end])
-                                || words_between(&self.doc.text[start..o.start])
-                                    <= REFERENCE_WORDS)))
+            self.sentence_occs(b).iter().any(|o| {
+                (matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
+                    || (o.target == Target::Reference
+                        && (!is_pronoun(&self.doc.text[o.start..o.end])
+                            || words_between(&self.doc.text[start..o.start]) <= REFERENCE_WORDS)))
             })
         };
         // The lead elaborates the headline: a mention of the company (in
@@ -1109,22 +1142,17 @@ impl Scan {
         // sentence before, or in the headline or the lead.
         let sentence = self.doc.sentences[s];
         let enumerates = self
-            .occs
+            .sentence_occs(s)
             .iter()
-            .filter(|c| {
-                c.sentence == s
-                    && matches!(c.target, Target::Company { rule, .. } if rule as usize == r)
-            })
+            .filter(|c| matches!(c.target, Target::Company { rule, .. } if rule as usize == r))
             .any(|c| {
                 // A cue before the company, or a colon, that opens a list
                 // of three or more names the company is one of.
                 let before = &self.doc.text[sentence.start..c.start];
                 let opener = self
-                    .occs
+                    .sentence_occs(s)
                     .iter()
-                    .filter(|o| {
-                        o.sentence == s && o.target == Target::Enumeration && o.end <= c.start
-                    })
+                    .filter(|o| o.target == Target::Enumeration && o.end <= c.start)
                     .map(|o| o.end)
                     .chain(before.rfind([':', '：']).map(|i| {
                         sentence.start + i + before[i..].chars().next().map_or(1, char::len_utf8)
@@ -1328,14 +1356,21 @@ fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
         .collect();
     near.sort_unstable();
     near.dedup();
+    // The references found already, by sentence, sorted by start.
+    let mut found: Vec<(usize, usize, usize)> = occs
+        .iter()
+        .filter(|o| o.target == Target::Reference)
+        .map(|o| (o.sentence, o.start, o.end))
+        .collect();
+    found.sort_unstable();
     for i in near {
         let sent = &doc.sentences[i];
+        let from = found.partition_point(|r| r.0 < i);
+        let to = found.partition_point(|r| r.0 <= i);
+        let known = &found[from..to];
         for m in descriptor_regex().find_iter(&doc.text[sent.start..sent.end]) {
             let (start, end) = (sent.start + m.start(), sent.start + m.end());
-            if !occs
-                .iter()
-                .any(|o| o.target == Target::Reference && o.start <= start && end <= o.end)
-            {
+            if !known.iter().any(|&(_, s, e)| s <= start && end <= e) {
                 occs.push(Occ {
                     target: Target::Reference,
                     start,

@@ -91,6 +91,8 @@ impl Document {
         if let Some(start) = open {
             close(&text, start, &mut sentences);
         }
+        let title_sentences = capped(&text, &sentences[..title_sentences]).len();
+        let sentences = capped(&text, &sentences);
         Document {
             text,
             sentences,
@@ -118,6 +120,47 @@ impl Document {
     }
 }
 
+/// The longest sentence, in bytes. Real sentences are far shorter; a text
+/// with no stop for megabytes (hostile, or a CJK article without
+/// punctuation) is cut into pieces of this size, at a space where there is
+/// one, so that the work per sentence stays bounded.
+pub const MAX_SENTENCE_BYTES: usize = 2_000;
+
+/// `sentences` with every one longer than [`MAX_SENTENCE_BYTES`] cut into
+/// pieces (in place when none is).
+fn capped(text: &str, sentences: &[Sentence]) -> Vec<Sentence> {
+    let mut out = Vec::with_capacity(sentences.len());
+    for &s in sentences {
+        let mut start = s.start;
+        while s.end - start > MAX_SENTENCE_BYTES {
+            let mut cut = start + MAX_SENTENCE_BYTES;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            // At the last space of the piece, unless that leaves too little.
+            if let Some(space) = text[start..cut]
+                .rfind(' ')
+                .filter(|&i| i > MAX_SENTENCE_BYTES / 2)
+            {
+                cut = start + space;
+            }
+            out.push(Sentence {
+                start,
+                end: cut,
+                paragraph: s.paragraph,
+            });
+            start = cut;
+            while text[start..s.end].starts_with(' ') {
+                start += 1;
+            }
+        }
+        if start < s.end {
+            out.push(Sentence { start, ..s });
+        }
+    }
+    out
+}
+
 /// Strips HTML tags (block tags become paragraph breaks; script and style
 /// content is dropped) and decodes entities. Plain text passes through with
 /// only entities decoded.
@@ -125,35 +168,46 @@ pub fn clean(raw: &str) -> Cow<'_, str> {
     if memchr::memchr(b'<', raw.as_bytes()).is_none() {
         return decode_entities(raw);
     }
+    // Linear in the input: every search below moves forward, and the next
+    // '>' is found once for all the '<' before it (a text of "a <b " or
+    // "< " repeated would otherwise search the rest for each '<').
     let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
-    while let Some(lt) = rest.find('<') {
-        out.push_str(&rest[..lt]);
-        let after = &rest[lt + 1..];
+    let bytes = raw.as_bytes();
+    let mut pos = 0;
+    let mut next_gt: Option<usize> = None;
+    while let Some(lt) = memchr::memchr(b'<', &bytes[pos..]).map(|i| pos + i) {
+        out.push_str(&raw[pos..lt]);
+        let after = &raw[lt + 1..];
         let name_len = after
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '!'))
             .unwrap_or(after.len());
-        let name = after[..name_len]
-            .trim_start_matches('/')
-            .to_ascii_lowercase();
         let looks_like_tag = name_len > 0
             && after
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        let Some(gt) = after.find('>').filter(|_| looks_like_tag) else {
-            // A lone '<' in text ("a < b"): keep it.
-            out.push('<');
-            rest = after;
-            continue;
+        if next_gt.is_none_or(|g| g <= lt) {
+            next_gt = memchr::memchr(b'>', &bytes[lt..]).map(|i| lt + i);
+        }
+        let gt = match next_gt {
+            Some(g) if looks_like_tag => g,
+            _ => {
+                // A lone '<' in text ("a < b"): keep it.
+                out.push('<');
+                pos = lt + 1;
+                continue;
+            }
         };
-        rest = &after[gt + 1..];
+        let name = after[..name_len]
+            .trim_start_matches('/')
+            .to_ascii_lowercase();
+        pos = gt + 1;
         if (name == "script" || name == "style") && !after.starts_with('/') {
-            let close = format!("</{name}");
-            let lower = rest.to_ascii_lowercase();
-            rest = match lower.find(&close) {
-                Some(i) => rest[i..].find('>').map_or("", |j| &rest[i + j + 1..]),
-                None => "",
+            pos = match find_closing(&bytes[pos..], name.as_bytes()) {
+                Some(i) => {
+                    memchr::memchr(b'>', &bytes[pos + i..]).map_or(bytes.len(), |j| pos + i + j + 1)
+                }
+                None => bytes.len(),
             };
             continue;
         }
@@ -163,8 +217,16 @@ pub fn clean(raw: &str) -> Cow<'_, str> {
             _ => {}
         }
     }
-    out.push_str(rest);
+    out.push_str(&raw[pos..]);
     Cow::Owned(decode_entities(&out).into_owned())
+}
+
+/// Where `</name` (any case) first starts in `hay`, searching forward once.
+fn find_closing(hay: &[u8], name: &[u8]) -> Option<usize> {
+    memchr::memmem::find_iter(hay, b"</").find(|&i| {
+        hay.get(i + 2..i + 2 + name.len())
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+    })
 }
 
 /// Decodes HTML entities. Text where no '&' starts something shaped like
