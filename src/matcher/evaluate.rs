@@ -21,6 +21,8 @@ struct Occ {
     common: bool,
     /// A common-word company name in a Title Case headline.
     unproven: bool,
+    /// A company mention in another role (set by [`Scan::index`]).
+    other_role: bool,
 }
 
 /// How many words may separate a role cue from the company it qualifies.
@@ -52,6 +54,9 @@ const GAP_WORDS: usize = 8;
 const AGENCY_REFERENCE_SENTENCES: usize = 6;
 /// How many words may open a clause before the government that acts in it.
 const CLAUSE_OPENING_WORDS: usize = 2;
+/// The most bytes a word (with its spaces) is taken to span when deciding
+/// whether two occurrences are near: longer gaps are not looked at.
+const NEAR_BYTES: usize = 48;
 /// How many words may separate a negator from the action word it denies.
 const NEGATION_WORDS: usize = 1;
 /// The same in Chinese and Japanese, in characters.
@@ -291,6 +296,7 @@ impl Matcher {
                     sentence,
                     common: e.common,
                     unproven,
+                    other_role: false,
                 });
             }
         };
@@ -897,6 +903,25 @@ impl Scan {
             })
             .collect();
         self.companies.sort_unstable();
+        // Each mention's role, from its sentence's role cues (few): once,
+        // not per window and per rule that asks.
+        let mut roles = Vec::with_capacity(self.companies.len());
+        for s in 0..n {
+            let occs = self.sentence_occs(s);
+            let cues: Vec<Occ> = occs
+                .iter()
+                .filter(|o| matches!(o.target, Target::RoleBefore | Target::RoleAfter))
+                .copied()
+                .collect();
+            for (i, o) in occs.iter().enumerate() {
+                if matches!(o.target, Target::Company { .. }) && self.role_of(o, &cues) {
+                    roles.push(self.first[s] + i);
+                }
+            }
+        }
+        for i in roles {
+            self.occs[i].other_role = true;
+        }
     }
 
     /// The occurrences in sentence `s`.
@@ -997,6 +1022,11 @@ impl Scan {
         }
         let text = &self.doc.text;
         let near = |from: usize, to: usize| {
+            // A word or three CJK characters: a few dozen bytes at most
+            // (checked first: a sentence may hold hundreds of both).
+            if to - from > NEAR_BYTES {
+                return false;
+            }
             let between = &text[from..to];
             let cjk = text[..from]
                 .chars()
@@ -1055,27 +1085,34 @@ impl Scan {
     }
 
     /// Whether a company mention is qualified by a role cue ("analysts at X",
-    /// "X researchers") within the same sentence.
+    /// "X researchers") within the same sentence (worked out once per
+    /// mention by [`Scan::index`]).
     fn in_other_role(&self, c: &Occ) -> bool {
+        c.other_role
+    }
+
+    /// [`Scan::in_other_role`], from the role cues of the mention's
+    /// sentence.
+    fn role_of(&self, c: &Occ, cues: &[Occ]) -> bool {
         let sentence = self.doc.sentences[c.sentence];
         if is_news_source(&self.doc.text[c.end..sentence.end]) {
             return true;
         }
-        self.sentence_occs(c.sentence)
-            .iter()
-            .any(|o| match o.target {
-                Target::RoleBefore => {
-                    o.end <= c.start
-                        && words_between(&self.doc.text[o.end..c.start]) <= ROLE_BEFORE_WORDS
-                        && !self.doc.text[o.end..c.start].contains([',', ';', '.'])
-                }
-                Target::RoleAfter => {
-                    o.start >= c.end
-                        && o.start <= sentence.end
-                        && after_cue_applies(&self.doc.text[c.end..o.start])
-                }
-                _ => false,
-            })
+        cues.iter().any(|o| match o.target {
+            Target::RoleBefore => {
+                o.end <= c.start
+                    && c.start - o.end <= NEAR_BYTES * (ROLE_BEFORE_WORDS + 1)
+                    && words_between(&self.doc.text[o.end..c.start]) <= ROLE_BEFORE_WORDS
+                    && !self.doc.text[o.end..c.start].contains([',', ';', '.'])
+            }
+            Target::RoleAfter => {
+                o.start >= c.end
+                    && o.start <= sentence.end
+                    && o.start - c.end <= NEAR_BYTES * (ROLE_AFTER_WORDS + 6)
+                    && after_cue_applies(&self.doc.text[c.end..o.start])
+            }
+            _ => false,
+        })
     }
 
     /// The windows of sentences that can hold one event around sentence `s`
@@ -1141,25 +1178,28 @@ impl Scan {
         // names the companies of an event stated before it: in the
         // sentence before, or in the headline or the lead.
         let sentence = self.doc.sentences[s];
-        let enumerates = self
+        // A cue, or a colon, that opens a list of three or more names
+        // with the company among them: the first such opener of the
+        // sentence, once, not per mention.
+        let colon = self.doc.text[sentence.start..sentence.end]
+            .find([':', '：'])
+            .map(|i| {
+                let at = sentence.start + i;
+                at + self.doc.text[at..].chars().next().map_or(1, char::len_utf8)
+            });
+        let opener = self
             .sentence_occs(s)
             .iter()
-            .filter(|c| matches!(c.target, Target::Company { rule, .. } if rule as usize == r))
-            .any(|c| {
-                // A cue before the company, or a colon, that opens a list
-                // of three or more names the company is one of.
-                let before = &self.doc.text[sentence.start..c.start];
-                let opener = self
-                    .sentence_occs(s)
-                    .iter()
-                    .filter(|o| o.target == Target::Enumeration && o.end <= c.start)
-                    .map(|o| o.end)
-                    .chain(before.rfind([':', '：']).map(|i| {
-                        sentence.start + i + before[i..].chars().next().map_or(1, char::len_utf8)
-                    }))
-                    .min();
-                opener.is_some_and(|at| is_list(&self.doc.text[at..sentence.end]))
-            });
+            .filter(|o| o.target == Target::Enumeration)
+            .map(|o| o.end)
+            .chain(colon)
+            .min();
+        let enumerates = opener.is_some_and(|at| {
+            self.sentence_occs(s).iter().any(|c| {
+                c.start >= at
+                    && matches!(c.target, Target::Company { rule, .. } if rule as usize == r)
+            }) && is_list(&self.doc.text[at..sentence.end])
+        });
         if enumerates && s > lead {
             let mut events: Vec<usize> = (0..=lead.min(n - 1)).collect();
             if para(s - 1) == para(s) {
@@ -1252,6 +1292,9 @@ fn is_news_source(rest: &str) -> bool {
         .split(|c: char| c.is_whitespace())
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
         .filter(|w| !w.is_empty())
+        // No more words than the longest form below needs ("said in its
+        // annual threat hunting report", and one to tell it is over).
+        .take(10)
         .collect();
     const DOCUMENTS: &[&str] = &[
         "report",
@@ -1378,6 +1421,7 @@ fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
                     sentence: i,
                     common: false,
                     unproven: false,
+                    other_role: false,
                 });
             }
         }

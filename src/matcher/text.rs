@@ -175,6 +175,7 @@ pub fn clean(raw: &str) -> Cow<'_, str> {
     let bytes = raw.as_bytes();
     let mut pos = 0;
     let mut next_gt: Option<usize> = None;
+    let mut no_more_gt = false;
     while let Some(lt) = memchr::memchr(b'<', &bytes[pos..]).map(|i| pos + i) {
         out.push_str(&raw[pos..lt]);
         let after = &raw[lt + 1..];
@@ -186,8 +187,9 @@ pub fn clean(raw: &str) -> Cow<'_, str> {
                 .chars()
                 .next()
                 .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
-        if next_gt.is_none_or(|g| g <= lt) {
+        if !no_more_gt && next_gt.is_none_or(|g| g <= lt) {
             next_gt = memchr::memchr(b'>', &bytes[lt..]).map(|i| lt + i);
+            no_more_gt = next_gt.is_none();
         }
         let gt = match next_gt {
             Some(g) if looks_like_tag => g,
