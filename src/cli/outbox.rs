@@ -70,7 +70,8 @@ pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
             println!("{n} deliveries due again; the daemon sends them when it runs");
         }
         Action::Purge { older_than_hours } => {
-            let before = now_ms() - (older_than_hours as i64) * 3_600_000;
+            let hours = i64::try_from(older_than_hours).unwrap_or(i64::MAX);
+            let before = now_ms().saturating_sub(hours.saturating_mul(3_600_000));
             let n = store.purge(before).map_err(other)?;
             println!("{n} finished alerts forgotten");
         }

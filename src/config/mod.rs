@@ -451,6 +451,19 @@ impl Validator<'_> {
         self.opt(t, key, what)
     }
 
+    /// Bounds a number: past `max` is an error, and the value is clamped so
+    /// that later arithmetic on it (durations, sizes) cannot overflow.
+    fn at_most(&mut self, t: &Table, key: &str, value: u64, max: u64, unit: &str) -> u64 {
+        if value > max {
+            self.error(
+                &Self::child(t, key),
+                format!("{value} is not valid: at most {max} {unit}"),
+            );
+            return max;
+        }
+        value
+    }
+
     fn non_empty(&mut self, t: &Table, key: &str, s: Option<String>) -> Option<String> {
         match s {
             Some(s) if s.trim().is_empty() => {
@@ -503,6 +516,8 @@ impl Validator<'_> {
                 "a number of hours (0 turns story dedup off)",
                 72,
             );
+            let story_hours =
+                self.at_most(&t, "story_window_hours", story_hours, 24 * 366, "hours");
             self.finish(t, &["path", "max_pending", "story_window_hours"]);
             let story = (story_hours > 0).then(|| Duration::from_secs(story_hours * 3600));
             (base.join(p), max, story)
@@ -627,6 +642,9 @@ impl Validator<'_> {
                 "0 is not valid: must be positive",
             );
         }
+        // librdkafka takes at most 1,000,000,000 for its own size limits,
+        // which are derived from this one.
+        let max = self.at_most(&t, "max_message_bytes", max, 512 << 20, "bytes");
         let workers: u64 = self.or(
             &mut t,
             "workers",
@@ -754,6 +772,7 @@ impl Validator<'_> {
             }
         });
         let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
+        let timeout = self.at_most(&t, "timeout_secs", timeout, 3600, "seconds");
         self.finish(
             t,
             &[
@@ -831,6 +850,12 @@ impl Validator<'_> {
                 None
             }
         };
+        // Bounds that keep every sum of times in the dispatcher in range.
+        let timeout = self.at_most(&t, "timeout_secs", timeout, 3600, "seconds");
+        let initial = self.at_most(&t, "initial_backoff_ms", initial, 86_400_000, "ms");
+        let max_backoff = self.at_most(&t, "max_backoff_secs", max_backoff, 30 * 86_400, "seconds");
+        let grace = self.at_most(&t, "shutdown_grace_secs", grace, 3600, "seconds");
+        let max_age = self.at_most(&t, "max_age_secs", max_age, 366 * 86_400, "seconds");
         if max_attempts == 0 {
             self.error(
                 &Self::child(&t, "max_attempts"),
@@ -870,7 +895,12 @@ impl Validator<'_> {
     /// quiet_hours and rate_limit.
     fn routing(&mut self, t: &mut Table) -> Option<crate::notify::routing::Routing> {
         use crate::notify::routing::{Mode, QuietHours, RateLimit, Routing};
-        let duration = |s: &str| humantime::parse_duration(s).ok().filter(|d| !d.is_zero());
+        // At most a year: periods are added to clock times in milliseconds.
+        let duration = |s: &str| {
+            humantime::parse_duration(s)
+                .ok()
+                .filter(|d| !d.is_zero() && *d <= Duration::from_secs(366 * 86_400))
+        };
         let mut ok = true;
         let mode: String = self.or(t, "mode", "\"instant\" or \"digest\"", "instant".into());
         let interval: Option<String> = self.opt(t, "digest_interval", "a duration such as \"1h\"");
@@ -889,7 +919,7 @@ impl Validator<'_> {
                 match duration(&i) {
                     Some(interval) => Mode::Digest { interval },
                     None => {
-                        self.error(&Self::child(t, "digest_interval"), format!("{i:?} is not valid: expected a duration such as \"30m\", \"1h\" or \"1d\""));
+                        self.error(&Self::child(t, "digest_interval"), format!("{i:?} is not valid: expected a duration such as \"30m\", \"1h\" or \"1d\", at most a year"));
                         ok = false;
                         Mode::Instant
                     }
@@ -973,7 +1003,7 @@ impl Validator<'_> {
             Some(r) => match duration(&r.per) {
                 Some(per) if r.max > 0 => Some(RateLimit { max: r.max, per }),
                 _ => {
-                    self.error(&Self::child(t, "rate_limit"), format!("is not valid: max must be positive and per a duration such as \"1h\" (got {:?})", r.per));
+                    self.error(&Self::child(t, "rate_limit"), format!("is not valid: max must be positive and per a duration such as \"1h\", at most a year (got {:?})", r.per));
                     ok = false;
                     None
                 }
@@ -1305,6 +1335,31 @@ secret = "{SECRET}"
             "{debug}"
         );
         assert!(!format!("{smtp:?}").contains("12345"));
+    }
+
+    /// Issue 16: times from the config are added to clock times; a huge
+    /// value is an error, not an overflow later.
+    #[test]
+    fn huge_durations_and_sizes_are_refused() {
+        let src = format!(
+            "{}[delivery]\ntimeout_secs = 9223372036854775807\nmax_backoff_secs = 99999999999\n[store]\nstory_window_hours = 9223372036854775807\n",
+            minimal()
+        );
+        let errs = load_str(&src, &[]).unwrap_err();
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "store.story_window_hours",
+                "delivery.timeout_secs",
+                "delivery.max_backoff_secs"
+            ],
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter().all(|e| e.message.contains("at most")),
+            "{errs:#?}"
+        );
     }
 
     #[test]

@@ -94,6 +94,12 @@ pub enum Outcome {
     },
 }
 
+/// A duration in whole milliseconds, saturating at `i64::MAX` (durations
+/// come from config and peers; the cast alone would wrap).
+pub fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 pub fn now_ms() -> i64 {
     (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }
@@ -275,7 +281,7 @@ impl Store {
                         {
                             let (k, v) = r.map_err(io)?;
                             let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
-                            if st.at_ms < now - window_ms {
+                            if st.at_ms < now.saturating_sub(window_ms) {
                                 expired.push(k.value().to_string());
                             } else if original.is_none() && st.same_story(alert, fp) {
                                 original = Some(st.alert_id);
@@ -410,7 +416,7 @@ impl Store {
                     continue;
                 };
                 let alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
-                state.next_attempt_ms = now + lease_ms;
+                state.next_attempt_ms = now.saturating_add(lease_ms);
                 state.leased = true;
                 d.insert(
                     dk.as_str(),
