@@ -118,6 +118,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 &Secret::new(secret.clone()),
                 delivery.timeout,
                 true,
+                None,
             )
             .map_err(anyhow::Error::msg)?,
         ),

@@ -108,6 +108,9 @@ pub enum ChannelKind {
         secret: Secret,
         /// Allow targets on loopback, private, link-local or metadata addresses.
         allow_private: bool,
+        /// An HTTP(S) proxy for this channel only (environment proxies are
+        /// never used for webhooks).
+        proxy: Option<url::Url>,
     },
 }
 
@@ -1144,6 +1147,28 @@ impl Validator<'_> {
                         });
                     let allow_private: bool =
                         self.or(&mut t, "allow_private", "true or false", false);
+                    let proxy: Option<String> =
+                        self.opt(&mut t, "proxy", "an http:// or https:// proxy URL");
+                    let proxy = proxy.and_then(|p| match url::Url::parse(&p) {
+                        Ok(u)
+                            if (u.scheme() == "http" || u.scheme() == "https")
+                                && u.host().is_some() =>
+                        {
+                            Some(u)
+                        }
+                        // The URL may hold credentials: never echoed.
+                        Ok(_) => {
+                            self.error(
+                                &Self::child(&t, "proxy"),
+                                "is not valid: expected an http:// or https:// URL with a host",
+                            );
+                            None
+                        }
+                        Err(e) => {
+                            self.error(&Self::child(&t, "proxy"), format!("is not valid: {e}"));
+                            None
+                        }
+                    });
                     self.finish(
                         t,
                         &[
@@ -1153,6 +1178,7 @@ impl Validator<'_> {
                             "secret",
                             "secret_env",
                             "allow_private",
+                            "proxy",
                             "mode",
                             "digest_interval",
                             "min_severity",
@@ -1165,6 +1191,7 @@ impl Validator<'_> {
                             url,
                             secret,
                             allow_private,
+                            proxy,
                         }),
                         _ => None,
                     }
@@ -1335,6 +1362,33 @@ secret = "{SECRET}"
             "{debug}"
         );
         assert!(!format!("{smtp:?}").contains("12345"));
+    }
+
+    #[test]
+    fn a_webhook_proxy_is_per_channel_and_its_credentials_never_echo() {
+        let c = load_str(
+            &minimal(),
+            &[(
+                "WIREWATCH__CHANNEL__SOC__PROXY",
+                "http://u:pw@proxy.internal:3128",
+            )],
+        )
+        .unwrap();
+        let ChannelKind::Webhook { proxy, .. } = &c.channels[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            proxy.as_ref().map(url::Url::as_str),
+            Some("http://u:pw@proxy.internal:3128/")
+        );
+        let errs = load_str(
+            &minimal().replace("secret =", "proxy = \"ftp://u:hunter2@x\"\nsecret ="),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert_eq!(errs[0].key, "channel[0].proxy");
+        assert!(!errs[0].to_string().contains("hunter2"), "{errs:#?}");
     }
 
     /// Issue 16: times from the config are added to clock times; a huge

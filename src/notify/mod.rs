@@ -42,6 +42,28 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// A URL as it may appear in logs and errors: no credentials, and the
+/// query string (where receivers put access tokens) replaced.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let had_credentials = !u.username().is_empty() || u.password().is_some();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    let had_query = u.query().is_some();
+    u.set_query(None);
+    u.set_fragment(None);
+    let mut s = u.to_string();
+    if had_credentials {
+        if let Some(i) = s.find("://") {
+            s.insert_str(i + 3, "[redacted]@");
+        }
+    }
+    if had_query {
+        s.push_str("?[redacted]");
+    }
+    s
+}
+
 /// One configured channel.
 #[derive(Debug, Clone)]
 pub enum Sender {
@@ -105,12 +127,14 @@ impl Notifier {
                     url,
                     secret,
                     allow_private,
+                    proxy,
                 } => Sender::Webhook(
                     webhook::Webhook::new(
                         url.clone(),
                         secret,
                         config.delivery.timeout,
                         *allow_private,
+                        proxy.as_ref(),
                     )
                     .map_err(|e| format!("channel {}: {e}", c.id))?,
                 ),

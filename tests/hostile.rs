@@ -1,0 +1,130 @@
+//! Hostile peers and hostile input against the real binary (issue 16),
+//! none of which needs an external service: each test starts its hostile
+//! peer itself on 127.0.0.1.
+
+mod common;
+
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use common::*;
+
+/// A folder with a watchlist firing on the seed article and notifying the
+/// channel `soc`, the seed article as `articles.jsonl`, and a config with
+/// `channel` (TOML for one `[[channel]]` with id "soc") and `extra` TOML.
+fn setup(channel: &str, extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("rules.toml"),
+        r#"[[rule]]
+id = "kaspersky-us"
+companies = ["Kaspersky"]
+agencies = ["us-commerce"]
+actions = ["sanction"]
+notify = ["soc"]
+"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("articles.jsonl"),
+        seed_article("hostile-1") + "\n",
+    )
+    .unwrap();
+    let config = dir.path().join("wirewatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            r#"watchlists = "rules.toml"
+[kafka]
+brokers = "127.0.0.1:9"
+topics = ["articles"]
+[store]
+path = "state"
+[delivery]
+max_attempts = 1
+{extra}
+[[channel]]
+id = "soc"
+{channel}
+"#
+        ),
+    )
+    .unwrap();
+    (dir, config)
+}
+
+fn wirewatch(args: &[&str], env: &[(&str, &str)]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+        .args(args)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .env("RUST_LOG", "info")
+        .envs(env.iter().copied())
+        .output()
+        .expect("run wirewatch")
+}
+
+/// A loopback "proxy" that counts the connections it gets and answers
+/// 200 to each.
+fn counting_proxy() -> (String, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let count = Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut conn) = conn else { return };
+            seen.fetch_add(1, Ordering::SeqCst);
+            let mut buf = [0u8; 65536];
+            let _ = conn.read(&mut buf);
+            let _ = conn
+                .write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+        }
+    });
+    (url, count)
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Issue 16: with HTTP_PROXY/HTTPS_PROXY set, signed alerts to metadata
+/// and loopback targets (`allow_private = false`) were handed to the proxy,
+/// which resolved them itself. Webhooks now never use environment proxies.
+#[test]
+fn environment_proxies_never_carry_webhooks() {
+    let (proxy, contacted) = counting_proxy();
+    let (secret, _) = webhook_secret();
+    for target in [
+        "http://localhost:9464/metrics",
+        "http://metadata.google.internal/computeMetadata/v1/",
+    ] {
+        let (dir, config) = setup(
+            &format!("type = \"webhook\"\nurl = \"{target}\"\nsecret = \"{secret}\""),
+            "",
+        );
+        let input = dir.path().join("articles.jsonl");
+        let out = wirewatch(
+            &["run", "--config", path(&config), "--input", path(&input)],
+            &[
+                ("HTTP_PROXY", &proxy),
+                ("HTTPS_PROXY", &proxy),
+                ("ALL_PROXY", &proxy),
+                ("http_proxy", &proxy),
+                ("https_proxy", &proxy),
+            ],
+        );
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{log}");
+        assert!(log.contains("failed for good"), "{log}");
+    }
+    assert_eq!(
+        contacted.load(Ordering::SeqCst),
+        0,
+        "a request reached the proxy"
+    );
+}
