@@ -187,9 +187,11 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
             config::Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true)
-                .list_separator(",")
-                .with_list_parse_key("kafka.topics")
+                // Every value stays the text it was: "007123" as a password
+                // must not reach librdkafka as 7123. Numbers, booleans and
+                // lists are read from that text only where the key wants
+                // one (`Validator::opt`).
+                .try_parsing(false)
                 .source(Some(env_map)),
         )
         .build()
@@ -210,12 +212,16 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     };
     let mut value = value;
     let mut unmatched = Vec::new();
+    let mut locator = Locator::new(&file, &src, env);
     for (k, v) in env.iter().filter(|(k, _)| k.starts_with(&channel_prefix)) {
-        if !apply_channel_override(&mut value, &k[channel_prefix.len()..], v) {
-            unmatched.push(k.clone());
+        match apply_channel_override(&mut value, &k[channel_prefix.len()..], v) {
+            Some(path) => {
+                locator.env_paths.insert(path_string(&path), k.clone());
+            }
+            None => unmatched.push(k.clone()),
         }
     }
-    let locator = Locator::new(&file, &src, env);
+    let locator = locator;
     let mut v = Validator {
         errors: Vec::new(),
         locator: &locator,
@@ -235,38 +241,27 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     }
 }
 
-/// Applies `ID__KEY=value` to the channel whose id matches `ID`.
-fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> bool {
-    let Some((id, key)) = rest.split_once("__") else {
-        return false;
-    };
-    let Some(channels) = root.get_mut("channel").and_then(Value::as_array_mut) else {
-        return false;
-    };
-    for c in channels {
+/// Applies `ID__KEY=value` to the channel whose id matches `ID`; returns
+/// the path of the key it set. The value stays text (see `Validator::opt`).
+fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> Option<Vec<PathPart>> {
+    let (id, key) = rest.split_once("__")?;
+    let channels = root.get_mut("channel").and_then(Value::as_array_mut)?;
+    for (i, c) in channels.iter_mut().enumerate() {
         let matches = c
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(|cid| cid.to_uppercase().replace('-', "_") == id);
         if let (true, Some(obj)) = (matches, c.as_object_mut()) {
             let key = key.to_lowercase();
-            let v = if key == "to" {
-                Value::Array(
-                    value
-                        .split(',')
-                        .map(|s| Value::String(s.trim().to_string()))
-                        .collect(),
-                )
-            } else if let Ok(b) = value.parse::<bool>() {
-                Value::Bool(b)
-            } else {
-                Value::String(value.to_string())
-            };
-            obj.insert(key, v);
-            return true;
+            obj.insert(key.clone(), Value::String(value.to_string()));
+            return Some(vec![
+                PathPart::Key("channel".into()),
+                PathPart::Index(i),
+                PathPart::Key(key),
+            ]);
         }
     }
-    false
+    None
 }
 
 /// Finds where a key was set: the environment variable that overrides it,
@@ -276,6 +271,8 @@ struct Locator<'a> {
     doc: Option<toml_edit::ImDocument<&'a str>>,
     src: &'a str,
     env: Vec<(String, String)>,
+    /// Keys set from the environment (`path_string`) and their variable.
+    env_paths: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Locator<'a> {
@@ -285,10 +282,15 @@ impl<'a> Locator<'a> {
             doc: toml_edit::ImDocument::parse(src).ok(),
             src,
             env: env.to_vec(),
+            env_paths: Default::default(),
         }
     }
 
-    fn locate(&self, path: &[PathPart]) -> String {
+    /// The environment variable that set the key at `path`, if one did.
+    fn env_var(&self, path: &[PathPart]) -> Option<String> {
+        if let Some(var) = self.env_paths.get(&path_string(path)) {
+            return Some(var.clone());
+        }
         let env_name = format!(
             "{ENV_PREFIX}__{}",
             path.iter()
@@ -299,10 +301,14 @@ impl<'a> Locator<'a> {
                 .collect::<Vec<_>>()
                 .join("__")
         );
-        if !path.iter().any(|p| matches!(p, PathPart::Index(_)))
-            && self.env.iter().any(|(k, _)| k == &env_name)
-        {
-            return format!("environment {env_name}");
+        (!path.iter().any(|p| matches!(p, PathPart::Index(_)))
+            && self.env.iter().any(|(k, _)| k == &env_name))
+        .then_some(env_name)
+    }
+
+    fn locate(&self, path: &[PathPart]) -> String {
+        if let Some(var) = self.env_var(path) {
+            return format!("environment {var}");
         }
         let line = self.line(path).unwrap_or(1);
         format!("{}:{}", self.file, line)
@@ -421,12 +427,19 @@ impl Validator<'_> {
         p
     }
 
-    /// Takes an optional key of type `T`.
+    /// Takes an optional key of type `T`. A value from the environment is
+    /// text; it is read as a number, boolean or comma-separated list only
+    /// when the key wants one.
     fn opt<T: DeserializeOwned>(&mut self, t: &mut Table, key: &str, what: &str) -> Option<T> {
         let v = t.map.remove(key)?;
         match serde_json::from_value::<T>(v.clone()) {
             Ok(x) => Some(x),
             Err(_) => {
+                if self.locator.env_var(&Self::child(t, key)).is_some() {
+                    if let Some(x) = from_text::<T>(&v) {
+                        return Some(x);
+                    }
+                }
                 self.error(
                     &Self::child(t, key),
                     format!("{} is not valid: expected {what}", short(&v)),
@@ -1213,6 +1226,31 @@ impl Validator<'_> {
     }
 }
 
+/// An environment value (text) as the typed value a key wants: an
+/// integer, a finite number, a boolean (any case), or a comma-separated
+/// list of strings.
+fn from_text<T: DeserializeOwned>(v: &Value) -> Option<T> {
+    let s = v.as_str()?.trim();
+    let candidates = [
+        s.parse::<u64>().ok().map(Value::from),
+        s.parse::<i64>().ok().map(Value::from),
+        s.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Value::from),
+        s.to_lowercase().parse::<bool>().ok().map(Value::Bool),
+        Some(Value::Array(
+            s.split(',')
+                .map(|x| Value::String(x.trim().to_string()))
+                .collect(),
+        )),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|c| serde_json::from_value::<T>(c).ok())
+}
+
 /// A value as shown in an error: strings quoted, long values cut.
 fn short(v: &Value) -> String {
     let s = v.to_string();
@@ -1296,6 +1334,55 @@ secret = "{SECRET}"
         };
         assert_eq!(url.as_str(), "https://other.example.com/y");
         assert!(*allow_private, "booleans can be set from the environment");
+    }
+
+    /// Issue 16: `WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD=007123`
+    /// reached librdkafka as `7123` (`1e3` as `1000.0`, `TRUE` as `true`):
+    /// environment values were parsed whatever the key's type.
+    #[test]
+    fn environment_values_keep_their_text_unless_the_key_is_typed() {
+        let c = load_str(
+            &minimal(),
+            &[
+                ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "007123"),
+                ("WIREWATCH__KAFKA__PROPERTIES__SASL_USERNAME", "1e3"),
+                ("WIREWATCH__KAFKA__PROPERTIES__CLIENT_ID", "TRUE"),
+                ("WIREWATCH__KAFKA__GROUP_ID", "0042"),
+                ("WIREWATCH__KAFKA__TOPICS", "123"),
+                ("WIREWATCH__KAFKA__WORKERS", "3"),
+                ("WIREWATCH__DELIVERY__MAX_ATTEMPTS", " 5 "),
+                ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "TRUE"),
+            ],
+        )
+        .unwrap();
+        let p = &c.kafka.properties;
+        assert_eq!(p["sasl.password"].expose(), "007123");
+        assert_eq!(p["sasl.username"].expose(), "1e3");
+        assert_eq!(p["client.id"].expose(), "TRUE");
+        assert_eq!(c.kafka.group_id, "0042");
+        assert_eq!(c.kafka.topics, ["123"]);
+        assert_eq!(c.kafka.workers, 3);
+        assert_eq!(c.delivery.max_attempts, 5);
+        let ChannelKind::Webhook { allow_private, .. } = &c.channels[0].kind else {
+            panic!()
+        };
+        assert!(*allow_private);
+        let errs = load_str(
+            &minimal(),
+            &[
+                ("WIREWATCH__KAFKA__WORKERS", "many"),
+                ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "yes"),
+            ],
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "environment WIREWATCH__KAFKA__WORKERS: kafka.workers: \"many\" is not valid: expected a number of threads (0 = one per CPU)",
+                "environment WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE: channel[0].allow_private: \"yes\" is not valid: expected true or false",
+            ]
+        );
     }
 
     #[test]
