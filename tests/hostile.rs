@@ -128,3 +128,39 @@ fn environment_proxies_never_carry_webhooks() {
         "a request reached the proxy"
     );
 }
+
+/// Issue 16: a misspelt librdkafka property passed `check` and `run`,
+/// which then printed `No such configuration property: "sasl.passwd"`
+/// with the value; a TOML syntax error printed the line with the secret.
+#[test]
+fn check_refuses_a_misspelt_kafka_property_without_echoing_secrets() {
+    let (secret, _) = webhook_secret();
+    let (_dir, config) = setup(
+        &format!(
+            "type = \"webhook\"\nurl = \"https://hooks.example.com/x\"\nsecret = \"{secret}\""
+        ),
+        "",
+    );
+    let env = [("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWD", "hunter2-007")];
+    for command in ["check", "run"] {
+        let out = wirewatch(&[command, "--config", path(&config)], &env);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(64), "{command}: {stderr}");
+        assert!(
+            stderr.contains("No such configuration property: \"sasl.passwd\""),
+            "{command}: {stderr}"
+        );
+        assert!(!stderr.contains("hunter2"), "{command}: {stderr}");
+    }
+    let src = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        src.replace(&format!("\"{secret}\""), &format!("\"{secret}")),
+    )
+    .unwrap();
+    let out = wirewatch(&["check", "--config", path(&config)], &[]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(64), "{stderr}");
+    assert!(stderr.contains("TOML syntax error"), "{stderr}");
+    assert!(!stderr.contains(&secret[6..16]), "{stderr}");
+}

@@ -98,7 +98,7 @@ impl Default for DeliveryConfig {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ChannelKind {
     Email {
         to: Vec<lettre::message::Mailbox>,
@@ -112,6 +112,28 @@ pub enum ChannelKind {
         /// never used for webhooks).
         proxy: Option<url::Url>,
     },
+}
+
+/// Webhook URLs may carry access tokens (query strings, credentials) and
+/// proxies credentials: Debug shows neither, nor the secret.
+impl fmt::Debug for ChannelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChannelKind::Email { to } => f.debug_struct("Email").field("to", to).finish(),
+            ChannelKind::Webhook {
+                url,
+                secret,
+                allow_private,
+                proxy,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::notify::redact_url(url))
+                .field("secret", secret)
+                .field("allow_private", allow_private)
+                .field("proxy", &proxy.as_ref().map(crate::notify::redact_url))
+                .finish(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -171,6 +193,23 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
             message: format!("cannot read config: {e}"),
         }]
     })?;
+    // A syntax error is reported by line and column with the parser's
+    // message only: the error's own rendering quotes the offending line,
+    // which may hold a secret.
+    if let Err(e) = toml::from_str::<toml::Table>(&src) {
+        let (line, col) = e.span().map_or((1, 1), |s| {
+            let line = crate::matcher::watchlist::line_of(&src, s.start);
+            let line_start = src[..s.start.min(src.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            (line, s.start.saturating_sub(line_start) + 1)
+        });
+        return Err(vec![ConfigError {
+            location: format!("{file}:{line}:{col}"),
+            key: String::new(),
+            message: format!("TOML syntax error: {}", e.message().trim_end()),
+        }]);
+    }
     // Channels are a list, which a key path cannot index: they are
     // overridden by id instead, as WIREWATCH__CHANNEL__<ID>__<KEY>.
     let channel_prefix = format!("{ENV_PREFIX}__CHANNEL__");
@@ -199,12 +238,8 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     let value = match merged {
         Ok(v) => v,
         Err(e) => {
-            let line = toml::from_str::<toml::Table>(&src)
-                .err()
-                .and_then(|e| e.span())
-                .map_or(1, |s| crate::matcher::watchlist::line_of(&src, s.start));
             return Err(vec![ConfigError {
-                location: format!("{file}:{line}"),
+                location: file.clone(),
                 key: String::new(),
                 message: e.to_string(),
             }]);
@@ -442,7 +477,7 @@ impl Validator<'_> {
                 }
                 self.error(
                     &Self::child(t, key),
-                    format!("{} is not valid: expected {what}", short(&v)),
+                    format!("{} is not valid: expected {what}", shown(key, &v)),
                 );
                 None
             }
@@ -688,17 +723,34 @@ impl Validator<'_> {
                     Value::Bool(b) => b.to_string(),
                     other => {
                         let mut p = pt.path.clone();
-                        p.push(PathPart::Key(k));
+                        p.push(PathPart::Key(k.clone()));
                         self.error(
                             &p,
                             format!(
                                 "{} is not valid: expected a string, number or boolean",
-                                short(&other)
+                                shown(&name, &other)
                             ),
                         );
                         continue;
                     }
                 };
+                // librdkafka checks names and values without connecting, so
+                // a misspelt property fails `check` rather than the daemon.
+                if let Err(e) = rdkafka::config::ClientConfig::new()
+                    .set(&name, &value)
+                    .create_native_config()
+                {
+                    let mut p = pt.path.clone();
+                    p.push(PathPart::Key(k.clone()));
+                    self.error(
+                        &p,
+                        format!(
+                            "is not valid: {}",
+                            kafka_property_problem(&name, &value, &e)
+                        ),
+                    );
+                    continue;
+                }
                 properties.insert(name, Secret::new(value));
             }
         }
@@ -1107,18 +1159,23 @@ impl Validator<'_> {
                     let url: Option<String> = self.req(&mut t, "url", "an http(s) URL");
                     let url = url.and_then(|u| match url::Url::parse(&u) {
                         Ok(p) if p.scheme() == "http" || p.scheme() == "https" => Some(p),
-                        Ok(_) => {
+                        Ok(p) => {
                             self.error(
                                 &Self::child(&t, "url"),
-                                format!("{u:?} is not valid: scheme must be http or https"),
+                                format!(
+                                    "{:?} is not valid: scheme must be http or https",
+                                    crate::notify::redact_url(&p)
+                                ),
                             );
                             None
                         }
                         Err(e) => {
-                            self.error(&Self::child(&t, "url"), format!("{u:?} is not valid: {e}"));
+                            // The text may hold a token: not echoed.
+                            self.error(&Self::child(&t, "url"), format!("is not valid: {e}"));
                             None
                         }
                     });
+                    let has_secret = t.map.contains_key("secret");
                     let secret: Option<String> =
                         self.opt(&mut t, "secret", "a \"whsec_...\" string");
                     let secret_env: Option<String> =
@@ -1142,6 +1199,8 @@ impl Validator<'_> {
                             );
                             None
                         }
+                        // Present but not a string: reported already.
+                        (None, None) if has_secret => None,
                         (None, None) => {
                             self.error(&Self::child(&t, "secret"), "is required (a Standard Webhooks \"whsec_...\" secret, or secret_env)");
                             None
@@ -1249,6 +1308,40 @@ fn from_text<T: DeserializeOwned>(v: &Value) -> Option<T> {
         .into_iter()
         .flatten()
         .find_map(|c| serde_json::from_value::<T>(c).ok())
+}
+
+/// Whether a key's value is (or may be) a secret: passwords, secrets,
+/// tokens, keys, credentials, and every SASL setting. Such values are
+/// never shown in errors.
+pub fn is_secret_key(name: &str) -> bool {
+    let n = name.to_lowercase().replace('_', ".");
+    n.starts_with("sasl.")
+        || ["passw", "secret", "token", "credential", "key"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
+/// A value as shown in an error about `key`: `[redacted]` for a secret.
+fn shown(key: &str, v: &Value) -> String {
+    if is_secret_key(key) {
+        "[redacted]".into()
+    } else {
+        short(v)
+    }
+}
+
+/// librdkafka's complaint about one property, without its value when the
+/// property is secret (librdkafka quotes values in some messages).
+pub fn kafka_property_problem(name: &str, value: &str, e: &rdkafka::error::KafkaError) -> String {
+    let said = match e {
+        rdkafka::error::KafkaError::ClientConfig(_, desc, _, _) => desc.clone(),
+        other => other.to_string(),
+    };
+    if is_secret_key(name) && !value.is_empty() {
+        said.replace(value, "[redacted]")
+    } else {
+        said
+    }
 }
 
 /// A value as shown in an error: strings quoted, long values cut.
@@ -1476,6 +1569,83 @@ secret = "{SECRET}"
         assert_eq!(errs.len(), 1, "{errs:#?}");
         assert_eq!(errs[0].key, "channel[0].proxy");
         assert!(!errs[0].to_string().contains("hunter2"), "{errs:#?}");
+    }
+
+    /// Issue 16: a TOML syntax error printed the whole line, secret and
+    /// all; a non-string secret printed its value; a misspelt librdkafka
+    /// property passed validation and failed at run time, printing its
+    /// value.
+    #[test]
+    fn errors_never_echo_secrets() {
+        for broken in [
+            minimal().replace(SECRET, &format!("{SECRET}\" trailing")),
+            format!(
+                "{}[kafka.properties]\n\"sasl.password\" = hunter2\n",
+                minimal()
+            ),
+        ] {
+            let errs = load_str(&broken, &[]).unwrap_err();
+            let text = format!("{errs:?} {}", errs[0]);
+            assert!(text.contains("TOML syntax error"), "{text}");
+            assert!(
+                !text.contains("blGrM4") && !text.contains("hunter2"),
+                "{text}"
+            );
+        }
+        let src = minimal().replace(&format!("\"{SECRET}\""), "12345678")
+            + "[kafka.properties]\n\"sasl.password\" = [1234]\n\"sasl.passwd\" = \"hunter2\"\n\"socket.timeout.ms\" = \"soon\"\n";
+        let errs = load_str(
+            &src,
+            &[("WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT", "s3cr3t")],
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 5, "{text:#?}");
+        for secret in ["12345678", "1234", "hunter2", "s3cr3t"] {
+            assert!(
+                !text.iter().any(|t| t.contains(secret)),
+                "{secret} echoed: {text:#?}"
+            );
+        }
+        assert!(
+            text.iter().any(|t| t.contains(
+                "kafka.properties.sasl.passwd: is not valid: No such configuration property: \"sasl.passwd\""
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter().any(|t| t.starts_with(
+                "environment WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT: kafka.properties.ssl_key_passwort: is not valid: No such configuration property"
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t
+                    .contains("kafka.properties.socket.timeout.ms: is not valid: Invalid value")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("channel[0].secret: [redacted] is not valid")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_url_tokens_and_proxy_credentials() {
+        let c = load_str(
+            &minimal().replace(
+                "/x\"",
+                "/x?token=t0k3n\"\nproxy = \"http://u:pr0xy@p:3128\"",
+            ),
+            &[],
+        )
+        .unwrap();
+        let debug = format!("{c:?}");
+        for secret in ["t0k3n", "pr0xy", "blGrM4"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
     }
 
     /// Issue 16: times from the config are added to clock times; a huge

@@ -189,6 +189,18 @@ fn client_config(cfg: &KafkaConfig, defaults: &[(&str, String)]) -> ClientConfig
     c
 }
 
+/// A client creation error without the value of a secret property:
+/// rdkafka's own rendering of a config error ends with the value.
+fn client_error(e: &rdkafka::error::KafkaError) -> String {
+    match e {
+        rdkafka::error::KafkaError::ClientConfig(_, _, key, value) => format!(
+            "{key}: {}",
+            crate::config::kafka_property_problem(key, value, e)
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// The consumer, the dead-letter producer and the offset tracker.
 pub struct KafkaSource {
     consumer: Arc<StreamConsumer<Context>>,
@@ -232,7 +244,7 @@ impl KafkaSource {
                 tracker: tracker.clone(),
                 metrics,
             })
-            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", client_error(&e)))?;
         let pc = client_config(
             cfg,
             &[
@@ -248,7 +260,10 @@ impl KafkaSource {
         let mut pc = pc;
         pc.set("statistics.interval.ms", "0");
         let producer: FutureProducer = pc.create().map_err(|e| {
-            anyhow::anyhow!("cannot create Kafka producer for the dead-letter topic: {e}")
+            anyhow::anyhow!(
+                "cannot create Kafka producer for the dead-letter topic: {}",
+                client_error(&e)
+            )
         })?;
         Ok(KafkaSource {
             consumer: Arc::new(consumer),
