@@ -104,16 +104,44 @@ impl Email {
     }
 }
 
-/// Removes line breaks and control characters, so a title cannot inject
-/// headers, and cuts very long titles.
-fn one_line(s: &str, max_chars: usize) -> String {
-    let flat: String = s
-        .chars()
+/// Characters that change how the text around them displays without
+/// showing themselves: bidi embeddings, overrides, isolates and marks
+/// (a title could read backwards, or hide what it says), and zero-width
+/// spaces, joiners and invisible operators.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{180E}'
+        | '\u{FEFF}')
+}
+
+/// Article text for one line of the text part: control characters (a
+/// CR/LF would start a line of its own, such as a fake "Rule:") become
+/// spaces, invisible characters go.
+fn inline(s: &str) -> String {
+    s.chars()
+        .filter(|c| !invisible(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+        .collect()
+}
+
+/// The link an article URL may become: http and https only, so a
+/// `javascript:` or `data:` URL is never clickable.
+fn safe_link(u: &str) -> Option<String> {
+    url::Url::parse(u.trim())
+        .ok()
+        .filter(|p| p.scheme() == "http" || p.scheme() == "https")
+        .map(String::from)
+}
+
+/// Removes line breaks and control characters, so a title cannot inject
+/// headers, and invisible characters, and cuts very long titles.
+fn one_line(s: &str, max_chars: usize) -> String {
+    let flat: String = inline(s).split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > max_chars {
         format!(
             "{}…",
@@ -202,8 +230,10 @@ pub fn build_message(
     )
 }
 
+/// Article text for the HTML part: escaped, without invisible or control
+/// characters.
 fn esc(s: &str) -> String {
-    html_escape::encode_text(s).into_owned()
+    html_escape::encode_text(&inline(s)).into_owned()
 }
 
 /// The plain-text part: every alert with its evidence, matched words in
@@ -234,13 +264,14 @@ fn render_text_one(t: &mut String, alert: &Alert) {
     let _ = writeln!(
         t,
         "Company:  {} (matched \"{}\")",
-        m.company.id, m.company.text
+        m.company.id,
+        inline(&m.company.text)
     );
     if let Some(a) = &m.agency {
-        let _ = writeln!(t, "Agency:   {} (matched \"{}\")", a.id, a.text);
+        let _ = writeln!(t, "Agency:   {} (matched \"{}\")", a.id, inline(&a.text));
     }
     if let Some(a) = &m.action {
-        let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, a.text);
+        let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, inline(&a.text));
     }
     let _ = writeln!(t);
     let _ = writeln!(t, "Why this fired (matched words in [brackets]):");
@@ -248,24 +279,25 @@ fn render_text_one(t: &mut String, alert: &Alert) {
         let _ = writeln!(
             t,
             "  > {}",
-            e.marked(|_| "[".into(), |_| "]".into(), |s| s.to_string())
+            e.marked(|_| "[".into(), |_| "]".into(), inline)
         );
     }
     let _ = writeln!(t);
-    if let Some(url) = &alert.article.url {
+    if let Some(url) = alert.article.url.as_deref().and_then(safe_link) {
         let _ = writeln!(t, "Article:  {url}");
     }
     if let Some(source) = &alert.article.source {
         let _ = writeln!(t, "Source:   {}", one_line(source, 200));
     }
     if let Some(p) = &alert.article.published_at {
-        let _ = writeln!(t, "Published: {p}");
+        let _ = writeln!(t, "Published: {}", one_line(p, 100));
     }
     if !alert.also_reported_by.is_empty() {
         let _ = writeln!(t, "Also reported by:");
         for a in &alert.also_reported_by {
             let source = one_line(a.source.as_deref().unwrap_or(&a.id), 200);
-            let _ = writeln!(t, "  - {source} {}", a.url.as_deref().unwrap_or(""));
+            let url = a.url.as_deref().and_then(safe_link).unwrap_or_default();
+            let _ = writeln!(t, "  - {source} {url}");
         }
     }
     let _ = writeln!(t);
@@ -318,10 +350,10 @@ fn mark_style(kind: SpanKind) -> &'static str {
 fn render_html_card(alert: &Alert) -> String {
     let m = &alert.matched;
     let title = esc(&one_line(&alert.article.title, 500));
-    let headline = match &alert.article.url {
+    let headline = match alert.article.url.as_deref().and_then(safe_link) {
         Some(u) => format!(
             "<a href=\"{}\" style=\"color:#1a202c;text-decoration:none;\">{title}</a>",
-            html_escape::encode_double_quoted_attribute(u)
+            html_escape::encode_double_quoted_attribute(&u)
         ),
         None => title,
     };
@@ -364,10 +396,11 @@ fn render_html_card(alert: &Alert) -> String {
         .article
         .url
         .as_deref()
+        .and_then(safe_link)
         .map(|u| {
             format!(
                 "<a href=\"{}\" style=\"display:inline-block;margin-top:4px;padding:8px 14px;background-color:#2b6cb0;color:#ffffff;border-radius:4px;text-decoration:none;font-size:14px;font-weight:bold;\">Read the article</a>",
-                html_escape::encode_double_quoted_attribute(u)
+                html_escape::encode_double_quoted_attribute(&u)
             )
         })
         .unwrap_or_default();
@@ -379,10 +412,10 @@ fn render_html_card(alert: &Alert) -> String {
             .iter()
             .map(|a| {
                 let name = esc(&one_line(a.source.as_deref().unwrap_or(&a.id), 200));
-                match &a.url {
+                match a.url.as_deref().and_then(safe_link) {
                     Some(u) => format!(
                         "<a href=\"{}\" style=\"color:#2b6cb0;\">{name}</a>",
-                        html_escape::encode_double_quoted_attribute(u)
+                        html_escape::encode_double_quoted_attribute(&u)
                     ),
                     None => name,
                 }
@@ -504,6 +537,52 @@ mod tests {
             message_id(&alerts[..1]),
             format!("<{}@wirewatch>", alerts[0].alert_id)
         );
+    }
+
+    /// Issue 16: `href` kept `javascript:` and `data:` URLs; a CR/LF in
+    /// `url` or `published_at` added fake lines to the text part; bidi
+    /// overrides and zero-width characters survived into the subject and
+    /// the HTML.
+    #[test]
+    fn hostile_urls_line_breaks_and_invisible_characters_are_neutralised() {
+        let mut alert = seed_alerts().remove(0);
+        alert.article.url = Some("javascript:alert(document.cookie)".into());
+        alert.article.published_at =
+            Some("2024-07-15\r\nRule: fake-rule (click https://evil.test)".into());
+        alert.article.title =
+            "Kaspersky \u{202E}snoitcnaS\u{202C} to\u{200B}day\u{2066}x\u{2069}".into();
+        alert.matched.company.text = "Kasper\u{200D}sky\nRule: forged".into();
+        let mut copy = alert.article.clone();
+        copy.id = "copy".into();
+        copy.url = Some("data:text/html;base64,PHNjcmlwdD4=".into());
+        let mut fake_line = alert.article.clone();
+        fake_line.id = "fake".into();
+        fake_line.url =
+            Some("https://news.example/a\r\nRule: fake-rule (click https://evil.test)".into());
+        alert.also_reported_by = vec![copy, fake_line];
+        let alerts = std::slice::from_ref(&alert);
+
+        let html = render_html(alerts);
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("href=\"javascript:"), "{html}");
+        assert!(!lower.contains("href=\"data:"), "{html}");
+        let text = render_text(alerts);
+        assert!(
+            !text.contains("javascript:") && !text.contains("data:"),
+            "{text}"
+        );
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("Rule: f")),
+            "a forged line: {text}"
+        );
+        let subject = subject(alerts);
+        for part in [&subject, &html, &text] {
+            assert!(
+                !part.chars().any(|c| invisible(c) || c == '\r'),
+                "invisible characters survive: {part:?}"
+            );
+        }
+        assert!(subject.ends_with("Kaspersky snoitcnaS todayx"), "{subject}");
     }
 
     #[test]
