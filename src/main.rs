@@ -130,6 +130,10 @@ fn main() -> ExitCode {
             }
             ExitCode::from(64)
         }
+        Err(Failure::Data(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(65)
+        }
         Err(Failure::Other(e)) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE

@@ -164,3 +164,83 @@ fn check_refuses_a_misspelt_kafka_property_without_echoing_secrets() {
     assert!(stderr.contains("TOML syntax error"), "{stderr}");
     assert!(!stderr.contains(&secret[6..16]), "{stderr}");
 }
+
+/// Issue 16: a truncated store file made `run` and `outbox` panic in a
+/// redb assertion (exit 101, restarted in a loop by systemd). Now they
+/// exit 65 naming the file and the commands that help, `outbox check`
+/// says it is damaged, and only an explicit `repair --start-fresh` starts
+/// an empty outbox, keeping the damaged file.
+#[test]
+fn a_truncated_store_stops_run_and_outbox_with_a_clear_message() {
+    let (secret, _) = webhook_secret();
+    let (dir, config) = setup(
+        &format!("type = \"webhook\"\nurl = \"http://127.0.0.1:9/\"\nsecret = \"{secret}\""),
+        "",
+    );
+    let input = dir.path().join("articles.jsonl");
+    let run = ["run", "--config", path(&config), "--input", path(&input)];
+    let out = wirewatch(&run, &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = dir.path().join("state/wirewatch.redb");
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&store)
+        .unwrap()
+        .set_len(4096)
+        .unwrap();
+    for args in [
+        &run[..],
+        &["outbox", "list", "--config", path(&config)],
+        &["outbox", "check", "--config", path(&config)],
+        &["outbox", "repair", "--config", path(&config)],
+    ] {
+        let out = wirewatch(args, &[]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(65), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{} is damaged", store.display()))
+                || stderr.contains(&format!("{} cannot be repaired", store.display())),
+            "{stderr}"
+        );
+        assert!(stderr.contains("wirewatch outbox repair"), "{stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(
+            std::fs::metadata(&store).unwrap().len(),
+            4096,
+            "{args:?} changed the file"
+        );
+    }
+    let out = wirewatch(
+        &[
+            "outbox",
+            "repair",
+            "--start-fresh",
+            "--config",
+            path(&config),
+        ],
+        &[],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("started an empty outbox"), "{stdout}");
+    let kept: Vec<_> = std::fs::read_dir(dir.path().join("state"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("damaged"))
+        .collect();
+    assert_eq!(kept.len(), 1, "the damaged file is kept");
+    let out = wirewatch(&["outbox", "check", "--config", path(&config)], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -28,7 +28,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
     let notifier = Notifier::from_config(&config, None)
         .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
-    let store = Arc::new(Store::open(&config.store_path).map_err(|e| Failure::Other(e.into()))?);
+    let store = Arc::new(Store::open(&config.store_path)?);
     let metrics = Metrics::default();
     let wake = Arc::new(Notify::new());
     let processor = Processor {

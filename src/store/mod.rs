@@ -13,6 +13,8 @@
 //! - `due`: "due time (ms, zero-padded)/alert id/channel" → empty: the
 //!   pending deliveries ordered by when they are next due.
 
+pub mod file;
+
 use std::path::Path;
 
 use redb::{Database, Durability, ReadableTable, ReadableTableMetadata, TableDefinition};
@@ -32,6 +34,16 @@ pub const FILE_NAME: &str = "wirewatch.redb";
 pub enum StoreError {
     #[error("store {path}: {message}")]
     Open { path: String, message: String },
+    /// The file cannot be read as a store. Nothing starts afresh: the
+    /// pending alerts it holds would be forgotten.
+    #[error("store {path} is damaged: {detail}. Nothing was started: starting afresh would forget the alerts it holds. With the daemon stopped, run `wirewatch outbox check --config CONFIG` to see what is wrong and `wirewatch outbox repair --config CONFIG` to repair it (it keeps a copy of the file)")]
+    Damaged { path: String, detail: String },
+    /// `wirewatch outbox repair` could not repair the file.
+    #[error("store {path} cannot be repaired: {detail}. It was left as it was. To keep it aside and start an empty outbox (the alerts still pending in it are then not sent), run `wirewatch outbox repair --start-fresh --config CONFIG`")]
+    Unrepairable { path: String, detail: String },
+    /// The file was written by a newer version of wirewatch.
+    #[error("store {path} was written by a newer version of wirewatch ({detail}); this version cannot read it. Run the newer version, or keep the file and run `wirewatch outbox repair --start-fresh --config CONFIG` to move it aside and start an empty outbox (its pending alerts would not be sent)")]
+    Newer { path: String, detail: String },
     #[error("store: {0}")]
     Io(String),
 }
@@ -191,31 +203,15 @@ pub struct Store {
 /// redb's page cache. Its default (1 GiB) lets the daemon's memory grow
 /// with the outbox; the working set is the recent alerts and the due
 /// index, which fit in far less (scripts/bench: 50,000 alerts written).
-const CACHE_BYTES: usize = 32 << 20;
+pub(crate) const CACHE_BYTES: usize = 32 << 20;
 
 impl Store {
-    /// Opens (or creates) the store in folder `dir`.
+    /// Opens (or creates) the store in folder `dir`. A damaged file, or
+    /// one from a newer version, is an error ([`file`]).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let open_err = |message: String| StoreError::Open {
-            path: dir.display().to_string(),
-            message,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| open_err(format!("cannot create folder: {e}")))?;
-        let db = redb::Builder::new()
-            .set_cache_size(CACHE_BYTES)
-            .create(dir.join(FILE_NAME))
-            .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => {
-                    open_err("already open by another process (is the daemon running?)".into())
-                }
-                e => open_err(e.to_string()),
-            })?;
-        let tx = db.begin_write().map_err(io)?;
-        for t in [ALERTS, DELIVERIES, DUE, STORIES] {
-            tx.open_table(t).map_err(io)?;
-        }
-        tx.commit().map_err(io)?;
-        Ok(Store { db })
+        Ok(Store {
+            db: file::open(dir, CACHE_BYTES)?,
+        })
     }
 
     /// Writes the alerts and a pending delivery per channel, durably, in
@@ -650,7 +646,7 @@ mod tests {
     use crate::alert::{ArticleRef, Matched};
     use crate::matcher::{Severity, Term};
 
-    fn alert(id: &str, channels: &[&str]) -> Alert {
+    pub fn alert(id: &str, channels: &[&str]) -> Alert {
         Alert {
             alert_id: id.into(),
             rule_id: "r".into(),
