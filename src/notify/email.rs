@@ -294,10 +294,13 @@ fn render_text_one(t: &mut String, alert: &Alert) {
     }
     if !alert.also_reported_by.is_empty() {
         let _ = writeln!(t, "Also reported by:");
-        for a in &alert.also_reported_by {
+        for a in alert.also_reported_by.iter().take(MAX_COPIES_SHOWN) {
             let source = one_line(a.source.as_deref().unwrap_or(&a.id), 200);
             let url = a.url.as_deref().and_then(safe_link).unwrap_or_default();
             let _ = writeln!(t, "  - {source} {url}");
+        }
+        if let Some(more) = copies_not_shown(alert) {
+            let _ = writeln!(t, "  - {more}");
         }
     }
     let _ = writeln!(t);
@@ -344,6 +347,24 @@ fn mark_style(kind: SpanKind) -> &'static str {
             "background-color:#fecaca;color:#1a202c;font-weight:bold;padding:0 2px;"
         }
     }
+}
+
+/// Copies of a story listed in an email; a story syndicated thousands of
+/// times would otherwise make a message of thousands of lines (webhooks
+/// carry them all).
+const MAX_COPIES_SHOWN: usize = 25;
+
+/// "and N more sources" past [`MAX_COPIES_SHOWN`].
+fn copies_not_shown(alert: &Alert) -> Option<String> {
+    let more = alert
+        .also_reported_by
+        .len()
+        .checked_sub(MAX_COPIES_SHOWN)
+        .filter(|n| *n > 0)?;
+    Some(format!(
+        "and {more} more source{}",
+        if more == 1 { "" } else { "s" }
+    ))
 }
 
 /// One alert as a card of the HTML part.
@@ -407,9 +428,10 @@ fn render_html_card(alert: &Alert) -> String {
     let also = if alert.also_reported_by.is_empty() {
         String::new()
     } else {
-        let items: Vec<String> = alert
+        let mut items: Vec<String> = alert
             .also_reported_by
             .iter()
+            .take(MAX_COPIES_SHOWN)
             .map(|a| {
                 let name = esc(&one_line(a.source.as_deref().unwrap_or(&a.id), 200));
                 match a.url.as_deref().and_then(safe_link) {
@@ -421,6 +443,7 @@ fn render_html_card(alert: &Alert) -> String {
                 }
             })
             .collect();
+        items.extend(copies_not_shown(alert));
         format!(
             "<p style=\"margin:10px 0 0 0;font-size:13px;color:#4a5568;\">Also reported by {}</p>",
             items.join(", ")
@@ -583,6 +606,27 @@ mod tests {
             );
         }
         assert!(subject.ends_with("Kaspersky snoitcnaS todayx"), "{subject}");
+    }
+
+    #[test]
+    fn a_much_copied_story_lists_some_copies_and_counts_the_rest() {
+        let mut alert = seed_alerts().remove(0);
+        alert.also_reported_by = (0..30)
+            .map(|i| {
+                let mut a = alert.article.clone();
+                a.id = format!("copy-{i}");
+                a.source = Some(format!("Wire {i}"));
+                a
+            })
+            .collect();
+        let text = render_text(std::slice::from_ref(&alert));
+        assert_eq!(text.matches("  - Wire ").count(), MAX_COPIES_SHOWN);
+        assert!(text.contains("  - and 5 more sources\n"), "{text}");
+        let html = render_html(std::slice::from_ref(&alert));
+        assert!(
+            html.contains(">Wire 24</a>, and 5 more sources</p>"),
+            "{html}"
+        );
     }
 
     #[test]

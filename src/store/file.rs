@@ -17,7 +17,9 @@ use std::sync::{Arc, Mutex};
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::{DeliveryState, Status, StoreError, ALERTS, DELIVERIES, DUE, FILE_NAME, STORIES};
+use super::{
+    DeliveryState, Status, StoreError, ALERTS, COPIES, DELIVERIES, DUE, FILE_NAME, STORIES,
+};
 use crate::alert::Alert;
 
 /// The store's own format version (`meta` table, key `schema`). Bump it
@@ -151,7 +153,7 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> StoreError {
 fn prepare(path: &Path, db: &Database) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e.to_string());
     let tx = db.begin_write().map_err(|e| err(&e))?;
-    for t in [ALERTS, DELIVERIES, DUE, STORIES] {
+    for t in [ALERTS, DELIVERIES, DUE, STORIES, COPIES] {
         tx.open_table(t).map_err(|e| err(&e))?;
     }
     {
@@ -250,8 +252,23 @@ fn summarize(db: &Database) -> Result<Summary, String> {
     for r in due.iter().map_err(|e| s(&e))? {
         r.map_err(|e| s(&e))?;
     }
-    let stories = tx.open_table(STORIES).map_err(|e| s(&e))?;
-    stories.len().map_err(|e| s(&e))?;
+    // Stores from older versions may lack the newer tables.
+    match tx.open_table(STORIES) {
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        t => {
+            t.map_err(|e| s(&e))?.len().map_err(|e| s(&e))?;
+        }
+    }
+    match tx.open_table(COPIES) {
+        Err(redb::TableError::TableDoesNotExist(_)) => {}
+        t => {
+            for r in t.map_err(|e| s(&e))?.iter().map_err(|e| s(&e))? {
+                let (k, v) = r.map_err(|e| s(&e))?;
+                serde_json::from_slice::<super::Copy>(v.value())
+                    .map_err(|e| format!("copy {}: {e}", k.value()))?;
+            }
+        }
+    }
     Ok(summary)
 }
 

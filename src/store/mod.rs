@@ -12,6 +12,14 @@
 //! - `deliveries`: "alert id/channel" → [`DeliveryState`] JSON.
 //! - `due`: "due time (ms, zero-padded)/alert id/channel" → empty: the
 //!   pending deliveries ordered by when they are next due.
+//! - `stories`: "rule id/alert id" → [`StoryEntry`]: the stories each rule
+//!   alerted on, for story dedup.
+//! - `copies`: "first alert id/copy article id" → [`Copy`]: the other
+//!   sources of a story, read into the first alert's `also_reported_by`
+//!   when it is read. One small insert per copy: rewriting the first
+//!   alert with its growing list made N copies cost O(N²) (4,000 copies
+//!   of one story took 29 s).
+//! - `meta`: "schema" → the store's format version ([`file`]).
 
 pub mod file;
 
@@ -26,6 +34,45 @@ const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
 const DELIVERIES: TableDefinition<&str, &[u8]> = TableDefinition::new("deliveries");
 const DUE: TableDefinition<&str, &[u8]> = TableDefinition::new("due");
 const STORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("stories");
+const COPIES: TableDefinition<&str, &[u8]> = TableDefinition::new("copies");
+
+/// Another source's article of a story already alerted on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Copy {
+    /// When it was recorded: copies are listed in the order they came.
+    at_ms: i64,
+    article: crate::alert::ArticleRef,
+}
+
+/// The `copies` keys of alert `alert_id`: "alert id/" up to the largest
+/// character. Alert ids hold no '/'.
+fn copies_range(alert_id: &str) -> (String, String) {
+    (format!("{alert_id}/"), format!("{alert_id}/\u{10FFFF}"))
+}
+
+/// Adds the copies recorded for `alert` to its `also_reported_by` (after
+/// any a store from before the `copies` table embedded in the alert).
+fn attach_copies(
+    copies: &impl ReadableTable<&'static str, &'static [u8]>,
+    alert: &mut Alert,
+) -> Result<(), StoreError> {
+    let (from, to) = copies_range(&alert.alert_id);
+    let mut found: Vec<Copy> = Vec::new();
+    for r in copies
+        .range::<&str>(from.as_str()..to.as_str())
+        .map_err(io)?
+    {
+        let (_, v) = r.map_err(io)?;
+        found.push(serde_json::from_slice(v.value()).map_err(io)?);
+    }
+    found.sort_by_key(|c| c.at_ms);
+    for c in found {
+        if !alert.also_reported_by.iter().any(|a| a.id == c.article.id) {
+            alert.also_reported_by.push(c.article);
+        }
+    }
+    Ok(())
+}
 
 /// The file inside `store.path`.
 pub const FILE_NAME: &str = "wirewatch.redb";
@@ -260,6 +307,7 @@ impl Store {
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let mut due = tx.open_table(DUE).map_err(io)?;
             let mut stories = tx.open_table(STORIES).map_err(io)?;
+            let mut copies = tx.open_table(COPIES).map_err(io)?;
             for &(alerts, story) in items {
                 let mut out = Enqueued::default();
                 for alert in alerts {
@@ -287,27 +335,21 @@ impl Store {
                             stories.remove(k.as_str()).map_err(io)?;
                         }
                         if let Some(orig) = original {
-                            let raw = a
-                                .get(orig.as_str())
-                                .map_err(io)?
-                                .map(|v| v.value().to_vec());
-                            if let Some(raw) = raw {
-                                let mut first: serde_json::Value =
-                                    serde_json::from_slice(&raw).map_err(io)?;
-                                let also = first["also_reported_by"]
-                                    .as_array()
-                                    .cloned()
-                                    .unwrap_or_default();
-                                if !also.iter().any(|x| x["id"] == alert.article.id.as_str()) {
-                                    let mut also = also;
-                                    also.push(serde_json::to_value(&alert.article).map_err(io)?);
-                                    first["also_reported_by"] = serde_json::Value::Array(also);
-                                    a.insert(
-                                        orig.as_str(),
-                                        serde_json::to_vec(&first).map_err(io)?.as_slice(),
+                            // A redelivered copy keeps its first record.
+                            let key = format!("{orig}/{}", alert.article.id);
+                            if a.get(orig.as_str()).map_err(io)?.is_some()
+                                && copies.get(key.as_str()).map_err(io)?.is_none()
+                            {
+                                let copy = Copy {
+                                    at_ms: now,
+                                    article: alert.article.clone(),
+                                };
+                                copies
+                                    .insert(
+                                        key.as_str(),
+                                        serde_json::to_vec(&copy).map_err(io)?.as_slice(),
                                     )
                                     .map_err(io)?;
-                                }
                             }
                             out.same_story.push((alert.alert_id.clone(), orig));
                             continue;
@@ -387,6 +429,7 @@ impl Store {
             let mut due = tx.open_table(DUE).map_err(io)?;
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let a = tx.open_table(ALERTS).map_err(io)?;
+            let copies = tx.open_table(COPIES).map_err(io)?;
             let upper = due_key(now, "\u{10FFFF}", "");
             let keys: Vec<String> = due
                 .range::<&str>(..=upper.as_str())
@@ -411,7 +454,8 @@ impl Store {
                 else {
                     continue;
                 };
-                let alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
+                let mut alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
+                attach_copies(&copies, &mut alert)?;
                 state.next_attempt_ms = now.saturating_add(lease_ms);
                 state.leased = true;
                 d.insert(
@@ -567,13 +611,18 @@ impl Store {
         Ok(out)
     }
 
-    /// An alert by id, with its `notify` channels.
+    /// An alert by id, with its `notify` channels and the other sources
+    /// of its story.
     pub fn alert(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
         let tx = self.db.begin_read().map_err(io)?;
         let a = tx.open_table(ALERTS).map_err(io)?;
-        let raw = a.get(alert_id).map_err(io)?;
-        raw.map(|v| serde_json::from_slice(v.value()).map_err(io))
-            .transpose()
+        let copies = tx.open_table(COPIES).map_err(io)?;
+        let Some(raw) = a.get(alert_id).map_err(io)? else {
+            return Ok(None);
+        };
+        let mut alert: Alert = serde_json::from_slice(raw.value()).map_err(io)?;
+        attach_copies(&copies, &mut alert)?;
+        Ok(Some(alert))
     }
 
     /// Makes dead (or, with `alert_id`, that alert's dead and pending)
@@ -627,8 +676,13 @@ impl Store {
         {
             let mut a = tx.open_table(ALERTS).map_err(io)?;
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut copies = tx.open_table(COPIES).map_err(io)?;
             for (alert_id, ds) in &doomed {
                 a.remove(*alert_id).map_err(io)?;
+                let (from, to) = copies_range(alert_id);
+                copies
+                    .retain_in::<&str, _>(from.as_str()..to.as_str(), |_, _| false)
+                    .map_err(io)?;
                 for s in ds {
                     d.remove(delivery_key(&s.alert_id, &s.channel).as_str())
                         .map_err(io)?;
@@ -849,6 +903,10 @@ mod tests {
         let also = s.alert("first").unwrap().unwrap().also_reported_by;
         assert_eq!(also.len(), 1);
         assert_eq!(also[0].source.as_deref(), Some("Other Wire"));
+        // The dispatcher sees the copies too.
+        let leased = s.lease_due(now_ms(), 10, 60_000).unwrap();
+        let (_, first) = leased.iter().find(|(d, _)| d.alert_id == "first").unwrap();
+        assert_eq!(first.also_reported_by.len(), 1);
         // A different story (far fingerprint) alerts.
         let mut far = alert("far", &["mail"]);
         far.article.id = "a3".into();
@@ -858,6 +916,50 @@ mod tests {
                 .new,
             vec!["far"]
         );
+        // Purging the first alert forgets its copies.
+        s.record("first", "mail", Outcome::Delivered).unwrap();
+        assert!(s.purge(now_ms() + 1).unwrap() >= 1);
+        let tx = s.db.begin_read().unwrap();
+        assert_eq!(tx.open_table(COPIES).unwrap().len().unwrap(), 0);
+    }
+
+    /// Issue 16: every copy of a story rewrote the first alert with its
+    /// whole `also_reported_by` list (quadratic in copies). Copies are now
+    /// rows of their own; the first alert's record is never rewritten.
+    #[test]
+    fn copies_do_not_rewrite_the_first_alert() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let window = 72 * 3_600_000;
+        let raw_first = |s: &Store| {
+            let tx = s.db.begin_read().unwrap();
+            let a = tx.open_table(ALERTS).unwrap();
+            let raw = a.get("c0").unwrap().unwrap().value().to_vec();
+            raw
+        };
+        let copy = |i: usize| {
+            let mut a = alert(&format!("c{i}"), &["mail"]);
+            a.article.id = format!("article-{i}");
+            a
+        };
+        s.enqueue_story(&[copy(0)], Some((7, window)), &|_, _| Some(now_ms()))
+            .unwrap();
+        let before = raw_first(&s);
+        for i in 1..=150 {
+            let e = s
+                .enqueue_story(&[copy(i)], Some((7, window)), &|_, _| Some(now_ms()))
+                .unwrap();
+            assert!(e.new.is_empty());
+        }
+        assert_eq!(raw_first(&s), before, "the first alert is never rewritten");
+        let also = s.alert("c0").unwrap().unwrap().also_reported_by;
+        let ids: Vec<String> = also.iter().map(|a| a.id.clone()).collect();
+        let want: Vec<String> = (1..=150).map(|i| format!("article-{i}")).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        assert_eq!(sorted, want_sorted);
     }
 
     #[test]
