@@ -244,3 +244,45 @@ fn a_truncated_store_stops_run_and_outbox_with_a_clear_message() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Issue 16: with Kafka unreachable (a broker that accepts connections and
+/// never answers), SIGTERM at start was ignored for about 70 s (metadata
+/// timeout, then CreateTopics timeout), past systemd's 45 s stop timeout.
+/// Every startup wait now watches the shutdown signal. (The 30 s bound is
+/// `Daemon::terminate`'s, as for every other stop in the suite.)
+#[test]
+fn sigterm_while_kafka_does_not_answer_stops_the_daemon() {
+    let broker = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = broker.local_addr().unwrap().to_string();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in broker.incoming() {
+            let Ok(conn) = conn else { return };
+            held.push(conn);
+            let _ = tx.send(());
+        }
+    });
+    let (secret, _) = webhook_secret();
+    let (_dir, config) = setup(
+        &format!(
+            "type = \"webhook\"\nurl = \"https://hooks.example.com/x\"\nsecret = \"{secret}\""
+        ),
+        &format!("[http]\nlisten = \"127.0.0.1:{}\"", free_port()),
+    );
+    let src = std::fs::read_to_string(&config)
+        .unwrap()
+        .replace("127.0.0.1:9\"", &format!("{address}\""));
+    std::fs::write(&config, src).unwrap();
+    let daemon = Daemon::start(&config);
+    // The daemon is waiting on the broker once it has connected to it.
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the daemon connects to the broker");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let logs_before = daemon.logs();
+    let status = daemon.terminate();
+    assert!(
+        status.success(),
+        "{status:?}; log before SIGTERM:\n{logs_before}"
+    );
+}

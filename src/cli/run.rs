@@ -89,7 +89,12 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         Ok(())
     });
     crate::admin::serve(config.http_listen, metrics, ready, shutdown.clone()).await?;
-    source.ensure_dead_letter_topic().await;
+    // With the broker unreachable this waits for librdkafka's timeouts: a
+    // SIGTERM meanwhile must stop the daemon now, not after them.
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        _ = source.ensure_dead_letter_topic() => {}
+    }
     let consumed = source
         .run(
             processor,

@@ -309,7 +309,11 @@ impl KafkaSource {
             client_config(&self.cfg, &[]).create();
         let Ok(admin) = admin else { return };
         let new = NewTopic::new(&topic, 1, TopicReplication::Fixed(-1));
-        match admin.create_topics([&new], &AdminOptions::new()).await {
+        // librdkafka's default would wait a minute for an unreachable broker.
+        let options = AdminOptions::new()
+            .request_timeout(Some(Duration::from_secs(10)))
+            .operation_timeout(Some(Duration::from_secs(10)));
+        match admin.create_topics([&new], &options).await {
             Ok(results) => {
                 for r in results {
                     match r {
@@ -340,6 +344,10 @@ impl KafkaSource {
         grace: Duration,
         max_pending: u64,
     ) -> anyhow::Result<()> {
+        if shutdown.is_cancelled() {
+            // Stopped during startup: nothing was consumed, nothing to commit.
+            return Ok(());
+        }
         let topics: Vec<&str> = self.cfg.topics.iter().map(String::as_str).collect();
         self.consumer
             .subscribe(&topics)
