@@ -121,6 +121,9 @@ async fn replay(
         .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
     let (mut n, mut alerts) = (0, 0);
     for (line, article) in lines {
+        if shutdown.is_cancelled() {
+            break;
+        }
         let payload = match article {
             Ok(a) => serde_json::to_vec(&a).expect("an article serializes"),
             Err(e) => {
