@@ -286,3 +286,25 @@ fn sigterm_while_kafka_does_not_answer_stops_the_daemon() {
         "{status:?}; log before SIGTERM:\n{logs_before}"
     );
 }
+
+/// Issue 16: `smtp.security = "none"` with a password: `check` warns (and
+/// still passes: a local relay may need it).
+#[test]
+fn check_warns_about_a_password_over_plain_smtp() {
+    let (secret, _) = webhook_secret();
+    let (_dir, config) = setup(
+        &format!("type = \"webhook\"\nurl = \"https://hooks.example.com/x\"\nsecret = \"{secret}\""),
+        "[smtp]\nhost = \"mail.internal\"\nsecurity = \"none\"\nusername = \"alerts\"\nfrom = \"w@example.com\"",
+    );
+    let out = wirewatch(
+        &["check", "--config", path(&config)],
+        &[("WIREWATCH__SMTP__PASSWORD", "hunter2")],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("warning: smtp.security = \"none\" with a password"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+}

@@ -25,6 +25,9 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     for w in &warnings {
         warn!(message = "Watchlist warning.", warning = %w);
     }
+    for w in config.warnings() {
+        warn!(message = "Config warning.", warning = %w);
+    }
     info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
     let notifier = Notifier::from_config(&config, None)
         .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;

@@ -163,6 +163,23 @@ pub struct Config {
     pub channels: Vec<Channel>,
 }
 
+impl Config {
+    /// Settings that work but put secrets at risk, for `check` and the
+    /// daemon's start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if let Some(smtp) = &self.smtp {
+            if smtp.security == SmtpSecurity::None && smtp.password.is_some() {
+                w.push(format!(
+                    "{}: warning: smtp.security = \"none\" with a password (WIREWATCH__SMTP__PASSWORD): the password and every alert cross the network unencrypted; use \"starttls\" or \"tls\"",
+                    self.path.display()
+                ));
+            }
+        }
+        w
+    }
+}
+
 /// One config problem: where, which key, what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -1646,6 +1663,31 @@ secret = "{SECRET}"
         for secret in ["t0k3n", "pr0xy", "blGrM4"] {
             assert!(!debug.contains(secret), "{secret} in {debug}");
         }
+    }
+
+    /// Issue 16: `smtp.security = "none"` with a password sent it in the
+    /// clear without a word.
+    #[test]
+    fn plain_smtp_with_a_password_is_warned_about() {
+        let src = format!(
+            "{}[smtp]\nhost = \"mx\"\nsecurity = \"none\"\nusername = \"u\"\nfrom = \"w@example.com\"\n",
+            minimal()
+        );
+        assert!(load_str(&src, &[]).unwrap().warnings().is_empty());
+        let c = load_str(&src, &[("WIREWATCH__SMTP__PASSWORD", "pw")]).unwrap();
+        let w = c.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("smtp.security = \"none\" with a password"),
+            "{w:?}"
+        );
+        assert!(!w[0].contains("pw\""), "{w:?}");
+        let c = load_str(
+            &src.replace("\"none\"", "\"starttls\""),
+            &[("WIREWATCH__SMTP__PASSWORD", "pw")],
+        )
+        .unwrap();
+        assert!(c.warnings().is_empty());
     }
 
     /// Issue 16: times from the config are added to clock times; a huge

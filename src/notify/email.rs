@@ -8,7 +8,7 @@ use sha2::Digest as _;
 
 use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
@@ -19,15 +19,17 @@ use crate::matcher::SpanKind;
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// One `.eml` file per message in a folder.
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// One `.eml` file per message in a folder, readable by its owner
+    /// only (0600, whatever the umask: alerts quote articles and name
+    /// recipients).
+    Files(PathBuf),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
-            Mailer::Files(_, dir) => write!(f, "Mailer::Files({})", dir.display()),
+            Mailer::Files(dir) => write!(f, "Mailer::Files({})", dir.display()),
         }
     }
 }
@@ -54,8 +56,28 @@ impl Mailer {
     }
 
     pub fn files(dir: PathBuf) -> Mailer {
-        Mailer::Files(AsyncFileTransport::new(&dir), dir)
+        Mailer::Files(dir)
     }
+}
+
+/// Writes `message` as a new `.eml` file in `dir`, mode 0600.
+async fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<PathBuf> {
+    use tokio::io::AsyncWriteExt as _;
+    let name = format!(
+        "{}-{:016x}.eml",
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+        rand::random::<u64>()
+    );
+    let path = dir.join(name);
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .await?;
+    file.write_all(&message.formatted()).await?;
+    file.sync_all().await?;
+    Ok(path)
 }
 
 /// One email channel: its recipients and the mailer.
@@ -91,8 +113,8 @@ impl Email {
                     }
                 }
             }),
-            Mailer::Files(t, _) => {
-                t.send(message)
+            Mailer::Files(dir) => {
+                write_eml(dir, &message)
                     .await
                     .map(|_| ())
                     .map_err(|e| DeliveryError::Transient {
@@ -627,6 +649,30 @@ mod tests {
             html.contains(">Wire 24</a>, and 5 more sources</p>"),
             "{html}"
         );
+    }
+
+    /// Issue 16: `.eml` files followed the umask (world readable with the
+    /// usual 022).
+    #[tokio::test]
+    async fn eml_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let email = Email {
+            from: "a@example.com".parse().unwrap(),
+            to: vec!["b@example.com".parse().unwrap()],
+            mailer: Mailer::files(dir.path().to_path_buf()),
+        };
+        email.send(&seed_alerts()[0]).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert!(files[0].extension().is_some_and(|e| e == "eml"));
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let raw = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(raw.contains("Message-ID: <alrt_"), "{raw}");
     }
 
     #[test]

@@ -11,6 +11,7 @@
 //! store is created under a temporary name and renamed into place, so an
 //! empty `wirewatch.redb` is always damage, never a store being created.
 
+use std::os::unix::fs::{DirBuilderExt as _, OpenOptionsExt as _, PermissionsExt as _};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -179,14 +180,20 @@ fn prepare(path: &Path, db: &Database) -> Result<(), StoreError> {
 }
 
 /// Opens the store file in `dir`, creating the folder and the file when
-/// the folder holds none.
+/// the folder holds none. The alerts in it are the articles' text and
+/// where they were sent: a folder it creates is the owner's only (0700),
+/// and the file is always the owner's only (0600), whatever the umask.
 pub(super) fn open(dir: &Path, cache_bytes: usize) -> Result<Database, StoreError> {
     let path = dir.join(FILE_NAME);
     let open_err = |message: String| StoreError::Open {
         path: dir.display().to_string(),
         message,
     };
-    std::fs::create_dir_all(dir).map_err(|e| open_err(format!("cannot create folder: {e}")))?;
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|e| open_err(format!("cannot create folder: {e}")))?;
     match std::fs::metadata(&path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => create(&path, cache_bytes)?,
         Err(e) => return Err(open_err(format!("cannot read {}: {e}", path.display()))),
@@ -196,7 +203,14 @@ pub(super) fn open(dir: &Path, cache_bytes: usize) -> Result<Database, StoreErro
                 "the file is empty (a store is never created empty: it was truncated)",
             ))
         }
-        Ok(_) => {}
+        Ok(m) => {
+            // A file from before stores were created 0600.
+            if m.permissions().mode() & 0o077 != 0 {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).map_err(
+                    |e| open_err(format!("cannot make {} private: {e}", path.display())),
+                )?;
+            }
+        }
     }
     let db = contain(|| redb::Builder::new().set_cache_size(cache_bytes).open(&path))
         .map_err(|m| damaged(&path, m))?
@@ -214,6 +228,13 @@ fn create(path: &Path, cache_bytes: usize) -> Result<(), StoreError> {
         message,
     };
     let _ = std::fs::remove_file(&tmp);
+    // Created here, owner-only, for redb to fill (it would follow the umask).
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&tmp)
+        .map_err(|e| open_err(format!("cannot create: {e}")))?;
     {
         let db = redb::Builder::new()
             .set_cache_size(cache_bytes)
@@ -301,6 +322,12 @@ fn existing(dir: &Path) -> Result<PathBuf, StoreError> {
     }
 }
 
+/// Copies the store file, the copy owner-only like the file.
+fn private_copy(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::copy(from, to)?;
+    std::fs::set_permissions(to, std::fs::Permissions::from_mode(0o600))
+}
+
 /// A name beside `path` for a copy of it, unique to this second.
 fn beside(path: &Path, what: &str) -> PathBuf {
     let secs = std::time::SystemTime::now()
@@ -314,7 +341,7 @@ fn beside(path: &Path, what: &str) -> PathBuf {
 pub fn check(dir: &Path) -> Result<Summary, StoreError> {
     let path = existing(dir)?;
     let copy = beside(&path, "check");
-    std::fs::copy(&path, &copy).map_err(|e| StoreError::Open {
+    private_copy(&path, &copy).map_err(|e| StoreError::Open {
         path: path.display().to_string(),
         message: format!("cannot copy it to {} for the check: {e}", copy.display()),
     })?;
@@ -392,7 +419,7 @@ pub fn repair(dir: &Path, start_fresh: bool) -> Result<Repaired, StoreError> {
         return Ok(Repaired::Fresh { kept });
     }
     let backup = beside(&path, "before-repair");
-    std::fs::copy(&path, &backup).map_err(|e| io("cannot keep a copy", e))?;
+    private_copy(&path, &backup).map_err(|e| io("cannot keep a copy", e))?;
     let restore = || {
         let _ = std::fs::copy(&backup, &path);
         let _ = std::fs::remove_file(&backup);
@@ -526,6 +553,24 @@ mod tests {
         };
         assert_eq!(std::fs::metadata(&kept).unwrap().len(), 4096);
         assert_eq!(Store::open(dir.path()).unwrap().pending().unwrap(), 0);
+    }
+
+    /// Issue 16: the store folder and file followed the umask (world
+    /// readable with the usual 022). Now 0700 and 0600 whatever the umask;
+    /// a file made before is made private when opened.
+    #[test]
+    fn the_store_folder_and_file_are_the_owners_only() {
+        let base = tempfile::tempdir().unwrap();
+        let dir = base.path().join("state/outbox");
+        drop(Store::open(&dir).unwrap());
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&base.path().join("state")), 0o700);
+        assert_eq!(mode(&dir.join(FILE_NAME)), 0o600);
+        std::fs::set_permissions(dir.join(FILE_NAME), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        drop(Store::open(&dir).unwrap());
+        assert_eq!(mode(&dir.join(FILE_NAME)), 0o600);
     }
 
     /// Issue 16: a store written by a newer version (a newer redb file
