@@ -108,7 +108,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            runtime.block_on(async move {
+            let result = runtime.block_on(async move {
                 match command {
                     Command::Run { config, input } => {
                         cli::run::run(&config, input.as_deref()).await
@@ -119,7 +119,12 @@ fn main() -> ExitCode {
                         unreachable!("handled above")
                     }
                 }
-            })
+            });
+            // Everything that matters was awaited. A blocking librdkafka
+            // call still running (a metadata request to an unreachable
+            // broker, when SIGTERM came at start) must not hold the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+            result
         }
     };
     match result {
@@ -129,6 +134,10 @@ fn main() -> ExitCode {
                 eprintln!("{p}");
             }
             ExitCode::from(64)
+        }
+        Err(Failure::Data(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(65)
         }
         Err(Failure::Other(e)) => {
             eprintln!("error: {e:#}");

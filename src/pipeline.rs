@@ -102,7 +102,7 @@ impl Processor {
                 let story = self
                     .story_window
                     .zip(*fp)
-                    .map(|(w, fp)| (fp, w.as_millis() as i64));
+                    .map(|(w, fp)| (fp, crate::store::ms(w)));
                 (alerts.as_slice(), story)
             })
             .collect();

@@ -10,6 +10,9 @@ pub fn run(config: &Path) -> Result<(), Failure> {
             for w in &warnings {
                 eprintln!("{w}");
             }
+            for w in c.warnings() {
+                eprintln!("{w}");
+            }
             println!(
                 "{}: ok ({} rules, {} channels, watchlists {})",
                 config.display(),

@@ -73,7 +73,15 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         "warn,rdkafka=off,librdkafka=off",
     );
     let matcher = matcher().map_err(Failure::Usage)?;
-    std::fs::create_dir_all(out).with_context(|| format!("cannot create {}", out.display()))?;
+    {
+        use std::os::unix::fs::DirBuilderExt as _;
+        // The emails quote articles: the owner's only, whatever the umask.
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(out)
+            .with_context(|| format!("cannot create {}", out.display()))?;
+    }
 
     // The in-process cluster stands in for Kafka; everything else is real.
     let mock = MockCluster::new(1).context("cannot start the mock Kafka cluster")?;
@@ -118,6 +126,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 &Secret::new(secret.clone()),
                 delivery.timeout,
                 true,
+                None,
             )
             .map_err(anyhow::Error::msg)?,
         ),

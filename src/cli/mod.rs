@@ -12,12 +12,26 @@ use std::path::Path;
 use crate::config::{self, Config};
 use crate::matcher::{self, watchlist, Diagnostic, Matcher};
 
-/// Why a command failed: bad input (exit 64, each line printed), or
-/// anything else (exit 1).
+/// Why a command failed: bad input (exit 64, each line printed), a store
+/// that cannot be read as it is (exit 65: a restart cannot fix it either),
+/// or anything else (exit 1).
 #[derive(Debug)]
 pub enum Failure {
     Usage(Vec<String>),
+    Data(anyhow::Error),
     Other(anyhow::Error),
+}
+
+impl From<crate::store::StoreError> for Failure {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::Damaged { .. }
+            | StoreError::Newer { .. }
+            | StoreError::Unrepairable { .. } => Failure::Data(e.into()),
+            e => Failure::Other(e.into()),
+        }
+    }
 }
 
 impl From<anyhow::Error> for Failure {

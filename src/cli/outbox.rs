@@ -1,12 +1,12 @@
-//! `wirewatch outbox list|retry|purge`: the operator's view of the durable
-//! outbox. The store is locked by the running daemon, so these run while it
-//! is stopped (or against a copy of the state folder).
+//! `wirewatch outbox list|retry|purge|check|repair`: the operator's view of
+//! the durable outbox. The store is locked by the running daemon, so these
+//! run while it is stopped (or against a copy of the state folder).
 
 use std::path::Path;
 
 use super::Failure;
 use crate::config;
-use crate::store::{now_ms, Status, Store};
+use crate::store::{file, now_ms, Status, Store};
 
 #[derive(Debug, Clone, clap::Subcommand)]
 pub enum Action {
@@ -27,14 +27,55 @@ pub enum Action {
         #[arg(long, default_value_t = 24 * 30)]
         older_than_hours: u64,
     },
+    /// Check the store file (redb's integrity check and a read of every
+    /// record, on a copy: the store is not changed). Exit 65 if damaged.
+    Check,
+    /// Repair a damaged store file; a copy of it is kept beside it.
+    Repair {
+        /// If it cannot be repaired: move it aside (kept) and start an empty
+        /// outbox. The alerts still pending in it are then not sent.
+        #[arg(long)]
+        start_fresh: bool,
+    },
 }
 
 pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
     let cfg = config::load(config_path, &super::environment())
         .map_err(|e| Failure::Usage(e.iter().map(ToString::to_string).collect()))?;
-    let store = Store::open(&cfg.store_path).map_err(|e| Failure::Other(e.into()))?;
+    match action {
+        Action::Check => {
+            let summary = file::check(&cfg.store_path)?;
+            println!(
+                "{}: ok ({summary})",
+                cfg.store_path.join(crate::store::FILE_NAME).display()
+            );
+            return Ok(());
+        }
+        Action::Repair { start_fresh } => {
+            let path = cfg.store_path.join(crate::store::FILE_NAME);
+            match file::repair(&cfg.store_path, start_fresh)? {
+                file::Repaired::Intact(summary) => {
+                    println!("{}: intact, nothing to repair ({summary})", path.display())
+                }
+                file::Repaired::Repaired { summary, backup } => println!(
+                    "{}: repaired ({summary}); the file as it was is kept as {}",
+                    path.display(),
+                    backup.display()
+                ),
+                file::Repaired::Fresh { kept } => println!(
+                    "{}: started an empty outbox; the damaged file is kept as {} (its pending alerts were not sent)",
+                    path.display(),
+                    kept.display()
+                ),
+            }
+            return Ok(());
+        }
+        _ => {}
+    }
+    let store = Store::open(&cfg.store_path)?;
     let other = |e: crate::store::StoreError| Failure::Other(e.into());
     match action {
+        Action::Check | Action::Repair { .. } => unreachable!("handled above"),
         Action::List { status } => {
             let filter = match status.as_str() {
                 "pending" => Some(Some(Status::Pending)),
@@ -70,7 +111,8 @@ pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
             println!("{n} deliveries due again; the daemon sends them when it runs");
         }
         Action::Purge { older_than_hours } => {
-            let before = now_ms() - (older_than_hours as i64) * 3_600_000;
+            let hours = i64::try_from(older_than_hours).unwrap_or(i64::MAX);
+            let before = now_ms().saturating_sub(hours.saturating_mul(3_600_000));
             let n = store.purge(before).map_err(other)?;
             println!("{n} finished alerts forgotten");
         }

@@ -25,10 +25,13 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     for w in &warnings {
         warn!(message = "Watchlist warning.", warning = %w);
     }
+    for w in config.warnings() {
+        warn!(message = "Config warning.", warning = %w);
+    }
     info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
     let notifier = Notifier::from_config(&config, None)
         .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
-    let store = Arc::new(Store::open(&config.store_path).map_err(|e| Failure::Other(e.into()))?);
+    let store = Arc::new(Store::open(&config.store_path)?);
     let metrics = Metrics::default();
     let wake = Arc::new(Notify::new());
     let processor = Processor {
@@ -97,7 +100,12 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         Ok(())
     });
     crate::admin::serve(config.http_listen, metrics, ready, shutdown.clone()).await?;
-    source.ensure_dead_letter_topic().await;
+    // With the broker unreachable this waits for librdkafka's timeouts: a
+    // SIGTERM meanwhile must stop the daemon now, not after them.
+    tokio::select! {
+        _ = shutdown.cancelled() => {}
+        _ = source.ensure_dead_letter_topic() => {}
+    }
     let consumed = source
         .run(
             processor,
@@ -124,6 +132,9 @@ async fn replay(
         .map_err(|e| Failure::Other(anyhow::anyhow!("cannot read {}: {e}", input.display())))?;
     let (mut n, mut alerts) = (0, 0);
     for (line, article) in lines {
+        if shutdown.is_cancelled() {
+            break;
+        }
         let payload = match article {
             Ok(a) => serde_json::to_vec(&a).expect("an article serializes"),
             Err(e) => {

@@ -98,7 +98,7 @@ impl Default for DeliveryConfig {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum ChannelKind {
     Email {
         to: Vec<lettre::message::Mailbox>,
@@ -108,7 +108,32 @@ pub enum ChannelKind {
         secret: Secret,
         /// Allow targets on loopback, private, link-local or metadata addresses.
         allow_private: bool,
+        /// An HTTP(S) proxy for this channel only (environment proxies are
+        /// never used for webhooks).
+        proxy: Option<url::Url>,
     },
+}
+
+/// Webhook URLs may carry access tokens (query strings, credentials) and
+/// proxies credentials: Debug shows neither, nor the secret.
+impl fmt::Debug for ChannelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChannelKind::Email { to } => f.debug_struct("Email").field("to", to).finish(),
+            ChannelKind::Webhook {
+                url,
+                secret,
+                allow_private,
+                proxy,
+            } => f
+                .debug_struct("Webhook")
+                .field("url", &crate::notify::redact_url(url))
+                .field("secret", secret)
+                .field("allow_private", allow_private)
+                .field("proxy", &proxy.as_ref().map(crate::notify::redact_url))
+                .finish(),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -136,6 +161,23 @@ pub struct Config {
     pub http_listen: SocketAddr,
     pub delivery: DeliveryConfig,
     pub channels: Vec<Channel>,
+}
+
+impl Config {
+    /// Settings that work but put secrets at risk, for `check` and the
+    /// daemon's start.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut w = Vec::new();
+        if let Some(smtp) = &self.smtp {
+            if smtp.security == SmtpSecurity::None && smtp.password.is_some() {
+                w.push(format!(
+                    "{}: warning: smtp.security = \"none\" with a password (WIREWATCH__SMTP__PASSWORD): the password and every alert cross the network unencrypted; use \"starttls\" or \"tls\"",
+                    self.path.display()
+                ));
+            }
+        }
+        w
+    }
 }
 
 /// One config problem: where, which key, what is wrong.
@@ -168,6 +210,23 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
             message: format!("cannot read config: {e}"),
         }]
     })?;
+    // A syntax error is reported by line and column with the parser's
+    // message only: the error's own rendering quotes the offending line,
+    // which may hold a secret.
+    if let Err(e) = toml::from_str::<toml::Table>(&src) {
+        let (line, col) = e.span().map_or((1, 1), |s| {
+            let line = crate::matcher::watchlist::line_of(&src, s.start);
+            let line_start = src[..s.start.min(src.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            (line, s.start.saturating_sub(line_start) + 1)
+        });
+        return Err(vec![ConfigError {
+            location: format!("{file}:{line}:{col}"),
+            key: String::new(),
+            message: format!("TOML syntax error: {}", e.message().trim_end()),
+        }]);
+    }
     // Channels are a list, which a key path cannot index: they are
     // overridden by id instead, as WIREWATCH__CHANNEL__<ID>__<KEY>.
     let channel_prefix = format!("{ENV_PREFIX}__CHANNEL__");
@@ -184,9 +243,11 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
             config::Environment::with_prefix(ENV_PREFIX)
                 .prefix_separator("__")
                 .separator("__")
-                .try_parsing(true)
-                .list_separator(",")
-                .with_list_parse_key("kafka.topics")
+                // Every value stays the text it was: "007123" as a password
+                // must not reach librdkafka as 7123. Numbers, booleans and
+                // lists are read from that text only where the key wants
+                // one (`Validator::opt`).
+                .try_parsing(false)
                 .source(Some(env_map)),
         )
         .build()
@@ -194,12 +255,8 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     let value = match merged {
         Ok(v) => v,
         Err(e) => {
-            let line = toml::from_str::<toml::Table>(&src)
-                .err()
-                .and_then(|e| e.span())
-                .map_or(1, |s| crate::matcher::watchlist::line_of(&src, s.start));
             return Err(vec![ConfigError {
-                location: format!("{file}:{line}"),
+                location: file.clone(),
                 key: String::new(),
                 message: e.to_string(),
             }]);
@@ -207,12 +264,16 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     };
     let mut value = value;
     let mut unmatched = Vec::new();
+    let mut locator = Locator::new(&file, &src, env);
     for (k, v) in env.iter().filter(|(k, _)| k.starts_with(&channel_prefix)) {
-        if !apply_channel_override(&mut value, &k[channel_prefix.len()..], v) {
-            unmatched.push(k.clone());
+        match apply_channel_override(&mut value, &k[channel_prefix.len()..], v) {
+            Some(path) => {
+                locator.env_paths.insert(path_string(&path), k.clone());
+            }
+            None => unmatched.push(k.clone()),
         }
     }
-    let locator = Locator::new(&file, &src, env);
+    let locator = locator;
     let mut v = Validator {
         errors: Vec::new(),
         locator: &locator,
@@ -232,38 +293,27 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
     }
 }
 
-/// Applies `ID__KEY=value` to the channel whose id matches `ID`.
-fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> bool {
-    let Some((id, key)) = rest.split_once("__") else {
-        return false;
-    };
-    let Some(channels) = root.get_mut("channel").and_then(Value::as_array_mut) else {
-        return false;
-    };
-    for c in channels {
+/// Applies `ID__KEY=value` to the channel whose id matches `ID`; returns
+/// the path of the key it set. The value stays text (see `Validator::opt`).
+fn apply_channel_override(root: &mut Value, rest: &str, value: &str) -> Option<Vec<PathPart>> {
+    let (id, key) = rest.split_once("__")?;
+    let channels = root.get_mut("channel").and_then(Value::as_array_mut)?;
+    for (i, c) in channels.iter_mut().enumerate() {
         let matches = c
             .get("id")
             .and_then(Value::as_str)
             .is_some_and(|cid| cid.to_uppercase().replace('-', "_") == id);
         if let (true, Some(obj)) = (matches, c.as_object_mut()) {
             let key = key.to_lowercase();
-            let v = if key == "to" {
-                Value::Array(
-                    value
-                        .split(',')
-                        .map(|s| Value::String(s.trim().to_string()))
-                        .collect(),
-                )
-            } else if let Ok(b) = value.parse::<bool>() {
-                Value::Bool(b)
-            } else {
-                Value::String(value.to_string())
-            };
-            obj.insert(key, v);
-            return true;
+            obj.insert(key.clone(), Value::String(value.to_string()));
+            return Some(vec![
+                PathPart::Key("channel".into()),
+                PathPart::Index(i),
+                PathPart::Key(key),
+            ]);
         }
     }
-    false
+    None
 }
 
 /// Finds where a key was set: the environment variable that overrides it,
@@ -273,6 +323,8 @@ struct Locator<'a> {
     doc: Option<toml_edit::ImDocument<&'a str>>,
     src: &'a str,
     env: Vec<(String, String)>,
+    /// Keys set from the environment (`path_string`) and their variable.
+    env_paths: std::collections::HashMap<String, String>,
 }
 
 impl<'a> Locator<'a> {
@@ -282,10 +334,15 @@ impl<'a> Locator<'a> {
             doc: toml_edit::ImDocument::parse(src).ok(),
             src,
             env: env.to_vec(),
+            env_paths: Default::default(),
         }
     }
 
-    fn locate(&self, path: &[PathPart]) -> String {
+    /// The environment variable that set the key at `path`, if one did.
+    fn env_var(&self, path: &[PathPart]) -> Option<String> {
+        if let Some(var) = self.env_paths.get(&path_string(path)) {
+            return Some(var.clone());
+        }
         let env_name = format!(
             "{ENV_PREFIX}__{}",
             path.iter()
@@ -296,10 +353,14 @@ impl<'a> Locator<'a> {
                 .collect::<Vec<_>>()
                 .join("__")
         );
-        if !path.iter().any(|p| matches!(p, PathPart::Index(_)))
-            && self.env.iter().any(|(k, _)| k == &env_name)
-        {
-            return format!("environment {env_name}");
+        (!path.iter().any(|p| matches!(p, PathPart::Index(_)))
+            && self.env.iter().any(|(k, _)| k == &env_name))
+        .then_some(env_name)
+    }
+
+    fn locate(&self, path: &[PathPart]) -> String {
+        if let Some(var) = self.env_var(path) {
+            return format!("environment {var}");
         }
         let line = self.line(path).unwrap_or(1);
         format!("{}:{}", self.file, line)
@@ -418,15 +479,22 @@ impl Validator<'_> {
         p
     }
 
-    /// Takes an optional key of type `T`.
+    /// Takes an optional key of type `T`. A value from the environment is
+    /// text; it is read as a number, boolean or comma-separated list only
+    /// when the key wants one.
     fn opt<T: DeserializeOwned>(&mut self, t: &mut Table, key: &str, what: &str) -> Option<T> {
         let v = t.map.remove(key)?;
         match serde_json::from_value::<T>(v.clone()) {
             Ok(x) => Some(x),
             Err(_) => {
+                if self.locator.env_var(&Self::child(t, key)).is_some() {
+                    if let Some(x) = from_text::<T>(&v) {
+                        return Some(x);
+                    }
+                }
                 self.error(
                     &Self::child(t, key),
-                    format!("{} is not valid: expected {what}", short(&v)),
+                    format!("{} is not valid: expected {what}", shown(key, &v)),
                 );
                 None
             }
@@ -449,6 +517,19 @@ impl Validator<'_> {
             return None;
         }
         self.opt(t, key, what)
+    }
+
+    /// Bounds a number: past `max` is an error, and the value is clamped so
+    /// that later arithmetic on it (durations, sizes) cannot overflow.
+    fn at_most(&mut self, t: &Table, key: &str, value: u64, max: u64, unit: &str) -> u64 {
+        if value > max {
+            self.error(
+                &Self::child(t, key),
+                format!("{value} is not valid: at most {max} {unit}"),
+            );
+            return max;
+        }
+        value
     }
 
     fn non_empty(&mut self, t: &Table, key: &str, s: Option<String>) -> Option<String> {
@@ -503,6 +584,8 @@ impl Validator<'_> {
                 "a number of hours (0 turns story dedup off)",
                 72,
             );
+            let story_hours =
+                self.at_most(&t, "story_window_hours", story_hours, 24 * 366, "hours");
             self.finish(t, &["path", "max_pending", "story_window_hours"]);
             let story = (story_hours > 0).then(|| Duration::from_secs(story_hours * 3600));
             (base.join(p), max, story)
@@ -627,6 +710,9 @@ impl Validator<'_> {
                 "0 is not valid: must be positive",
             );
         }
+        // librdkafka takes at most 1,000,000,000 for its own size limits,
+        // which are derived from this one.
+        let max = self.at_most(&t, "max_message_bytes", max, 512 << 20, "bytes");
         let workers: u64 = self.or(
             &mut t,
             "workers",
@@ -654,17 +740,34 @@ impl Validator<'_> {
                     Value::Bool(b) => b.to_string(),
                     other => {
                         let mut p = pt.path.clone();
-                        p.push(PathPart::Key(k));
+                        p.push(PathPart::Key(k.clone()));
                         self.error(
                             &p,
                             format!(
                                 "{} is not valid: expected a string, number or boolean",
-                                short(&other)
+                                shown(&name, &other)
                             ),
                         );
                         continue;
                     }
                 };
+                // librdkafka checks names and values without connecting, so
+                // a misspelt property fails `check` rather than the daemon.
+                if let Err(e) = rdkafka::config::ClientConfig::new()
+                    .set(&name, &value)
+                    .create_native_config()
+                {
+                    let mut p = pt.path.clone();
+                    p.push(PathPart::Key(k.clone()));
+                    self.error(
+                        &p,
+                        format!(
+                            "is not valid: {}",
+                            kafka_property_problem(&name, &value, &e)
+                        ),
+                    );
+                    continue;
+                }
                 properties.insert(name, Secret::new(value));
             }
         }
@@ -754,6 +857,7 @@ impl Validator<'_> {
             }
         });
         let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
+        let timeout = self.at_most(&t, "timeout_secs", timeout, 3600, "seconds");
         self.finish(
             t,
             &[
@@ -831,6 +935,12 @@ impl Validator<'_> {
                 None
             }
         };
+        // Bounds that keep every sum of times in the dispatcher in range.
+        let timeout = self.at_most(&t, "timeout_secs", timeout, 3600, "seconds");
+        let initial = self.at_most(&t, "initial_backoff_ms", initial, 86_400_000, "ms");
+        let max_backoff = self.at_most(&t, "max_backoff_secs", max_backoff, 30 * 86_400, "seconds");
+        let grace = self.at_most(&t, "shutdown_grace_secs", grace, 3600, "seconds");
+        let max_age = self.at_most(&t, "max_age_secs", max_age, 366 * 86_400, "seconds");
         if max_attempts == 0 {
             self.error(
                 &Self::child(&t, "max_attempts"),
@@ -870,7 +980,12 @@ impl Validator<'_> {
     /// quiet_hours and rate_limit.
     fn routing(&mut self, t: &mut Table) -> Option<crate::notify::routing::Routing> {
         use crate::notify::routing::{Mode, QuietHours, RateLimit, Routing};
-        let duration = |s: &str| humantime::parse_duration(s).ok().filter(|d| !d.is_zero());
+        // At most a year: periods are added to clock times in milliseconds.
+        let duration = |s: &str| {
+            humantime::parse_duration(s)
+                .ok()
+                .filter(|d| !d.is_zero() && *d <= Duration::from_secs(366 * 86_400))
+        };
         let mut ok = true;
         let mode: String = self.or(t, "mode", "\"instant\" or \"digest\"", "instant".into());
         let interval: Option<String> = self.opt(t, "digest_interval", "a duration such as \"1h\"");
@@ -889,7 +1004,7 @@ impl Validator<'_> {
                 match duration(&i) {
                     Some(interval) => Mode::Digest { interval },
                     None => {
-                        self.error(&Self::child(t, "digest_interval"), format!("{i:?} is not valid: expected a duration such as \"30m\", \"1h\" or \"1d\""));
+                        self.error(&Self::child(t, "digest_interval"), format!("{i:?} is not valid: expected a duration such as \"30m\", \"1h\" or \"1d\", at most a year"));
                         ok = false;
                         Mode::Instant
                     }
@@ -973,7 +1088,7 @@ impl Validator<'_> {
             Some(r) => match duration(&r.per) {
                 Some(per) if r.max > 0 => Some(RateLimit { max: r.max, per }),
                 _ => {
-                    self.error(&Self::child(t, "rate_limit"), format!("is not valid: max must be positive and per a duration such as \"1h\" (got {:?})", r.per));
+                    self.error(&Self::child(t, "rate_limit"), format!("is not valid: max must be positive and per a duration such as \"1h\", at most a year (got {:?})", r.per));
                     ok = false;
                     None
                 }
@@ -1061,18 +1176,23 @@ impl Validator<'_> {
                     let url: Option<String> = self.req(&mut t, "url", "an http(s) URL");
                     let url = url.and_then(|u| match url::Url::parse(&u) {
                         Ok(p) if p.scheme() == "http" || p.scheme() == "https" => Some(p),
-                        Ok(_) => {
+                        Ok(p) => {
                             self.error(
                                 &Self::child(&t, "url"),
-                                format!("{u:?} is not valid: scheme must be http or https"),
+                                format!(
+                                    "{:?} is not valid: scheme must be http or https",
+                                    crate::notify::redact_url(&p)
+                                ),
                             );
                             None
                         }
                         Err(e) => {
-                            self.error(&Self::child(&t, "url"), format!("{u:?} is not valid: {e}"));
+                            // The text may hold a token: not echoed.
+                            self.error(&Self::child(&t, "url"), format!("is not valid: {e}"));
                             None
                         }
                     });
+                    let has_secret = t.map.contains_key("secret");
                     let secret: Option<String> =
                         self.opt(&mut t, "secret", "a \"whsec_...\" string");
                     let secret_env: Option<String> =
@@ -1096,6 +1216,8 @@ impl Validator<'_> {
                             );
                             None
                         }
+                        // Present but not a string: reported already.
+                        (None, None) if has_secret => None,
                         (None, None) => {
                             self.error(&Self::child(&t, "secret"), "is required (a Standard Webhooks \"whsec_...\" secret, or secret_env)");
                             None
@@ -1114,6 +1236,28 @@ impl Validator<'_> {
                         });
                     let allow_private: bool =
                         self.or(&mut t, "allow_private", "true or false", false);
+                    let proxy: Option<String> =
+                        self.opt(&mut t, "proxy", "an http:// or https:// proxy URL");
+                    let proxy = proxy.and_then(|p| match url::Url::parse(&p) {
+                        Ok(u)
+                            if (u.scheme() == "http" || u.scheme() == "https")
+                                && u.host().is_some() =>
+                        {
+                            Some(u)
+                        }
+                        // The URL may hold credentials: never echoed.
+                        Ok(_) => {
+                            self.error(
+                                &Self::child(&t, "proxy"),
+                                "is not valid: expected an http:// or https:// URL with a host",
+                            );
+                            None
+                        }
+                        Err(e) => {
+                            self.error(&Self::child(&t, "proxy"), format!("is not valid: {e}"));
+                            None
+                        }
+                    });
                     self.finish(
                         t,
                         &[
@@ -1123,6 +1267,7 @@ impl Validator<'_> {
                             "secret",
                             "secret_env",
                             "allow_private",
+                            "proxy",
                             "mode",
                             "digest_interval",
                             "min_severity",
@@ -1135,6 +1280,7 @@ impl Validator<'_> {
                             url,
                             secret,
                             allow_private,
+                            proxy,
                         }),
                         _ => None,
                     }
@@ -1153,6 +1299,65 @@ impl Validator<'_> {
             }
         }
         out
+    }
+}
+
+/// An environment value (text) as the typed value a key wants: an
+/// integer, a finite number, a boolean (any case), or a comma-separated
+/// list of strings.
+fn from_text<T: DeserializeOwned>(v: &Value) -> Option<T> {
+    let s = v.as_str()?.trim();
+    let candidates = [
+        s.parse::<u64>().ok().map(Value::from),
+        s.parse::<i64>().ok().map(Value::from),
+        s.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Value::from),
+        s.to_lowercase().parse::<bool>().ok().map(Value::Bool),
+        Some(Value::Array(
+            s.split(',')
+                .map(|x| Value::String(x.trim().to_string()))
+                .collect(),
+        )),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find_map(|c| serde_json::from_value::<T>(c).ok())
+}
+
+/// Whether a key's value is (or may be) a secret: passwords, secrets,
+/// tokens, keys, credentials, and every SASL setting. Such values are
+/// never shown in errors.
+pub fn is_secret_key(name: &str) -> bool {
+    let n = name.to_lowercase().replace('_', ".");
+    n.starts_with("sasl.")
+        || ["passw", "secret", "token", "credential", "key"]
+            .iter()
+            .any(|w| n.contains(w))
+}
+
+/// A value as shown in an error about `key`: `[redacted]` for a secret.
+fn shown(key: &str, v: &Value) -> String {
+    if is_secret_key(key) {
+        "[redacted]".into()
+    } else {
+        short(v)
+    }
+}
+
+/// librdkafka's complaint about one property, without its value when the
+/// property is secret (librdkafka quotes values in some messages).
+pub fn kafka_property_problem(name: &str, value: &str, e: &rdkafka::error::KafkaError) -> String {
+    let said = match e {
+        rdkafka::error::KafkaError::ClientConfig(_, desc, _, _) => desc.clone(),
+        other => other.to_string(),
+    };
+    if is_secret_key(name) && !value.is_empty() {
+        said.replace(value, "[redacted]")
+    } else {
+        said
     }
 }
 
@@ -1241,6 +1446,55 @@ secret = "{SECRET}"
         assert!(*allow_private, "booleans can be set from the environment");
     }
 
+    /// Issue 16: `WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD=007123`
+    /// reached librdkafka as `7123` (`1e3` as `1000.0`, `TRUE` as `true`):
+    /// environment values were parsed whatever the key's type.
+    #[test]
+    fn environment_values_keep_their_text_unless_the_key_is_typed() {
+        let c = load_str(
+            &minimal(),
+            &[
+                ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "007123"),
+                ("WIREWATCH__KAFKA__PROPERTIES__SASL_USERNAME", "1e3"),
+                ("WIREWATCH__KAFKA__PROPERTIES__CLIENT_ID", "TRUE"),
+                ("WIREWATCH__KAFKA__GROUP_ID", "0042"),
+                ("WIREWATCH__KAFKA__TOPICS", "123"),
+                ("WIREWATCH__KAFKA__WORKERS", "3"),
+                ("WIREWATCH__DELIVERY__MAX_ATTEMPTS", " 5 "),
+                ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "TRUE"),
+            ],
+        )
+        .unwrap();
+        let p = &c.kafka.properties;
+        assert_eq!(p["sasl.password"].expose(), "007123");
+        assert_eq!(p["sasl.username"].expose(), "1e3");
+        assert_eq!(p["client.id"].expose(), "TRUE");
+        assert_eq!(c.kafka.group_id, "0042");
+        assert_eq!(c.kafka.topics, ["123"]);
+        assert_eq!(c.kafka.workers, 3);
+        assert_eq!(c.delivery.max_attempts, 5);
+        let ChannelKind::Webhook { allow_private, .. } = &c.channels[0].kind else {
+            panic!()
+        };
+        assert!(*allow_private);
+        let errs = load_str(
+            &minimal(),
+            &[
+                ("WIREWATCH__KAFKA__WORKERS", "many"),
+                ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "yes"),
+            ],
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            text,
+            [
+                "environment WIREWATCH__KAFKA__WORKERS: kafka.workers: \"many\" is not valid: expected a number of threads (0 = one per CPU)",
+                "environment WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE: channel[0].allow_private: \"yes\" is not valid: expected true or false",
+            ]
+        );
+    }
+
     #[test]
     fn every_error_is_reported_with_its_location() {
         let src = format!(
@@ -1305,6 +1559,160 @@ secret = "{SECRET}"
             "{debug}"
         );
         assert!(!format!("{smtp:?}").contains("12345"));
+    }
+
+    #[test]
+    fn a_webhook_proxy_is_per_channel_and_its_credentials_never_echo() {
+        let c = load_str(
+            &minimal(),
+            &[(
+                "WIREWATCH__CHANNEL__SOC__PROXY",
+                "http://u:pw@proxy.internal:3128",
+            )],
+        )
+        .unwrap();
+        let ChannelKind::Webhook { proxy, .. } = &c.channels[0].kind else {
+            panic!()
+        };
+        assert_eq!(
+            proxy.as_ref().map(url::Url::as_str),
+            Some("http://u:pw@proxy.internal:3128/")
+        );
+        let errs = load_str(
+            &minimal().replace("secret =", "proxy = \"ftp://u:hunter2@x\"\nsecret ="),
+            &[],
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:#?}");
+        assert_eq!(errs[0].key, "channel[0].proxy");
+        assert!(!errs[0].to_string().contains("hunter2"), "{errs:#?}");
+    }
+
+    /// Issue 16: a TOML syntax error printed the whole line, secret and
+    /// all; a non-string secret printed its value; a misspelt librdkafka
+    /// property passed validation and failed at run time, printing its
+    /// value.
+    #[test]
+    fn errors_never_echo_secrets() {
+        for broken in [
+            minimal().replace(SECRET, &format!("{SECRET}\" trailing")),
+            format!(
+                "{}[kafka.properties]\n\"sasl.password\" = hunter2\n",
+                minimal()
+            ),
+        ] {
+            let errs = load_str(&broken, &[]).unwrap_err();
+            let text = format!("{errs:?} {}", errs[0]);
+            assert!(text.contains("TOML syntax error"), "{text}");
+            assert!(
+                !text.contains("blGrM4") && !text.contains("hunter2"),
+                "{text}"
+            );
+        }
+        let src = minimal().replace(&format!("\"{SECRET}\""), "12345678")
+            + "[kafka.properties]\n\"sasl.password\" = [1234]\n\"sasl.passwd\" = \"hunter2\"\n\"socket.timeout.ms\" = \"soon\"\n";
+        let errs = load_str(
+            &src,
+            &[("WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT", "s3cr3t")],
+        )
+        .unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 5, "{text:#?}");
+        for secret in ["12345678", "1234", "hunter2", "s3cr3t"] {
+            assert!(
+                !text.iter().any(|t| t.contains(secret)),
+                "{secret} echoed: {text:#?}"
+            );
+        }
+        assert!(
+            text.iter().any(|t| t.contains(
+                "kafka.properties.sasl.passwd: is not valid: No such configuration property: \"sasl.passwd\""
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter().any(|t| t.starts_with(
+                "environment WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT: kafka.properties.ssl_key_passwort: is not valid: No such configuration property"
+            )),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t
+                    .contains("kafka.properties.socket.timeout.ms: is not valid: Invalid value")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|t| t.contains("channel[0].secret: [redacted] is not valid")),
+            "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_url_tokens_and_proxy_credentials() {
+        let c = load_str(
+            &minimal().replace(
+                "/x\"",
+                "/x?token=t0k3n\"\nproxy = \"http://u:pr0xy@p:3128\"",
+            ),
+            &[],
+        )
+        .unwrap();
+        let debug = format!("{c:?}");
+        for secret in ["t0k3n", "pr0xy", "blGrM4"] {
+            assert!(!debug.contains(secret), "{secret} in {debug}");
+        }
+    }
+
+    /// Issue 16: `smtp.security = "none"` with a password sent it in the
+    /// clear without a word.
+    #[test]
+    fn plain_smtp_with_a_password_is_warned_about() {
+        let src = format!(
+            "{}[smtp]\nhost = \"mx\"\nsecurity = \"none\"\nusername = \"u\"\nfrom = \"w@example.com\"\n",
+            minimal()
+        );
+        assert!(load_str(&src, &[]).unwrap().warnings().is_empty());
+        let c = load_str(&src, &[("WIREWATCH__SMTP__PASSWORD", "pw")]).unwrap();
+        let w = c.warnings();
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert!(
+            w[0].contains("smtp.security = \"none\" with a password"),
+            "{w:?}"
+        );
+        assert!(!w[0].contains("pw\""), "{w:?}");
+        let c = load_str(
+            &src.replace("\"none\"", "\"starttls\""),
+            &[("WIREWATCH__SMTP__PASSWORD", "pw")],
+        )
+        .unwrap();
+        assert!(c.warnings().is_empty());
+    }
+
+    /// Issue 16: times from the config are added to clock times; a huge
+    /// value is an error, not an overflow later.
+    #[test]
+    fn huge_durations_and_sizes_are_refused() {
+        let src = format!(
+            "{}[delivery]\ntimeout_secs = 9223372036854775807\nmax_backoff_secs = 99999999999\n[store]\nstory_window_hours = 9223372036854775807\n",
+            minimal()
+        );
+        let errs = load_str(&src, &[]).unwrap_err();
+        let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+        assert_eq!(
+            keys,
+            [
+                "store.story_window_hours",
+                "delivery.timeout_secs",
+                "delivery.max_backoff_secs"
+            ],
+            "{errs:#?}"
+        );
+        assert!(
+            errs.iter().all(|e| e.message.contains("at most")),
+            "{errs:#?}"
+        );
     }
 
     #[test]

@@ -7,17 +7,18 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures::FutureExt as _;
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
 use super::routing::Routing;
-use super::{retry_delay, DeliveryError, Notifier};
+use super::{next_delay, DeliveryError, Notifier};
 use crate::alert::Alert;
 use crate::config::DeliveryConfig;
 use crate::metrics::Metrics;
-use crate::store::{now_ms, DeliveryState, Outcome, Status, Store};
+use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
 
 /// Attempts in flight at once, over all channels.
 pub const CONCURRENCY: usize = 64;
@@ -56,7 +57,9 @@ impl Dispatcher {
         let recorder = tokio::spawn(self.clone().record_outcomes(recorder));
         // A leased delivery whose attempt never reports (a crash) is due
         // again after the lease.
-        let lease_ms = (self.policy.timeout.as_millis() as i64) * 2 + 30_000;
+        let lease_ms = ms(self.policy.timeout)
+            .saturating_mul(2)
+            .saturating_add(30_000);
         match self.store.release_leases() {
             Ok(0) => {}
             Ok(n) => warn!(
@@ -120,7 +123,7 @@ impl Dispatcher {
                 self.metrics.outbox_pending.set(n as i64);
             }
             let wait_ms = match self.store.next_due() {
-                Ok(Some(at)) => (at - now_ms()).clamp(5, 1000),
+                Ok(Some(at)) => at.saturating_sub(now_ms()).clamp(5, 1000),
                 _ => 1000,
             };
             tokio::select! {
@@ -190,7 +193,23 @@ impl Dispatcher {
             return;
         }
         let alerts: Vec<Alert> = group.iter().map(|(_, a)| a.clone()).collect();
-        let result = self.notifier.attempt_many(&channel, &alerts).await;
+        // A panic in a notifier must not lose the outcome: unrecorded, the
+        // delivery would come back after every lease with its attempts
+        // never counted, and be retried for ever.
+        let result = std::panic::AssertUnwindSafe(self.notifier.attempt_many(&channel, &alerts))
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "unknown".into());
+                Err(DeliveryError::Transient {
+                    message: format!("internal error during the attempt: {what}"),
+                    retry_after: None,
+                })
+            });
         if result.is_ok() {
             crash_point("after-send-before-mark");
         }
@@ -204,14 +223,14 @@ impl Dispatcher {
     fn rate_limited(&self, channel: &str) -> Option<i64> {
         let limit = self.routing.get(channel)?.rate_limit?;
         let now = now_ms();
-        let per = limit.per.as_millis() as i64;
+        let per = ms(limit.per);
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         let q = sent.entry(channel.to_string()).or_default();
-        while q.front().is_some_and(|t| *t <= now - per) {
+        while q.front().is_some_and(|t| *t <= now.saturating_sub(per)) {
             q.pop_front();
         }
         if q.len() >= limit.max as usize {
-            let at = q.front().copied().unwrap_or(now) + per;
+            let at = q.front().copied().unwrap_or(now).saturating_add(per);
             warn!(message = "Channel rate limit reached; holding alerts.", channel = %channel, max = limit.max, per_secs = limit.per.as_secs(), until_ms = at);
             return Some(at);
         }
@@ -228,9 +247,9 @@ impl Dispatcher {
     ) -> Outcome {
         let channel = state.channel.clone();
         let kind = self.notifier.kind(&channel).unwrap_or("unknown");
-        let attempt = state.attempts + 1;
+        let attempt = state.attempts.saturating_add(1);
         let now = now_ms();
-        let age = Duration::from_millis((now - state.created_ms).max(0) as u64);
+        let age = Duration::from_millis(now.saturating_sub(state.created_ms).max(0) as u64);
         let outcome = match result {
             Ok(()) => Outcome::Delivered,
             Err(DeliveryError::Permanent { message }) | Err(DeliveryError::Gone { message }) => {
@@ -242,14 +261,18 @@ impl Dispatcher {
                 message,
                 retry_after,
             }) => {
-                let delay = retry_after.unwrap_or_else(|| retry_delay(&self.policy, kind, attempt));
-                if attempt >= self.policy.max_attempts || age + delay > self.policy.max_age {
+                // Retry-After comes from the peer: clamped to the policy's
+                // maximum, and every sum saturates.
+                let delay = next_delay(&self.policy, kind, attempt, *retry_after);
+                if attempt >= self.policy.max_attempts
+                    || age.saturating_add(delay) > self.policy.max_age
+                {
                     Outcome::Dead {
                         error: format!("{message} (gave up after {attempt} attempts)"),
                     }
                 } else {
                     Outcome::Retry {
-                        at_ms: now + delay.as_millis() as i64,
+                        at_ms: now.saturating_add(ms(delay)),
                         error: message.clone(),
                     }
                 }
@@ -273,7 +296,7 @@ impl Dispatcher {
                 }
             }
             Outcome::Retry { at_ms, error } => {
-                warn!(message = "Alert delivery failed; will retry.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, retry_in_ms = at_ms - now, error = %error);
+                warn!(message = "Alert delivery failed; will retry.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, retry_in_ms = at_ms.saturating_sub(now), error = %error);
                 self.metrics.delivery(&channel, "retried");
             }
             Outcome::Dead { error } => {
@@ -295,4 +318,164 @@ type Recorded = (String, String, Outcome);
 
 fn recorded(state: DeliveryState, outcome: Outcome) -> Recorded {
     (state.alert_id, state.channel, outcome)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::alert::{ArticleRef, Matched};
+    use crate::config::{Secret, WebhookSchedule};
+    use crate::matcher::{Severity, Term};
+    use crate::notify::{webhook::Webhook, Sender};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    fn alert(id: &str) -> Alert {
+        Alert {
+            alert_id: id.into(),
+            rule_id: "r".into(),
+            severity: Severity::High,
+            description: None,
+            article: ArticleRef {
+                id: "a".into(),
+                title: "t".into(),
+                url: None,
+                source: None,
+                published_at: None,
+            },
+            matched: Matched {
+                company: Term {
+                    id: "C".into(),
+                    text: "C".into(),
+                },
+                agency: None,
+                action: None,
+            },
+            status: Default::default(),
+            language: None,
+            evidence: vec![],
+            detected_at: "2024-01-01T00:00:00Z".into(),
+            watchlist: "w.toml".into(),
+            notify: vec!["hook".into()],
+            also_reported_by: vec![],
+        }
+    }
+
+    /// A receiver that answers each request with the next of `answers`
+    /// (the last one repeated), and counts the requests.
+    async fn receiver(
+        answers: Vec<&'static str>,
+    ) -> (url::Url, Arc<std::sync::atomic::AtomicUsize>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap())
+            .parse()
+            .unwrap();
+        let seen = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = seen.clone();
+        tokio::spawn(async move {
+            loop {
+                let Ok((mut conn, _)) = listener.accept().await else {
+                    return;
+                };
+                let n = count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let answer = answers[n.min(answers.len() - 1)];
+                tokio::spawn(async move {
+                    // Read the head and the body (its length is in the head).
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    loop {
+                        let Ok(k) = conn.read(&mut chunk).await else {
+                            return;
+                        };
+                        if k == 0 {
+                            return;
+                        }
+                        buf.extend_from_slice(&chunk[..k]);
+                        let text = String::from_utf8_lossy(&buf).to_lowercase();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let len: usize = text
+                                .lines()
+                                .find_map(|l| l.strip_prefix("content-length:"))
+                                .and_then(|v| v.trim().parse().ok())
+                                .unwrap_or(0);
+                            if buf.len() >= end + 4 + len {
+                                break;
+                            }
+                        }
+                    }
+                    let _ = conn
+                        .write_all(
+                            format!("HTTP/1.1 {answer}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
+                                .as_bytes(),
+                        )
+                        .await;
+                });
+            }
+        });
+        (url, seen)
+    }
+
+    /// Issue 16: a receiver answering 503, then 503 with `Retry-After:
+    /// 18446744073709551615`, panicked the dispatcher task ("overflow when
+    /// adding durations"); the outcome was never recorded and `attempts`
+    /// never grew. Now the second outcome is recorded, due within the
+    /// policy's maximum delay.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_huge_retry_after_is_recorded_as_a_retry_within_the_policy() {
+        let (url, seen) = receiver(vec![
+            "503 Service Unavailable",
+            "503 Service Unavailable\r\nretry-after: 18446744073709551615",
+        ])
+        .await;
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        store.enqueue(&[alert("x")]).unwrap();
+        let policy = DeliveryConfig {
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_secs(3600),
+            webhook_schedule: WebhookSchedule::Exponential,
+            timeout: Duration::from_secs(5),
+            ..DeliveryConfig::default()
+        };
+        let secret = Secret::new("whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo=");
+        let hook = Webhook::new(url, &secret, policy.timeout, true, None).unwrap();
+        let notifier = Notifier::new(
+            [("hook".to_string(), Sender::Webhook(hook))].into(),
+            policy.timeout,
+        );
+        let dispatcher = Dispatcher {
+            store: store.clone(),
+            notifier,
+            policy: policy.clone(),
+            wake: Arc::new(Notify::new()),
+            metrics: Metrics::default(),
+            routing: Default::default(),
+            sent: Default::default(),
+        };
+        let shutdown = CancellationToken::new();
+        let running = tokio::spawn(dispatcher.run(shutdown.clone()));
+        let mut state = None;
+        for _ in 0..600 {
+            let s = store.deliveries(None).unwrap().remove(0);
+            if s.attempts >= 2 && !s.leased {
+                state = Some(s);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        shutdown.cancel();
+        running.await.unwrap();
+        let state = state.expect("the second attempt's outcome is recorded");
+        assert_eq!(seen.load(std::sync::atomic::Ordering::SeqCst), 2);
+        assert_eq!(state.attempts, 2);
+        assert_eq!(state.status, Status::Pending);
+        assert_eq!(
+            state.last_error.as_deref(),
+            Some("HTTP 503 Service Unavailable")
+        );
+        let wait = state.next_attempt_ms - now_ms();
+        assert!(
+            wait > 0 && wait <= ms(policy.max_backoff),
+            "due within the policy's maximum delay, got {wait} ms"
+        );
+    }
 }

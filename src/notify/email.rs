@@ -8,7 +8,7 @@ use sha2::Digest as _;
 
 use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
@@ -19,15 +19,17 @@ use crate::matcher::SpanKind;
 #[derive(Clone)]
 pub enum Mailer {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
-    /// One `.eml` file per message in a folder.
-    Files(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// One `.eml` file per message in a folder, readable by its owner
+    /// only (0600, whatever the umask: alerts quote articles and name
+    /// recipients).
+    Files(PathBuf),
 }
 
 impl std::fmt::Debug for Mailer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Mailer::Smtp(_) => f.write_str("Mailer::Smtp"),
-            Mailer::Files(_, dir) => write!(f, "Mailer::Files({})", dir.display()),
+            Mailer::Files(dir) => write!(f, "Mailer::Files({})", dir.display()),
         }
     }
 }
@@ -54,8 +56,28 @@ impl Mailer {
     }
 
     pub fn files(dir: PathBuf) -> Mailer {
-        Mailer::Files(AsyncFileTransport::new(&dir), dir)
+        Mailer::Files(dir)
     }
+}
+
+/// Writes `message` as a new `.eml` file in `dir`, mode 0600.
+async fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<PathBuf> {
+    use tokio::io::AsyncWriteExt as _;
+    let name = format!(
+        "{}-{:016x}.eml",
+        time::OffsetDateTime::now_utc().unix_timestamp(),
+        rand::random::<u64>()
+    );
+    let path = dir.join(name);
+    let mut file = tokio::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(&path)
+        .await?;
+    file.write_all(&message.formatted()).await?;
+    file.sync_all().await?;
+    Ok(path)
 }
 
 /// One email channel: its recipients and the mailer.
@@ -91,8 +113,8 @@ impl Email {
                     }
                 }
             }),
-            Mailer::Files(t, _) => {
-                t.send(message)
+            Mailer::Files(dir) => {
+                write_eml(dir, &message)
                     .await
                     .map(|_| ())
                     .map_err(|e| DeliveryError::Transient {
@@ -104,16 +126,44 @@ impl Email {
     }
 }
 
-/// Removes line breaks and control characters, so a title cannot inject
-/// headers, and cuts very long titles.
-fn one_line(s: &str, max_chars: usize) -> String {
-    let flat: String = s
-        .chars()
+/// Characters that change how the text around them displays without
+/// showing themselves: bidi embeddings, overrides, isolates and marks
+/// (a title could read backwards, or hide what it says), and zero-width
+/// spaces, joiners and invisible operators.
+fn invisible(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{061C}'
+        | '\u{180E}'
+        | '\u{FEFF}')
+}
+
+/// Article text for one line of the text part: control characters (a
+/// CR/LF would start a line of its own, such as a fake "Rule:") become
+/// spaces, invisible characters go.
+fn inline(s: &str) -> String {
+    s.chars()
+        .filter(|c| !invisible(*c))
         .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+        .collect()
+}
+
+/// The link an article URL may become: http and https only, so a
+/// `javascript:` or `data:` URL is never clickable.
+fn safe_link(u: &str) -> Option<String> {
+    url::Url::parse(u.trim())
+        .ok()
+        .filter(|p| p.scheme() == "http" || p.scheme() == "https")
+        .map(String::from)
+}
+
+/// Removes line breaks and control characters, so a title cannot inject
+/// headers, and invisible characters, and cuts very long titles.
+fn one_line(s: &str, max_chars: usize) -> String {
+    let flat: String = inline(s).split_whitespace().collect::<Vec<_>>().join(" ");
     if flat.chars().count() > max_chars {
         format!(
             "{}…",
@@ -206,8 +256,10 @@ pub fn build_message(
     )
 }
 
+/// Article text for the HTML part: escaped, without invisible or control
+/// characters.
 fn esc(s: &str) -> String {
-    html_escape::encode_text(s).into_owned()
+    html_escape::encode_text(&inline(s)).into_owned()
 }
 
 /// The plain-text part: every alert with its evidence, matched words in
@@ -238,13 +290,14 @@ fn render_text_one(t: &mut String, alert: &Alert) {
     let _ = writeln!(
         t,
         "Company:  {} (matched \"{}\")",
-        m.company.id, m.company.text
+        m.company.id,
+        inline(&m.company.text)
     );
     if let Some(a) = &m.agency {
-        let _ = writeln!(t, "Agency:   {} (matched \"{}\")", a.id, a.text);
+        let _ = writeln!(t, "Agency:   {} (matched \"{}\")", a.id, inline(&a.text));
     }
     if let Some(a) = &m.action {
-        let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, a.text);
+        let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, inline(&a.text));
     }
     if alert.status != crate::matcher::ActionStatus::Imposed {
         let _ = writeln!(t, "Status:   {}", alert.status.as_str());
@@ -258,24 +311,28 @@ fn render_text_one(t: &mut String, alert: &Alert) {
         let _ = writeln!(
             t,
             "  > {}",
-            e.marked(|_| "[".into(), |_| "]".into(), |s| s.to_string())
+            e.marked(|_| "[".into(), |_| "]".into(), inline)
         );
     }
     let _ = writeln!(t);
-    if let Some(url) = &alert.article.url {
+    if let Some(url) = alert.article.url.as_deref().and_then(safe_link) {
         let _ = writeln!(t, "Article:  {url}");
     }
     if let Some(source) = &alert.article.source {
         let _ = writeln!(t, "Source:   {}", one_line(source, 200));
     }
     if let Some(p) = &alert.article.published_at {
-        let _ = writeln!(t, "Published: {p}");
+        let _ = writeln!(t, "Published: {}", one_line(p, 100));
     }
     if !alert.also_reported_by.is_empty() {
         let _ = writeln!(t, "Also reported by:");
-        for a in &alert.also_reported_by {
+        for a in alert.also_reported_by.iter().take(MAX_COPIES_SHOWN) {
             let source = one_line(a.source.as_deref().unwrap_or(&a.id), 200);
-            let _ = writeln!(t, "  - {source} {}", a.url.as_deref().unwrap_or(""));
+            let url = a.url.as_deref().and_then(safe_link).unwrap_or_default();
+            let _ = writeln!(t, "  - {source} {url}");
+        }
+        if let Some(more) = copies_not_shown(alert) {
+            let _ = writeln!(t, "  - {more}");
         }
     }
     let _ = writeln!(t);
@@ -324,14 +381,32 @@ fn mark_style(kind: SpanKind) -> &'static str {
     }
 }
 
+/// Copies of a story listed in an email; a story syndicated thousands of
+/// times would otherwise make a message of thousands of lines (webhooks
+/// carry them all).
+const MAX_COPIES_SHOWN: usize = 25;
+
+/// "and N more sources" past [`MAX_COPIES_SHOWN`].
+fn copies_not_shown(alert: &Alert) -> Option<String> {
+    let more = alert
+        .also_reported_by
+        .len()
+        .checked_sub(MAX_COPIES_SHOWN)
+        .filter(|n| *n > 0)?;
+    Some(format!(
+        "and {more} more source{}",
+        if more == 1 { "" } else { "s" }
+    ))
+}
+
 /// One alert as a card of the HTML part.
 fn render_html_card(alert: &Alert) -> String {
     let m = &alert.matched;
     let title = esc(&one_line(&alert.article.title, 500));
-    let headline = match &alert.article.url {
+    let headline = match alert.article.url.as_deref().and_then(safe_link) {
         Some(u) => format!(
             "<a href=\"{}\" style=\"color:#1a202c;text-decoration:none;\">{title}</a>",
-            html_escape::encode_double_quoted_attribute(u)
+            html_escape::encode_double_quoted_attribute(&u)
         ),
         None => title,
     };
@@ -382,30 +457,33 @@ fn render_html_card(alert: &Alert) -> String {
         .article
         .url
         .as_deref()
+        .and_then(safe_link)
         .map(|u| {
             format!(
                 "<a href=\"{}\" style=\"display:inline-block;margin-top:4px;padding:8px 14px;background-color:#2b6cb0;color:#ffffff;border-radius:4px;text-decoration:none;font-size:14px;font-weight:bold;\">Read the article</a>",
-                html_escape::encode_double_quoted_attribute(u)
+                html_escape::encode_double_quoted_attribute(&u)
             )
         })
         .unwrap_or_default();
     let also = if alert.also_reported_by.is_empty() {
         String::new()
     } else {
-        let items: Vec<String> = alert
+        let mut items: Vec<String> = alert
             .also_reported_by
             .iter()
+            .take(MAX_COPIES_SHOWN)
             .map(|a| {
                 let name = esc(&one_line(a.source.as_deref().unwrap_or(&a.id), 200));
-                match &a.url {
+                match a.url.as_deref().and_then(safe_link) {
                     Some(u) => format!(
                         "<a href=\"{}\" style=\"color:#2b6cb0;\">{name}</a>",
-                        html_escape::encode_double_quoted_attribute(u)
+                        html_escape::encode_double_quoted_attribute(&u)
                     ),
                     None => name,
                 }
             })
             .collect();
+        items.extend(copies_not_shown(alert));
         format!(
             "<p style=\"margin:10px 0 0 0;font-size:13px;color:#4a5568;\">Also reported by {}</p>",
             items.join(", ")
@@ -522,6 +600,97 @@ mod tests {
             message_id(&alerts[..1]),
             format!("<{}@wirewatch>", alerts[0].alert_id)
         );
+    }
+
+    /// Issue 16: `href` kept `javascript:` and `data:` URLs; a CR/LF in
+    /// `url` or `published_at` added fake lines to the text part; bidi
+    /// overrides and zero-width characters survived into the subject and
+    /// the HTML.
+    #[test]
+    fn hostile_urls_line_breaks_and_invisible_characters_are_neutralised() {
+        let mut alert = seed_alerts().remove(0);
+        alert.article.url = Some("javascript:alert(document.cookie)".into());
+        alert.article.published_at =
+            Some("2024-07-15\r\nRule: fake-rule (click https://evil.test)".into());
+        alert.article.title =
+            "Kaspersky \u{202E}snoitcnaS\u{202C} to\u{200B}day\u{2066}x\u{2069}".into();
+        alert.matched.company.text = "Kasper\u{200D}sky\nRule: forged".into();
+        let mut copy = alert.article.clone();
+        copy.id = "copy".into();
+        copy.url = Some("data:text/html;base64,PHNjcmlwdD4=".into());
+        let mut fake_line = alert.article.clone();
+        fake_line.id = "fake".into();
+        fake_line.url =
+            Some("https://news.example/a\r\nRule: fake-rule (click https://evil.test)".into());
+        alert.also_reported_by = vec![copy, fake_line];
+        let alerts = std::slice::from_ref(&alert);
+
+        let html = render_html(alerts);
+        let lower = html.to_lowercase();
+        assert!(!lower.contains("href=\"javascript:"), "{html}");
+        assert!(!lower.contains("href=\"data:"), "{html}");
+        let text = render_text(alerts);
+        assert!(
+            !text.contains("javascript:") && !text.contains("data:"),
+            "{text}"
+        );
+        assert!(
+            !text.lines().any(|l| l.trim_start().starts_with("Rule: f")),
+            "a forged line: {text}"
+        );
+        let subject = subject(alerts);
+        for part in [&subject, &html, &text] {
+            assert!(
+                !part.chars().any(|c| invisible(c) || c == '\r'),
+                "invisible characters survive: {part:?}"
+            );
+        }
+        assert!(subject.ends_with("Kaspersky snoitcnaS todayx"), "{subject}");
+    }
+
+    #[test]
+    fn a_much_copied_story_lists_some_copies_and_counts_the_rest() {
+        let mut alert = seed_alerts().remove(0);
+        alert.also_reported_by = (0..30)
+            .map(|i| {
+                let mut a = alert.article.clone();
+                a.id = format!("copy-{i}");
+                a.source = Some(format!("Wire {i}"));
+                a
+            })
+            .collect();
+        let text = render_text(std::slice::from_ref(&alert));
+        assert_eq!(text.matches("  - Wire ").count(), MAX_COPIES_SHOWN);
+        assert!(text.contains("  - and 5 more sources\n"), "{text}");
+        let html = render_html(std::slice::from_ref(&alert));
+        assert!(
+            html.contains(">Wire 24</a>, and 5 more sources</p>"),
+            "{html}"
+        );
+    }
+
+    /// Issue 16: `.eml` files followed the umask (world readable with the
+    /// usual 022).
+    #[tokio::test]
+    async fn eml_files_are_the_owners_only() {
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let email = Email {
+            from: "a@example.com".parse().unwrap(),
+            to: vec!["b@example.com".parse().unwrap()],
+            mailer: Mailer::files(dir.path().to_path_buf()),
+        };
+        email.send(&seed_alerts()[0]).await.unwrap();
+        let files: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(files.len(), 1);
+        assert!(files[0].extension().is_some_and(|e| e == "eml"));
+        let mode = std::fs::metadata(&files[0]).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let raw = std::fs::read_to_string(&files[0]).unwrap();
+        assert!(raw.contains("Message-ID: <alrt_"), "{raw}");
     }
 
     #[test]

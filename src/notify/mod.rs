@@ -42,6 +42,28 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     s
 }
 
+/// A URL as it may appear in logs and errors: no credentials, and the
+/// query string (where receivers put access tokens) replaced.
+pub fn redact_url(url: &url::Url) -> String {
+    let mut u = url.clone();
+    let had_credentials = !u.username().is_empty() || u.password().is_some();
+    let _ = u.set_username("");
+    let _ = u.set_password(None);
+    let had_query = u.query().is_some();
+    u.set_query(None);
+    u.set_fragment(None);
+    let mut s = u.to_string();
+    if had_credentials {
+        if let Some(i) = s.find("://") {
+            s.insert_str(i + 3, "[redacted]@");
+        }
+    }
+    if had_query {
+        s.push_str("?[redacted]");
+    }
+    s
+}
+
 /// One configured channel.
 #[derive(Debug, Clone)]
 pub enum Sender {
@@ -105,12 +127,14 @@ impl Notifier {
                     url,
                     secret,
                     allow_private,
+                    proxy,
                 } => Sender::Webhook(
                     webhook::Webhook::new(
                         url.clone(),
                         secret,
                         config.delivery.timeout,
                         *allow_private,
+                        proxy.as_ref(),
                     )
                     .map_err(|e| format!("channel {}: {e}", c.id))?,
                 ),
@@ -149,7 +173,7 @@ impl Notifier {
         &self,
         send: impl std::future::Future<Output = Result<(), DeliveryError>>,
     ) -> Result<(), DeliveryError> {
-        tokio::time::timeout(self.timeout + Duration::from_secs(1), send)
+        tokio::time::timeout(self.timeout.saturating_add(Duration::from_secs(1)), send)
             .await
             .unwrap_or_else(|_| {
                 Err(DeliveryError::Transient {
@@ -199,18 +223,20 @@ impl Notifier {
     }
 }
 
+/// The Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
+const STANDARD_WEBHOOKS_SCHEDULE: [u64; 7] = [5, 300, 1800, 7200, 18000, 36000, 36000];
+
+fn standard_webhooks(policy: &DeliveryConfig, kind: &str) -> bool {
+    kind == "webhook" && policy.webhook_schedule == crate::config::WebhookSchedule::StandardWebhooks
+}
+
 /// The delay before retry number `attempt` (1-based: the delay after the
 /// first failed attempt is `delay(1)`).
 pub fn retry_delay(policy: &DeliveryConfig, kind: &str, attempt: u32) -> Duration {
     use backon::BackoffBuilder;
-    if kind == "webhook"
-        && policy.webhook_schedule == crate::config::WebhookSchedule::StandardWebhooks
-    {
-        // The Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-        const SCHEDULE: [u64; 7] = [5, 300, 1800, 7200, 18000, 36000, 36000];
-        return Duration::from_secs(
-            SCHEDULE[(attempt.max(1) as usize - 1).min(SCHEDULE.len() - 1)],
-        );
+    if standard_webhooks(policy, kind) {
+        let s = &STANDARD_WEBHOOKS_SCHEDULE;
+        return Duration::from_secs(s[(attempt.max(1) as usize - 1).min(s.len() - 1)]);
     }
     backon::ExponentialBuilder::default()
         .with_min_delay(policy.initial_backoff)
@@ -220,4 +246,57 @@ pub fn retry_delay(policy: &DeliveryConfig, kind: &str, attempt: u32) -> Duratio
         .build()
         .nth(attempt.max(1) as usize - 1)
         .unwrap_or(policy.max_backoff)
+}
+
+/// The longest the retry policy waits between two attempts: the last step
+/// of the Standard Webhooks schedule, or `max_backoff`. A receiver's
+/// `Retry-After` is clamped to it, so a peer cannot park a delivery for
+/// centuries (or overflow the clock arithmetic with `u64::MAX` seconds).
+pub fn max_retry_delay(policy: &DeliveryConfig, kind: &str) -> Duration {
+    if standard_webhooks(policy, kind) {
+        Duration::from_secs(STANDARD_WEBHOOKS_SCHEDULE[STANDARD_WEBHOOKS_SCHEDULE.len() - 1])
+    } else {
+        policy.max_backoff.max(policy.initial_backoff)
+    }
+}
+
+/// The delay the dispatcher waits after a transient failure: the server's
+/// `Retry-After` within the policy's maximum, else the policy's own delay.
+pub fn next_delay(
+    policy: &DeliveryConfig,
+    kind: &str,
+    attempt: u32,
+    retry_after: Option<Duration>,
+) -> Duration {
+    match retry_after {
+        Some(asked) => asked.min(max_retry_delay(policy, kind)),
+        None => retry_delay(policy, kind, attempt),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 16: `Retry-After: 18446744073709551615` overflowed the
+    /// dispatcher's `age + delay` and panicked its task.
+    #[test]
+    fn a_huge_retry_after_is_clamped_to_the_policy_maximum() {
+        let policy = DeliveryConfig::default();
+        let huge = Some(Duration::from_secs(u64::MAX));
+        assert_eq!(
+            next_delay(&policy, "webhook", 2, huge),
+            Duration::from_secs(36_000)
+        );
+        assert_eq!(next_delay(&policy, "email", 2, huge), policy.max_backoff);
+        assert_eq!(
+            next_delay(&policy, "webhook", 2, Some(Duration::from_secs(7))),
+            Duration::from_secs(7),
+            "a reasonable Retry-After is honoured"
+        );
+        assert_eq!(
+            next_delay(&policy, "webhook", 1, None),
+            Duration::from_secs(5)
+        );
+    }
 }

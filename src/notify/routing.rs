@@ -59,8 +59,8 @@ impl Routing {
         }
         let mut due = now_ms;
         if let Mode::Digest { interval } = &self.mode {
-            let i = (interval.as_millis() as i64).max(1);
-            due = (now_ms / i + 1) * i;
+            let i = crate::store::ms(*interval).max(1);
+            due = (now_ms / i).saturating_add(1).saturating_mul(i);
         }
         if let Some(q) = &self.quiet_hours {
             if severity != Severity::Critical {

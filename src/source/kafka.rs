@@ -189,6 +189,18 @@ fn client_config(cfg: &KafkaConfig, defaults: &[(&str, String)]) -> ClientConfig
     c
 }
 
+/// A client creation error without the value of a secret property:
+/// rdkafka's own rendering of a config error ends with the value.
+fn client_error(e: &rdkafka::error::KafkaError) -> String {
+    match e {
+        rdkafka::error::KafkaError::ClientConfig(_, _, key, value) => format!(
+            "{key}: {}",
+            crate::config::kafka_property_problem(key, value, e)
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// The consumer, the dead-letter producer and the offset tracker.
 pub struct KafkaSource {
     consumer: Arc<StreamConsumer<Context>>,
@@ -246,7 +258,7 @@ impl KafkaSource {
                 tracker: tracker.clone(),
                 metrics: metrics.clone(),
             })
-            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {e}"))?;
+            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", client_error(&e)))?;
         let pc = client_config(
             cfg,
             &[
@@ -262,7 +274,10 @@ impl KafkaSource {
         let mut pc = pc;
         pc.set("statistics.interval.ms", "0");
         let producer: FutureProducer = pc.create().map_err(|e| {
-            anyhow::anyhow!("cannot create Kafka producer for the dead-letter topic: {e}")
+            anyhow::anyhow!(
+                "cannot create Kafka producer for the dead-letter topic: {}",
+                client_error(&e)
+            )
         })?;
         Ok(KafkaSource {
             consumer: Arc::new(consumer),
@@ -316,7 +331,11 @@ impl KafkaSource {
             client_config(&self.cfg, &[]).create();
         let Ok(admin) = admin else { return };
         let new = NewTopic::new(&topic, 1, TopicReplication::Fixed(-1));
-        match admin.create_topics([&new], &AdminOptions::new()).await {
+        // librdkafka's default would wait a minute for an unreachable broker.
+        let options = AdminOptions::new()
+            .request_timeout(Some(Duration::from_secs(10)))
+            .operation_timeout(Some(Duration::from_secs(10)));
+        match admin.create_topics([&new], &options).await {
             Ok(results) => {
                 for r in results {
                     match r {
@@ -347,6 +366,10 @@ impl KafkaSource {
         grace: Duration,
         max_pending: u64,
     ) -> anyhow::Result<()> {
+        if shutdown.is_cancelled() {
+            // Stopped during startup: nothing was consumed, nothing to commit.
+            return Ok(());
+        }
         let topics: Vec<&str> = self.cfg.topics.iter().map(String::as_str).collect();
         self.consumer
             .subscribe(&topics)

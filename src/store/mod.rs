@@ -12,6 +12,16 @@
 //! - `deliveries`: "alert id/channel" → [`DeliveryState`] JSON.
 //! - `due`: "due time (ms, zero-padded)/alert id/channel" → empty: the
 //!   pending deliveries ordered by when they are next due.
+//! - `stories`: "rule id/alert id" → [`StoryEntry`]: the stories each rule
+//!   alerted on, for story dedup.
+//! - `copies`: "first alert id/copy article id" → [`Copy`]: the other
+//!   sources of a story, read into the first alert's `also_reported_by`
+//!   when it is read. One small insert per copy: rewriting the first
+//!   alert with its growing list made N copies cost O(N²) (4,000 copies
+//!   of one story took 29 s).
+//! - `meta`: "schema" → the store's format version ([`file`]).
+
+pub mod file;
 
 use std::path::Path;
 
@@ -24,6 +34,45 @@ const ALERTS: TableDefinition<&str, &[u8]> = TableDefinition::new("alerts");
 const DELIVERIES: TableDefinition<&str, &[u8]> = TableDefinition::new("deliveries");
 const DUE: TableDefinition<&str, &[u8]> = TableDefinition::new("due");
 const STORIES: TableDefinition<&str, &[u8]> = TableDefinition::new("stories");
+const COPIES: TableDefinition<&str, &[u8]> = TableDefinition::new("copies");
+
+/// Another source's article of a story already alerted on.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Copy {
+    /// When it was recorded: copies are listed in the order they came.
+    at_ms: i64,
+    article: crate::alert::ArticleRef,
+}
+
+/// The `copies` keys of alert `alert_id`: "alert id/" up to the largest
+/// character. Alert ids hold no '/'.
+fn copies_range(alert_id: &str) -> (String, String) {
+    (format!("{alert_id}/"), format!("{alert_id}/\u{10FFFF}"))
+}
+
+/// Adds the copies recorded for `alert` to its `also_reported_by` (after
+/// any a store from before the `copies` table embedded in the alert).
+fn attach_copies(
+    copies: &impl ReadableTable<&'static str, &'static [u8]>,
+    alert: &mut Alert,
+) -> Result<(), StoreError> {
+    let (from, to) = copies_range(&alert.alert_id);
+    let mut found: Vec<Copy> = Vec::new();
+    for r in copies
+        .range::<&str>(from.as_str()..to.as_str())
+        .map_err(io)?
+    {
+        let (_, v) = r.map_err(io)?;
+        found.push(serde_json::from_slice(v.value()).map_err(io)?);
+    }
+    found.sort_by_key(|c| c.at_ms);
+    for c in found {
+        if !alert.also_reported_by.iter().any(|a| a.id == c.article.id) {
+            alert.also_reported_by.push(c.article);
+        }
+    }
+    Ok(())
+}
 
 /// The file inside `store.path`.
 pub const FILE_NAME: &str = "wirewatch.redb";
@@ -32,6 +81,16 @@ pub const FILE_NAME: &str = "wirewatch.redb";
 pub enum StoreError {
     #[error("store {path}: {message}")]
     Open { path: String, message: String },
+    /// The file cannot be read as a store. Nothing starts afresh: the
+    /// pending alerts it holds would be forgotten.
+    #[error("store {path} is damaged: {detail}. Nothing was started: starting afresh would forget the alerts it holds. With the daemon stopped, run `wirewatch outbox check --config CONFIG` to see what is wrong and `wirewatch outbox repair --config CONFIG` to repair it (it keeps a copy of the file)")]
+    Damaged { path: String, detail: String },
+    /// `wirewatch outbox repair` could not repair the file.
+    #[error("store {path} cannot be repaired: {detail}. It was left as it was. To keep it aside and start an empty outbox (the alerts still pending in it are then not sent), run `wirewatch outbox repair --start-fresh --config CONFIG`")]
+    Unrepairable { path: String, detail: String },
+    /// The file was written by a newer version of wirewatch.
+    #[error("store {path} was written by a newer version of wirewatch ({detail}); this version cannot read it. Run the newer version, or keep the file and run `wirewatch outbox repair --start-fresh --config CONFIG` to move it aside and start an empty outbox (its pending alerts would not be sent)")]
+    Newer { path: String, detail: String },
     #[error("store: {0}")]
     Io(String),
 }
@@ -92,6 +151,12 @@ pub enum Outcome {
     Defer {
         at_ms: i64,
     },
+}
+
+/// A duration in whole milliseconds, saturating at `i64::MAX` (durations
+/// come from config and peers; the cast alone would wrap).
+pub fn ms(d: std::time::Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
 }
 
 pub fn now_ms() -> i64 {
@@ -185,31 +250,15 @@ pub struct Store {
 /// redb's page cache. Its default (1 GiB) lets the daemon's memory grow
 /// with the outbox; the working set is the recent alerts and the due
 /// index, which fit in far less (scripts/bench: 50,000 alerts written).
-const CACHE_BYTES: usize = 32 << 20;
+pub(crate) const CACHE_BYTES: usize = 32 << 20;
 
 impl Store {
-    /// Opens (or creates) the store in folder `dir`.
+    /// Opens (or creates) the store in folder `dir`. A damaged file, or
+    /// one from a newer version, is an error ([`file`]).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
-        let open_err = |message: String| StoreError::Open {
-            path: dir.display().to_string(),
-            message,
-        };
-        std::fs::create_dir_all(dir).map_err(|e| open_err(format!("cannot create folder: {e}")))?;
-        let db = redb::Builder::new()
-            .set_cache_size(CACHE_BYTES)
-            .create(dir.join(FILE_NAME))
-            .map_err(|e| match e {
-                redb::DatabaseError::DatabaseAlreadyOpen => {
-                    open_err("already open by another process (is the daemon running?)".into())
-                }
-                e => open_err(e.to_string()),
-            })?;
-        let tx = db.begin_write().map_err(io)?;
-        for t in [ALERTS, DELIVERIES, DUE, STORIES] {
-            tx.open_table(t).map_err(io)?;
-        }
-        tx.commit().map_err(io)?;
-        Ok(Store { db })
+        Ok(Store {
+            db: file::open(dir, CACHE_BYTES)?,
+        })
     }
 
     /// Writes the alerts and a pending delivery per channel, durably, in
@@ -258,6 +307,7 @@ impl Store {
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let mut due = tx.open_table(DUE).map_err(io)?;
             let mut stories = tx.open_table(STORIES).map_err(io)?;
+            let mut copies = tx.open_table(COPIES).map_err(io)?;
             for &(alerts, story) in items {
                 let mut out = Enqueued::default();
                 for alert in alerts {
@@ -275,7 +325,7 @@ impl Store {
                         {
                             let (k, v) = r.map_err(io)?;
                             let st: StoryEntry = serde_json::from_slice(v.value()).map_err(io)?;
-                            if st.at_ms < now - window_ms {
+                            if st.at_ms < now.saturating_sub(window_ms) {
                                 expired.push(k.value().to_string());
                             } else if original.is_none() && st.same_story(alert, fp) {
                                 original = Some(st.alert_id);
@@ -285,27 +335,21 @@ impl Store {
                             stories.remove(k.as_str()).map_err(io)?;
                         }
                         if let Some(orig) = original {
-                            let raw = a
-                                .get(orig.as_str())
-                                .map_err(io)?
-                                .map(|v| v.value().to_vec());
-                            if let Some(raw) = raw {
-                                let mut first: serde_json::Value =
-                                    serde_json::from_slice(&raw).map_err(io)?;
-                                let also = first["also_reported_by"]
-                                    .as_array()
-                                    .cloned()
-                                    .unwrap_or_default();
-                                if !also.iter().any(|x| x["id"] == alert.article.id.as_str()) {
-                                    let mut also = also;
-                                    also.push(serde_json::to_value(&alert.article).map_err(io)?);
-                                    first["also_reported_by"] = serde_json::Value::Array(also);
-                                    a.insert(
-                                        orig.as_str(),
-                                        serde_json::to_vec(&first).map_err(io)?.as_slice(),
+                            // A redelivered copy keeps its first record.
+                            let key = format!("{orig}/{}", alert.article.id);
+                            if a.get(orig.as_str()).map_err(io)?.is_some()
+                                && copies.get(key.as_str()).map_err(io)?.is_none()
+                            {
+                                let copy = Copy {
+                                    at_ms: now,
+                                    article: alert.article.clone(),
+                                };
+                                copies
+                                    .insert(
+                                        key.as_str(),
+                                        serde_json::to_vec(&copy).map_err(io)?.as_slice(),
                                     )
                                     .map_err(io)?;
-                                }
                             }
                             out.same_story.push((alert.alert_id.clone(), orig));
                             continue;
@@ -385,6 +429,7 @@ impl Store {
             let mut due = tx.open_table(DUE).map_err(io)?;
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
             let a = tx.open_table(ALERTS).map_err(io)?;
+            let copies = tx.open_table(COPIES).map_err(io)?;
             let upper = due_key(now, "\u{10FFFF}", "");
             let keys: Vec<String> = due
                 .range::<&str>(..=upper.as_str())
@@ -409,8 +454,9 @@ impl Store {
                 else {
                     continue;
                 };
-                let alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
-                state.next_attempt_ms = now + lease_ms;
+                let mut alert: Alert = serde_json::from_slice(&alert_raw).map_err(io)?;
+                attach_copies(&copies, &mut alert)?;
+                state.next_attempt_ms = now.saturating_add(lease_ms);
                 state.leased = true;
                 d.insert(
                     dk.as_str(),
@@ -565,13 +611,18 @@ impl Store {
         Ok(out)
     }
 
-    /// An alert by id, with its `notify` channels.
+    /// An alert by id, with its `notify` channels and the other sources
+    /// of its story.
     pub fn alert(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
         let tx = self.db.begin_read().map_err(io)?;
         let a = tx.open_table(ALERTS).map_err(io)?;
-        let raw = a.get(alert_id).map_err(io)?;
-        raw.map(|v| serde_json::from_slice(v.value()).map_err(io))
-            .transpose()
+        let copies = tx.open_table(COPIES).map_err(io)?;
+        let Some(raw) = a.get(alert_id).map_err(io)? else {
+            return Ok(None);
+        };
+        let mut alert: Alert = serde_json::from_slice(raw.value()).map_err(io)?;
+        attach_copies(&copies, &mut alert)?;
+        Ok(Some(alert))
     }
 
     /// Makes dead (or, with `alert_id`, that alert's dead and pending)
@@ -625,8 +676,13 @@ impl Store {
         {
             let mut a = tx.open_table(ALERTS).map_err(io)?;
             let mut d = tx.open_table(DELIVERIES).map_err(io)?;
+            let mut copies = tx.open_table(COPIES).map_err(io)?;
             for (alert_id, ds) in &doomed {
                 a.remove(*alert_id).map_err(io)?;
+                let (from, to) = copies_range(alert_id);
+                copies
+                    .retain_in::<&str, _>(from.as_str()..to.as_str(), |_, _| false)
+                    .map_err(io)?;
                 for s in ds {
                     d.remove(delivery_key(&s.alert_id, &s.channel).as_str())
                         .map_err(io)?;
@@ -644,7 +700,7 @@ mod tests {
     use crate::alert::{ArticleRef, Matched};
     use crate::matcher::{Severity, Term};
 
-    fn alert(id: &str, channels: &[&str]) -> Alert {
+    pub fn alert(id: &str, channels: &[&str]) -> Alert {
         Alert {
             alert_id: id.into(),
             rule_id: "r".into(),
@@ -849,6 +905,10 @@ mod tests {
         let also = s.alert("first").unwrap().unwrap().also_reported_by;
         assert_eq!(also.len(), 1);
         assert_eq!(also[0].source.as_deref(), Some("Other Wire"));
+        // The dispatcher sees the copies too.
+        let leased = s.lease_due(now_ms(), 10, 60_000).unwrap();
+        let (_, first) = leased.iter().find(|(d, _)| d.alert_id == "first").unwrap();
+        assert_eq!(first.also_reported_by.len(), 1);
         // A different story (far fingerprint) alerts.
         let mut far = alert("far", &["mail"]);
         far.article.id = "a3".into();
@@ -858,6 +918,50 @@ mod tests {
                 .new,
             vec!["far"]
         );
+        // Purging the first alert forgets its copies.
+        s.record("first", "mail", Outcome::Delivered).unwrap();
+        assert!(s.purge(now_ms() + 1).unwrap() >= 1);
+        let tx = s.db.begin_read().unwrap();
+        assert_eq!(tx.open_table(COPIES).unwrap().len().unwrap(), 0);
+    }
+
+    /// Issue 16: every copy of a story rewrote the first alert with its
+    /// whole `also_reported_by` list (quadratic in copies). Copies are now
+    /// rows of their own; the first alert's record is never rewritten.
+    #[test]
+    fn copies_do_not_rewrite_the_first_alert() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let window = 72 * 3_600_000;
+        let raw_first = |s: &Store| {
+            let tx = s.db.begin_read().unwrap();
+            let a = tx.open_table(ALERTS).unwrap();
+            let raw = a.get("c0").unwrap().unwrap().value().to_vec();
+            raw
+        };
+        let copy = |i: usize| {
+            let mut a = alert(&format!("c{i}"), &["mail"]);
+            a.article.id = format!("article-{i}");
+            a
+        };
+        s.enqueue_story(&[copy(0)], Some((7, window)), &|_, _| Some(now_ms()))
+            .unwrap();
+        let before = raw_first(&s);
+        for i in 1..=150 {
+            let e = s
+                .enqueue_story(&[copy(i)], Some((7, window)), &|_, _| Some(now_ms()))
+                .unwrap();
+            assert!(e.new.is_empty());
+        }
+        assert_eq!(raw_first(&s), before, "the first alert is never rewritten");
+        let also = s.alert("c0").unwrap().unwrap().also_reported_by;
+        let ids: Vec<String> = also.iter().map(|a| a.id.clone()).collect();
+        let want: Vec<String> = (1..=150).map(|i| format!("article-{i}")).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        let mut want_sorted = want.clone();
+        want_sorted.sort();
+        assert_eq!(sorted, want_sorted);
     }
 
     #[test]
