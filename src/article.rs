@@ -43,6 +43,10 @@ pub enum Malformed {
     NoText,
     #[error("message has no value")]
     Empty,
+    /// More matching work than one article may take (see
+    /// `matcher::MAX_OCCURRENCES`): hostile or degenerate text.
+    #[error("article needs more matching work than the per-article budget ({occurrences} phrase occurrences, the most is {max})")]
+    TooExpensive { occurrences: usize, max: usize },
 }
 
 impl Malformed {
@@ -57,6 +61,7 @@ impl Malformed {
             Malformed::WrongType { .. } => "wrong_type",
             Malformed::NoText => "no_text",
             Malformed::Empty => "empty",
+            Malformed::TooExpensive { .. } => "too_expensive",
         }
     }
 }

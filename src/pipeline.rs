@@ -71,7 +71,7 @@ impl Processor {
         let article = article::decode(payload.unwrap_or_default(), self.max_message_bytes)?;
         let matcher = self.matcher.current();
         let started = std::time::Instant::now();
-        let (hits, fingerprint) = matcher.evaluate_with_fingerprint(&article);
+        let (hits, fingerprint) = matcher.try_evaluate_with_fingerprint(&article)?;
         self.metrics
             .match_seconds
             .observe(started.elapsed().as_secs_f64());

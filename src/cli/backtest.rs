@@ -67,7 +67,18 @@ pub fn run(
             }
             continue;
         }
-        let hits = m.evaluate(&article);
+        let hits = match m.try_evaluate(&article) {
+            Ok(hits) => hits,
+            Err(e) => {
+                malformed += 1;
+                eprintln!(
+                    "{}:{line}: skipped event {:?}: {e}",
+                    input.display(),
+                    article.id
+                );
+                continue;
+            }
+        };
         hits_total += hits.len();
         for h in &hits {
             *counts.entry(h.rule_id.clone()).or_default() += 1;

@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::common_words::is_common_word;
-use super::lang::{has_cjk, key_phrase, Keyer, Lang, TranslitIndex};
+use super::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, TranslitIndex};
 use super::normalize::fold;
 use super::phrases::PhraseIndex;
 use super::taxonomy::{LangWords, Taxonomy};
@@ -172,9 +172,15 @@ pub struct GapPart {
 
 impl GapPart {
     fn new(text: String) -> GapPart {
+        let cjk = has_cjk(&text);
+        let text = if cjk {
+            simplified(&text).into_owned()
+        } else {
+            text
+        };
         GapPart {
             words: text.split(' ').count(),
-            cjk: has_cjk(&text),
+            cjk,
             finder: memchr::memmem::Finder::new(text.as_bytes()).into_owned(),
         }
     }
@@ -271,7 +277,7 @@ impl Builder {
             gap,
         };
         if has_cjk(&folded) {
-            return self.cjk.push(folded, entry);
+            return self.cjk.push(simplified(&folded).into_owned(), entry);
         }
         if !self.phrases.insert(&folded, entry) {
             self.other.push(folded, entry);

@@ -5,11 +5,11 @@
 //! reference back to the company.
 
 use super::compile::{CaseRule, Entry, Matcher, Target};
-use super::lang::{detect, is_han, is_kana, is_katakana, Keyed, Keyer, Lang};
+use super::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
 use super::normalize::{fold_into, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
-use crate::article::Article;
+use crate::article::{Article, Malformed};
 
 /// One accepted occurrence of a pattern target, in original-text bytes.
 #[derive(Debug, Clone, Copy)]
@@ -52,6 +52,9 @@ const GAP_WORDS: usize = 8;
 /// How many sentences back a reference to an agency ("the regulator") may
 /// reach for the agency it means.
 const AGENCY_REFERENCE_SENTENCES: usize = 6;
+/// How near another action word a status cue must be to tell the event's
+/// status (the first action word's own sentence allows any distance).
+const STATUS_NEAR_WORDS: usize = 3;
 /// How many words may open a clause before the government that acts in it.
 const CLAUSE_OPENING_WORDS: usize = 2;
 /// The most bytes a word (with its spaces) is taken to span when deciding
@@ -137,22 +140,48 @@ struct Scan {
     vetoed_actions: Vec<Occ>,
     /// The language the article was matched in.
     lang: Option<Lang>,
+    /// Phrase occurrences found, when past [`MAX_OCCURRENCES`] (the scan
+    /// stopped there and the article is not evaluated).
+    over_budget: Option<usize>,
 }
 
+/// The most phrase occurrences one article may hold (names, agencies,
+/// actions, cues): about one every four bytes of a 1 MiB article. Matching
+/// is linear in them, so this only stops degenerate text ("a a a ..."
+/// against a one-letter alias) from taking a worker for long; the daemon
+/// dead-letters such an article as `too_expensive`.
+pub const MAX_OCCURRENCES: usize = 250_000;
+
 impl Matcher {
-    /// The rules that fire on `article`, each with its evidence.
+    /// The rules that fire on `article`, each with its evidence (none for
+    /// an article past the work budget; see [`Matcher::try_evaluate`]).
     pub fn evaluate(&self, article: &Article) -> Vec<Hit> {
-        self.hits(&self.scan(article))
+        self.try_evaluate(article).unwrap_or_default()
     }
 
-    /// Like [`Matcher::evaluate`], plus the article's story fingerprint
+    /// [`Matcher::evaluate`], or the article's rejection when it needs
+    /// more work than [`MAX_OCCURRENCES`] allows.
+    pub fn try_evaluate(&self, article: &Article) -> Result<Vec<Hit>, Malformed> {
+        Ok(self.try_evaluate_with_fingerprint(article)?.0)
+    }
+
+    /// Like [`Matcher::try_evaluate`], plus the article's story fingerprint
     /// ([`crate::story::fingerprint`]) when a rule fires, taken from the
     /// text already folded for matching instead of folding it again.
-    pub fn evaluate_with_fingerprint(&self, article: &Article) -> (Vec<Hit>, Option<u64>) {
+    pub fn try_evaluate_with_fingerprint(
+        &self,
+        article: &Article,
+    ) -> Result<(Vec<Hit>, Option<u64>), Malformed> {
         self.with_folded(article, |folded, scan| {
+            if let Some(occurrences) = scan.over_budget {
+                return Err(Malformed::TooExpensive {
+                    occurrences,
+                    max: MAX_OCCURRENCES,
+                });
+            }
             let hits = self.hits(&scan);
             let fp = (!hits.is_empty()).then(|| crate::story::fingerprint_folded(&folded.text));
-            (hits, fp)
+            Ok((hits, fp))
         })
     }
 
@@ -207,6 +236,13 @@ impl Matcher {
         FOLDED.with(|cell| {
             let mut folded = cell.borrow_mut();
             fold_into(&mut folded, &doc.text);
+            // Traditional Chinese as Simplified (same bytes, same offsets):
+            // the CJK phrases are compiled that way too.
+            if may_have_cjk(&folded.text) {
+                if let std::borrow::Cow::Owned(s) = simplified(&folded.text) {
+                    folded.text = s;
+                }
+            }
             let scan = KEYED.with(|k| self.scan_folded(doc, &folded, lang, &mut k.borrow_mut()));
             f(&folded, scan)
         })
@@ -370,7 +406,12 @@ impl Matcher {
             .collect();
         occs.retain(|o| !o.unproven || lead_refers || proven.contains(&o.target));
         occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
+        let over_budget = (occs.len() > MAX_OCCURRENCES).then_some(occs.len());
+        if over_budget.is_some() {
+            occs.clear();
+        }
         let mut scan = Scan {
+            over_budget,
             doc,
             occs,
             first: Vec::new(),
@@ -600,7 +641,7 @@ impl Matcher {
             id: self.action_ids[self.wanted_action_id(r, o) as usize].clone(),
             text: text_of(o),
         });
-        let (status, status_cue) = self.status(scan, r, w, action_occ);
+        let (status, status_cue) = self.status(scan, r, w, &sentences, action_occ);
         let evidence = sentences
             .iter()
             .map(|&s| {
@@ -756,7 +797,8 @@ impl Matcher {
     /// 1. the status cue nearest the action word in its sentence: a cue
     ///    modifies the verb next to it ("lifted the sanctions", "plans to
     ///    ban"), while one further away may belong to another clause;
-    /// 2. else any cue in the window;
+    /// 2. else a cue within [`STATUS_NEAR_WORDS`] words of another action
+    ///    word of the same kind in the evidence;
     /// 3. else the cue nearest an action of the same kind in the headline,
     ///    which states the story's main event ("US lifts sanctions on three
     ///    firms", the company named only in the body);
@@ -770,12 +812,14 @@ impl Matcher {
         scan: &Scan,
         r: usize,
         w: Window,
+        evidence: &[usize],
         action: Option<&Occ>,
     ) -> (ActionStatus, Option<String>) {
         let found =
             |(st, o): (ActionStatus, &Occ)| (st, Some(scan.doc.text[o.start..o.end].to_string()));
         // A cue inside the action's own words ("revoke" in "revoke its
-        // licence") is part of the action, not a status of it.
+        // licence") is part of the action, not a status of it, unless it
+        // says the action is done.
         let inside_action = |c: &Occ| {
             scan.sentence_occs(c.sentence).iter().any(|a| {
                 matches!(a.target, Target::Action(_) | Target::Instrument(_))
@@ -787,7 +831,11 @@ impl Matcher {
             scan.sentence_occs(sentence)
                 .iter()
                 .filter_map(move |o| match o.target {
-                    Target::Status(st) if !inside_action(o) => Some((st, o)),
+                    // A completion word inside the action ("completed the
+                    // purchase of") still says it is done.
+                    Target::Status(st) if st == ActionStatus::Imposed || !inside_action(o) => {
+                        Some((st, o))
+                    }
                     _ => None,
                 })
         };
@@ -798,14 +846,20 @@ impl Matcher {
                 return found(cue);
             }
         }
-        if let Some(cue) = w
-            .sentences()
-            .flat_map(cues)
-            .min_by_key(|(st, _)| precedence(*st))
+        // The event's other action words, in the evidence's order: a cue
+        // right next to one ("completed its acquisition") tells the status
+        // the first action word did not.
+        let kind = action.map(|a| self.wanted_action_id(r, a));
+        if let Some(cue) = evidence
+            .iter()
+            .copied()
+            .chain(w.sentences())
+            .flat_map(|s| scan.sentence_occs(s))
+            .filter(|o| self.is_wanted_action(r, o) && Some(self.wanted_action_id(r, o)) == kind)
+            .find_map(|a| nearest(a).filter(|(_, c)| scan.distance(a, c) <= STATUS_NEAR_WORDS))
         {
             return found(cue);
         }
-        let kind = action.map(|a| self.wanted_action_id(r, a));
         let title = scan.doc.title_sentences;
         (0..title)
             .flat_map(|t| scan.sentence_occs(t))

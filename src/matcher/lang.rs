@@ -244,6 +244,24 @@ pub fn is_katakana(c: char) -> bool {
     matches!(c, '\u{30A0}'..='\u{30FF}' | '\u{31F0}'..='\u{31FF}' | '\u{FF66}'..='\u{FF9F}')
 }
 
+/// `text` with Traditional Chinese characters made Simplified (`fast2s`),
+/// so that a name or phrase in either script meets the text in either
+/// ("長江存儲" = "长江存储"). Character by character and byte for byte (a
+/// Han character is three bytes in both), so offsets into `text` stay
+/// valid; `text` is returned as it is should a conversion ever change its
+/// length.
+pub fn simplified(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.chars().any(is_han) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let converted = fast2s::convert(text);
+    if converted.len() == text.len() {
+        std::borrow::Cow::Owned(converted)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Whether `text` holds a Han or kana character: such a phrase is matched
 /// as a character sequence, not from word starts.
 pub fn has_cjk(text: &str) -> bool {
@@ -555,6 +573,15 @@ fn ending_stems(key: &str) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn traditional_and_simplified_chinese_meet_byte_for_byte() {
+        assert_eq!(simplified("長江存儲"), "长江存储");
+        assert_eq!(simplified("美國商務部實體名單"), "美国商务部实体名单");
+        assert_eq!(simplified("长江存储"), "长江存储");
+        let mixed = "YMTC（長江存儲）遭美國制裁";
+        assert_eq!(simplified(mixed).len(), mixed.len());
+    }
 
     #[test]
     fn tags_parse_to_languages() {
