@@ -1584,3 +1584,49 @@ fn company_list(companies: &[super::watchlist::Company]) -> String {
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::*;
+    use crate::matcher::{watchlist, Taxonomy};
+
+    fn matcher(source: &str) -> Matcher {
+        let taxonomy = Taxonomy::builtin();
+        let (wl, _) = watchlist::parse(&[(PathBuf::from("w.toml"), source.into())], taxonomy)
+            .expect("a valid watchlist");
+        Matcher::compile(&wl, taxonomy)
+    }
+
+    fn article(body: String) -> Article {
+        Article {
+            id: "a".into(),
+            title: "Hostile".into(),
+            body,
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        }
+    }
+
+    #[test]
+    fn an_article_past_the_work_budget_is_rejected_not_matched() {
+        let m = matcher(
+            "[[rule]]\nid = \"one-letter\"\ncompanies = [{ name = \"A Holdings\", aliases = [\"a\"] }]\nactions = [\"ban\"]\n",
+        );
+        let over = article("a ban ".repeat(MAX_OCCURRENCES / 2 + 1));
+        match m.try_evaluate(&over) {
+            Err(Malformed::TooExpensive { occurrences, max }) => {
+                assert!(occurrences > max, "{occurrences} > {max}");
+                assert_eq!(Malformed::TooExpensive { occurrences, max }.reason(), "too_expensive");
+            }
+            other => panic!("expected too_expensive, got {other:?}"),
+        }
+        assert!(m.evaluate(&over).is_empty());
+        // Under the budget the same text is matched as usual.
+        let under = article("a ban ".repeat(1_000));
+        assert_eq!(m.try_evaluate(&under).map(|h| h.len()), Ok(1));
+    }
+}
