@@ -3,7 +3,9 @@
 //! Each shape is built at `--bytes` (default 1 MiB, under the daemon's
 //! 1 MiB message limit) and matched `--runs` times (default 3) against the
 //! shipped watchlists plus a rule whose alias is a one-letter word; it
-//! prints the best time of each, its throughput, and the worst.
+//! prints the best time of each, its throughput, its outcome (hits, or
+//! rejected as too_expensive past the per-article work budget), and the
+//! worst time.
 //!
 //! ```sh
 //! cargo run --release --example adversarial [-- --bytes 1048576 --runs 3]
@@ -113,15 +115,19 @@ fn main() {
     for &(shape, unit) in SHAPES {
         let a = article(shape, unit, bytes);
         let mut best = Duration::MAX;
-        let mut hits = 0;
+        let mut outcome = String::new();
         for _ in 0..runs {
             let t = Instant::now();
-            hits = std::hint::black_box(matcher.evaluate(&a)).len();
+            let result = std::hint::black_box(matcher.try_evaluate(&a));
             best = best.min(t.elapsed());
+            outcome = match result {
+                Ok(hits) => format!("{} hits", hits.len()),
+                Err(e) => format!("rejected: {}", e.reason()),
+            };
         }
         let mbps = a.body.len() as f64 / best.as_secs_f64() / 1e6;
         println!(
-            "{:>9.1} ms {:>8.1} MB/s  {hits} hits  {shape}",
+            "{:>9.1} ms {:>8.1} MB/s  {outcome:<24} {shape}",
             best.as_secs_f64() * 1e3,
             mbps
         );

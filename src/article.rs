@@ -45,7 +45,7 @@ pub enum Malformed {
     Empty,
     /// More matching work than one article may take (see
     /// `matcher::MAX_OCCURRENCES`): hostile or degenerate text.
-    #[error("article needs more matching work than the per-article budget ({occurrences} phrase occurrences, the most is {max})")]
+    #[error("article needs more matching work than the per-article budget (more than {max} phrase occurrences)")]
     TooExpensive { occurrences: usize, max: usize },
 }
 

@@ -6,7 +6,7 @@
 
 use super::compile::{CaseRule, Entry, Matcher, Target};
 use super::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
-use super::normalize::{fold_into, on_word_boundaries, Folded};
+use super::normalize::{fold, fold_into, on_word_boundaries, Folded};
 use super::text::Document;
 use super::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::article::{Article, Malformed};
@@ -52,6 +52,9 @@ const GAP_WORDS: usize = 8;
 /// How many sentences back a reference to an agency ("the regulator") may
 /// reach for the agency it means.
 const AGENCY_REFERENCE_SENTENCES: usize = 6;
+/// How many fired windows a hit collects (its evidence shows three
+/// sentences).
+const MAX_FIRED_WINDOWS: usize = 3;
 /// How near another action word a status cue must be to tell the event's
 /// status (the first action word's own sentence allows any distance).
 const STATUS_NEAR_WORDS: usize = 3;
@@ -146,11 +149,12 @@ struct Scan {
 }
 
 /// The most phrase occurrences one article may hold (names, agencies,
-/// actions, cues): about one every four bytes of a 1 MiB article. Matching
+/// actions, cues): one every ten bytes of a 1 MiB article, where a real
+/// article of that size holds a few thousand. Matching
 /// is linear in them, so this only stops degenerate text ("a a a ..."
 /// against a one-letter alias) from taking a worker for long; the daemon
 /// dead-letters such an article as `too_expensive`.
-pub const MAX_OCCURRENCES: usize = 250_000;
+pub const MAX_OCCURRENCES: usize = 100_000;
 
 impl Matcher {
     /// The rules that fire on `article`, each with its evidence (none for
@@ -290,6 +294,10 @@ impl Matcher {
                 }
             };
         let mut accept = |entries: &[Entry], fstart: usize, fend: usize, kend: Option<usize>| {
+            // Past the budget nothing more is kept: the article is rejected.
+            if occs.len() > MAX_OCCURRENCES {
+                return;
+            }
             let (start, end) = folded.original(fstart, fend);
             let original = &doc.text[start..end];
             let Some(sentence) = doc.sentence_at(start) else {
@@ -367,7 +375,32 @@ impl Matcher {
             if let Some((_, index)) = self.keyed.iter().find(|(k, _)| *k == l) {
                 index.find(&keyed.text, &mut keyed_accept);
             }
-            self.keyed_names.find(&keyed.text, &mut keyed_accept);
+            // A name found by its stem must still be that name in the text,
+            // give or take a case ending: stems of two names can meet
+            // ("Graitar" and "Graita" are both "grait" to a Spanish stemmer).
+            self.keyed_names.find(
+                &keyed.text,
+                &mut |entries: &[Entry], ks: usize, ke: usize| {
+                    let (fs, fe) = keyed.folded_range(ks, ke);
+                    let found = &folded.text[fs..fe];
+                    let fitting: Vec<Entry> = entries
+                        .iter()
+                        .filter(|e| match e.target {
+                            Target::Company { rule, company } => {
+                                let c = &self.rules[rule as usize].rule.companies[company as usize];
+                                std::iter::once(&c.name)
+                                    .chain(&c.aliases)
+                                    .any(|n| inflected_form_of(found, &fold(n)))
+                            }
+                            _ => true,
+                        })
+                        .copied()
+                        .collect();
+                    if !fitting.is_empty() {
+                        accept(&fitting, fs, fe, Some(ke));
+                    }
+                },
+            );
         }
         if lang == Some(Lang::Ru) || has_cyrillic(&folded.text) {
             self.translit
@@ -490,12 +523,18 @@ impl Matcher {
         let mut fired: Vec<Window> = Vec::new();
         let mut sentences: Vec<usize> = targets.iter().map(|c| c.sentence).collect();
         sentences.dedup();
-        for &s in &sentences {
+        // The hit shows its first few fired windows; looking further would
+        // only cost time (an article may repeat one event thousands of
+        // times).
+        'sentences: for &s in &sentences {
             for w in scan.windows(s, r) {
                 let stage = self.window_stage(scan, r, w);
                 best = best.max(stage);
                 if stage == Stage::Fired && !fired.contains(&w) {
                     fired.push(w);
+                    if fired.len() == MAX_FIRED_WINDOWS {
+                        break 'sentences;
+                    }
                 }
             }
         }
@@ -1271,6 +1310,29 @@ impl Scan {
     }
 }
 
+/// Whether `found` (folded text) is `name` (folded) in some grammatical
+/// case: word for word, each word of the text the name's word, less at
+/// most a final vowel or soft sign, plus at most three letters of ending
+/// ("Intels" of "Intel", "Роснефти" of "Роснефть", "Сбербанка" of
+/// "Сбербанк", but not "Graita" of "Graitar").
+fn inflected_form_of(found: &str, name: &str) -> bool {
+    let words = |t: &str| -> Vec<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (f, n) = (words(found), words(name));
+    f.len() == n.len()
+        && f.iter().zip(&n).all(|(f, n)| {
+            let stem = n
+                .strip_suffix(|c: char| "aeiouyьъаяоеёиыйэую".contains(c))
+                .filter(|s| !s.is_empty())
+                .unwrap_or(n);
+            f.starts_with(stem) && f.chars().count() <= n.chars().count() + 3
+        })
+}
+
 /// Whether `text` is a list of three or more items: two separators or more.
 fn is_list(text: &str) -> bool {
     text.matches([',', '、', '，', ';', '；']).count() >= 2
@@ -1612,6 +1674,18 @@ mod tests {
     }
 
     #[test]
+    fn a_name_found_by_its_stem_must_be_that_name_in_some_case() {
+        assert!(inflected_form_of("intels", "intel"));
+        assert!(inflected_form_of("роснефти", "роснефть"));
+        assert!(inflected_form_of("сбербанком", "сбербанк"));
+        assert!(inflected_form_of("газпром нефти", "газпром нефть"));
+        assert!(!inflected_form_of("graita", "graitar"));
+        assert!(!inflected_form_of("norte", "nortia"));
+        assert!(!inflected_form_of("intelligence", "intel"));
+        assert!(!inflected_form_of("gazprom", "gazprom neft"));
+    }
+
+    #[test]
     fn an_article_past_the_work_budget_is_rejected_not_matched() {
         let m = matcher(
             "[[rule]]\nid = \"one-letter\"\ncompanies = [{ name = \"A Holdings\", aliases = [\"a\"] }]\nactions = [\"ban\"]\n",
@@ -1620,7 +1694,10 @@ mod tests {
         match m.try_evaluate(&over) {
             Err(Malformed::TooExpensive { occurrences, max }) => {
                 assert!(occurrences > max, "{occurrences} > {max}");
-                assert_eq!(Malformed::TooExpensive { occurrences, max }.reason(), "too_expensive");
+                assert_eq!(
+                    Malformed::TooExpensive { occurrences, max }.reason(),
+                    "too_expensive"
+                );
             }
             other => panic!("expected too_expensive, got {other:?}"),
         }
