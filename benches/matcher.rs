@@ -6,6 +6,10 @@
 //!   it into the matcher.
 //! - `evaluate/*`: `Matcher::evaluate` over a batch of articles, as bytes/s
 //!   and as articles/s.
+//! - `evaluate_multilingual/*`: the same over the multilingual workload
+//!   (`benches/workload/lang.rs`): the watchlist with native-script aliases,
+//!   two thirds English articles and one third in eight other languages,
+//!   half of them without a language tag.
 //! - `baseline/*`: one case-insensitive regex of company names per rule, on
 //!   a smaller batch, next to the matcher on the same batch (articles/s).
 //!
@@ -105,5 +109,46 @@ fn matcher_at_scale(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, matcher_at_scale);
+fn matcher_multilingual(c: &mut Criterion) {
+    let generated = workload::lang::generate_multilingual(workload::SEED, workload::RULES);
+    let matcher = workload::compile(&generated.parse());
+    let articles: Vec<_> =
+        workload::lang::articles_multilingual(&generated, workload::SEED, ARTICLES)
+            .into_iter()
+            .map(|(a, ..)| a)
+            .collect();
+    let bytes: usize = articles.iter().map(workload::text_bytes).sum();
+    eprintln!(
+        "multilingual workload: {} company names and aliases, {} patterns; {} articles, {} bytes ({} per article)",
+        generated.name_count(),
+        matcher.pattern_count(),
+        articles.len(),
+        bytes,
+        bytes / articles.len()
+    );
+    let evaluate_all = |batch: &[wirewatch::article::Article]| {
+        let mut hits = 0;
+        for a in batch {
+            hits += matcher.evaluate(black_box(a)).len();
+        }
+        hits
+    };
+
+    let mut group = c.benchmark_group("evaluate_multilingual");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(2))
+        .measurement_time(Duration::from_secs(10));
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function("bytes_1000_articles", |b| {
+        b.iter(|| evaluate_all(&articles))
+    });
+    group.throughput(Throughput::Elements(articles.len() as u64));
+    group.bench_function("articles_1000_articles", |b| {
+        b.iter(|| evaluate_all(&articles))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, matcher_at_scale, matcher_multilingual);
 criterion_main!(benches);

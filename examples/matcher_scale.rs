@@ -5,12 +5,19 @@
 //! ```sh
 //! cargo run --release --example matcher_scale -- [--rules N] [--articles N]
 //!     [--baseline-articles N] [--seconds S] [--no-baseline] [--no-matcher]
+//!     [--multilingual]
 //! ```
 //!
 //! Prints `key=value` lines: times in seconds, rates per second, memory in
 //! KiB. Times are wall-clock; the `*_cpu` variants use this process's CPU
 //! time (`/proc/self/stat`, 10 ms ticks), which a shared, busy machine
 //! distorts much less (the process is single-threaded).
+//!
+//! `--multilingual` measures the multilingual workload instead
+//! (`benches/workload/lang.rs`: the same rules with native-script aliases,
+//! two thirds English articles and one third in eight other languages) and
+//! adds `multilingual=1`, the articles per language, and per language the
+//! event articles that fired their rule and the other hits.
 
 use std::hint::black_box;
 
@@ -24,6 +31,8 @@ use std::time::{Duration, Instant};
 #[path = "../benches/workload/mod.rs"]
 mod workload;
 
+use workload::lang;
+
 struct Args {
     rules: usize,
     articles: usize,
@@ -31,6 +40,7 @@ struct Args {
     seconds: f64,
     baseline: bool,
     matcher: bool,
+    multilingual: bool,
 }
 
 fn args() -> Args {
@@ -41,6 +51,7 @@ fn args() -> Args {
         seconds: 5.0,
         baseline: true,
         matcher: true,
+        multilingual: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -56,6 +67,7 @@ fn args() -> Args {
             "--seconds" => a.seconds = value("--seconds"),
             "--no-baseline" => a.baseline = false,
             "--no-matcher" => a.matcher = false,
+            "--multilingual" => a.multilingual = true,
             other => {
                 panic!("unknown argument {other:?}; see the header of examples/matcher_scale.rs")
             }
@@ -129,23 +141,33 @@ fn main() {
     let args = args();
     let out = |k: &str, v: String| println!("{k}={v}");
 
+    // Each article with its language code.
     let ((generated, articles), generate) = timed(|| {
-        let generated = workload::generate(workload::SEED, args.rules);
-        let articles = workload::articles(&generated, workload::SEED, args.articles);
-        (generated, articles)
+        if args.multilingual {
+            let generated = lang::generate_multilingual(workload::SEED, args.rules);
+            let articles = lang::articles_multilingual(&generated, workload::SEED, args.articles);
+            (generated, articles)
+        } else {
+            let generated = workload::generate(workload::SEED, args.rules);
+            let articles = workload::articles(&generated, workload::SEED, args.articles)
+                .into_iter()
+                .map(|(a, kind)| (a, kind, "en"))
+                .collect();
+            (generated, articles)
+        }
     });
     out("rules", generated.rules.len().to_string());
     out("names", generated.name_count().to_string());
     out("watchlist_toml_bytes", generated.toml.len().to_string());
     out("generate_seconds", format!("{:.3}", generate.wall));
-    let batch: Vec<_> = articles.iter().map(|(a, _)| a.clone()).collect();
+    let batch: Vec<_> = articles.iter().map(|(a, ..)| a.clone()).collect();
     let bytes: usize = batch.iter().map(workload::text_bytes).sum();
     out("articles", batch.len().to_string());
     out(
         "article_bytes_avg",
         (bytes / batch.len().max(1)).to_string(),
     );
-    let kinds = |f: fn(&workload::Kind) -> bool| articles.iter().filter(|(_, k)| f(k)).count();
+    let kinds = |f: fn(&workload::Kind) -> bool| articles.iter().filter(|(_, k, _)| f(k)).count();
     out(
         "event_articles",
         kinds(|k| matches!(k, workload::Kind::Event { .. })).to_string(),
@@ -158,6 +180,29 @@ fn main() {
         "background_articles",
         kinds(|k| *k == workload::Kind::Background).to_string(),
     );
+    // Per language, in the order of `lang::ALL_LANGUAGES`.
+    let by_lang = |count: &dyn Fn(&str) -> String| {
+        lang::ALL_LANGUAGES
+            .iter()
+            .map(|l| format!("{l}:{}", count(l)))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    if args.multilingual {
+        out("multilingual", "1".into());
+        out(
+            "articles_by_lang",
+            by_lang(&|l| articles.iter().filter(|a| a.2 == l).count().to_string()),
+        );
+        out(
+            "language_tagged_articles",
+            batch
+                .iter()
+                .filter(|a| a.language.is_some())
+                .count()
+                .to_string(),
+        );
+    }
     let (rss, _) = memory_kib();
     out("rss_after_generate_kib", rss.to_string());
 
@@ -178,26 +223,37 @@ fn main() {
         out("hwm_after_compile_kib", hwm.to_string());
 
         // What fires: every event article should fire its rule; nothing else should.
+        // Per language: (event articles, of which fired, other hits).
+        let mut tally: std::collections::HashMap<&str, (usize, usize, usize)> = Default::default();
         let mut hits = 0;
-        let mut events_fired = 0;
-        let mut other_hits = 0;
-        for (a, kind) in &articles {
+        for (a, kind, code) in &articles {
             let fired = matcher.evaluate(a);
             hits += fired.len();
+            let t = tally.entry(code).or_default();
             match kind {
                 workload::Kind::Event { rule } => {
                     let id = &generated.rules[*rule].id;
+                    t.0 += 1;
                     if fired.iter().any(|h| &h.rule_id == id) {
-                        events_fired += 1;
+                        t.1 += 1;
                     }
-                    other_hits += fired.iter().filter(|h| &h.rule_id != id).count();
+                    t.2 += fired.iter().filter(|h| &h.rule_id != id).count();
                 }
-                _ => other_hits += fired.len(),
+                _ => t.2 += fired.len(),
             }
         }
+        let total = |f: fn(&(usize, usize, usize)) -> usize| tally.values().map(f).sum::<usize>();
         out("hits", hits.to_string());
-        out("event_articles_fired", events_fired.to_string());
-        out("other_hits", other_hits.to_string());
+        out("event_articles_fired", total(|t| t.1).to_string());
+        out("other_hits", total(|t| t.2).to_string());
+        if args.multilingual {
+            let of = |l: &str| tally.get(l).copied().unwrap_or_default();
+            out(
+                "fired_events_by_lang",
+                by_lang(&|l| format!("{}/{}", of(l).1, of(l).0)),
+            );
+            out("other_hits_by_lang", by_lang(&|l| of(l).2.to_string()));
+        }
 
         let (passes, took) = repeat(Duration::from_secs_f64(args.seconds), || {
             for a in &batch {

@@ -15,8 +15,12 @@
 //!   paragraphs).
 //! - The naive baseline: one case-insensitive regex of company names per
 //!   rule, run over every article.
+//! - A multilingual variant ([`lang`]): the same watchlist with native-script
+//!   aliases for some companies, and articles in nine languages.
 //!
 //! Everything is seeded, so every run measures the same input.
+
+pub mod lang;
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -366,6 +370,17 @@ const HEADLINES: &[&str] = &[
 pub struct Company {
     pub name: String,
     pub aliases: Vec<String>,
+    /// An alias in Cyrillic, Chinese or katakana (multilingual workload only).
+    pub native: Option<lang::Native>,
+}
+
+impl Company {
+    /// The name and every alias, native one included.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(self.name.as_str())
+            .chain(self.aliases.iter().map(String::as_str))
+            .chain(self.native.iter().map(|n| n.text.as_str()))
+    }
 }
 
 /// A generated rule: companies (indexes into [`Generated::companies`]),
@@ -376,6 +391,9 @@ pub struct RuleSpec {
     pub companies: Vec<usize>,
     pub agencies: Vec<&'static str>,
     pub actions: Vec<&'static str>,
+    /// Whether the rule has an `exclude` list.
+    pub exclude: bool,
+    pub severity: &'static str,
 }
 
 /// What kind of article a generated article is.
@@ -401,7 +419,7 @@ pub struct Generated {
 impl Generated {
     /// Every name and alias of every watched company.
     pub fn name_count(&self) -> usize {
-        self.companies.iter().map(|c| 1 + c.aliases.len()).sum()
+        self.companies.iter().map(|c| c.names().count()).sum()
     }
 
     /// Parses and validates the TOML text with the real loader.
@@ -454,7 +472,11 @@ fn make_companies(rng: &mut StdRng, n: usize, seen: &mut HashSet<String>) -> Vec
         };
         // "Norvex Group" as a name would make its alias a duplicate.
         let aliases = aliases.into_iter().filter(|a| *a != name).collect();
-        out.push(Company { name, aliases });
+        out.push(Company {
+            name,
+            aliases,
+            native: None,
+        });
     }
     out
 }
@@ -469,7 +491,6 @@ pub fn generate(seed: u64, rules: usize) -> Generated {
     let agency_ids: Vec<&'static str> = AGENCIES.iter().map(|a| a.0).collect();
     let action_ids: Vec<&'static str> = ACTIONS.iter().map(|a| a.0).collect();
     let mut specs = Vec::with_capacity(rules);
-    let mut toml = String::with_capacity(rules * 400);
     for r in 0..rules {
         let members: Vec<usize> = (r * COMPANIES_PER_RULE..(r + 1) * COMPANIES_PER_RULE).collect();
         // One in five rules watches any actor.
@@ -481,54 +502,68 @@ pub fn generate(seed: u64, rules: usize) -> Generated {
         };
         let n = rng.gen_range(1..=3);
         let actions: Vec<&'static str> = action_ids.choose_multiple(&mut rng, n).copied().collect();
-        let id = format!("scale-{r:05}");
-        let quoted = |ids: &[&str]| {
-            ids.iter()
-                .map(|i| format!("{i:?}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let _ = writeln!(toml, "[[rule]]\nid = \"{id}\"");
-        let _ = writeln!(
-            toml,
-            "description = \"Generated rule {r} for the scale benchmark\""
-        );
-        toml.push_str("companies = [\n");
-        for &c in &members {
-            let c = &companies[c];
-            let aliases = c
-                .aliases
-                .iter()
-                .map(|a| format!("{a:?}"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let _ = writeln!(toml, "  {{ name = {:?}, aliases = [{aliases}] }},", c.name);
-        }
-        toml.push_str("]\n");
-        if !agencies.is_empty() {
-            let _ = writeln!(toml, "agencies = [{}]", quoted(&agencies));
-        }
-        let _ = writeln!(toml, "actions = [{}]", quoted(&actions));
-        if rng.gen_bool(0.05) {
-            toml.push_str("exclude = [\"exit polls\", \"mock trial\"]\n");
-        }
-        let severity = ["low", "medium", "high", "critical"]
+        let exclude = rng.gen_bool(0.05);
+        let severity = *["low", "medium", "high", "critical"]
             .choose(&mut rng)
             .unwrap();
-        let _ = writeln!(toml, "severity = \"{severity}\"\n");
         specs.push(RuleSpec {
-            id,
+            id: format!("scale-{r:05}"),
             companies: members,
             agencies,
             actions,
+            exclude,
+            severity,
         });
     }
+    let toml = render_toml(&companies, &specs);
     Generated {
         companies,
         unwatched,
         rules: specs,
         toml,
     }
+}
+
+/// The watchlist TOML of `specs` over `companies`.
+fn render_toml(companies: &[Company], specs: &[RuleSpec]) -> String {
+    let quoted = |items: &mut dyn Iterator<Item = &str>| {
+        items
+            .map(|i| format!("{i:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut toml = String::with_capacity(specs.len() * 420);
+    for (r, spec) in specs.iter().enumerate() {
+        let _ = writeln!(toml, "[[rule]]\nid = \"{}\"", spec.id);
+        let _ = writeln!(
+            toml,
+            "description = \"Generated rule {r} for the scale benchmark\""
+        );
+        toml.push_str("companies = [\n");
+        for &c in &spec.companies {
+            let c = &companies[c];
+            let aliases = quoted(&mut c.names().skip(1));
+            let _ = writeln!(toml, "  {{ name = {:?}, aliases = [{aliases}] }},", c.name);
+        }
+        toml.push_str("]\n");
+        if !spec.agencies.is_empty() {
+            let _ = writeln!(
+                toml,
+                "agencies = [{}]",
+                quoted(&mut spec.agencies.iter().copied())
+            );
+        }
+        let _ = writeln!(
+            toml,
+            "actions = [{}]",
+            quoted(&mut spec.actions.iter().copied())
+        );
+        if spec.exclude {
+            toml.push_str("exclude = [\"exit polls\", \"mock trial\"]\n");
+        }
+        let _ = writeln!(toml, "severity = \"{}\"\n", spec.severity);
+    }
+    toml
 }
 
 /// One way of referring to a company in text: its name or one of its aliases.
@@ -761,11 +796,8 @@ impl Baseline {
                 let names: Vec<String> = r
                     .companies
                     .iter()
-                    .flat_map(|&c| {
-                        let c = &g.companies[c];
-                        std::iter::once(&c.name).chain(&c.aliases)
-                    })
-                    .map(|n| regex::escape(n))
+                    .flat_map(|&c| g.companies[c].names())
+                    .map(regex::escape)
                     .collect();
                 Regex::new(&format!(r"(?i)\b({})\b", names.join("|"))).expect("valid regex")
             })
