@@ -105,6 +105,23 @@ pub enum Target {
     Government(u32),
 }
 
+impl Target {
+    /// Whether the target only qualifies an event found around a company
+    /// mention (a status cue, a negator, an enumeration cue, a reference
+    /// to an agency, a government as actor): looked up only in the
+    /// sentences around company mentions.
+    pub fn is_context(self) -> bool {
+        matches!(
+            self,
+            Target::Status(_)
+                | Target::Negation
+                | Target::Enumeration
+                | Target::AgencyReference
+                | Target::Government(_)
+        )
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Entry {
     pub target: Target,
@@ -140,6 +157,12 @@ pub struct Matcher {
     pub(super) action_ids: Vec<String>,
     /// The later parts of gap phrases.
     pub(super) gaps: Vec<Vec<GapPart>>,
+    /// Context cues (status, negators, enumerations, references to
+    /// agencies, governments): needed only near a company mention, so
+    /// looked up only in those sentences ([`Target::is_context`]).
+    pub(super) context: PhraseIndex,
+    /// Per stemmed language, its context cues as keys.
+    pub(super) keyed_context: Vec<(Lang, PhraseIndex)>,
     /// Per stemmed language, its taxonomy phrases as keys.
     pub(super) keyed: Vec<(Lang, PhraseIndex)>,
     /// Every company name's keys, under every language's stemmer.
@@ -227,6 +250,9 @@ impl Patterns {
 #[derive(Default)]
 struct Builder {
     phrases: PhraseIndex,
+    /// Context cues, looked up only near company mentions.
+    context: PhraseIndex,
+    keyed_context: Vec<(Lang, PhraseIndex)>,
     /// Phrases of the folded text the word walk cannot find.
     other: Patterns,
     /// Chinese and Japanese phrases.
@@ -279,7 +305,12 @@ impl Builder {
         if has_cjk(&folded) {
             return self.cjk.push(simplified(&folded).into_owned(), entry);
         }
-        if !self.phrases.insert(&folded, entry) {
+        let index = if target.is_context() {
+            &mut self.context
+        } else {
+            &mut self.phrases
+        };
+        if !index.insert(&folded, entry) {
             self.other.push(folded, entry);
         }
     }
@@ -304,14 +335,19 @@ impl Builder {
             common: false,
             gap,
         };
-        let i = match self.keyed.iter().position(|(l, _)| *l == lang) {
+        let indexes = if target.is_context() {
+            &mut self.keyed_context
+        } else {
+            &mut self.keyed
+        };
+        let i = match indexes.iter().position(|(l, _)| *l == lang) {
             Some(i) => i,
             None => {
-                self.keyed.push((lang, PhraseIndex::default()));
-                self.keyed.len() - 1
+                indexes.push((lang, PhraseIndex::default()));
+                indexes.len() - 1
             }
         };
-        self.keyed[i].1.insert(&key, entry);
+        indexes[i].1.insert(&key, entry);
     }
 
     /// Adds a company name: to the folded-text index (or the character
@@ -538,6 +574,8 @@ impl Matcher {
             action_ids,
             gaps: b.gaps,
             keyed: b.keyed,
+            context: b.context,
+            keyed_context: b.keyed_context,
             keyed_names: b.keyed_names,
             translit: b.translit,
             instrument_actions,
@@ -559,6 +597,12 @@ impl Matcher {
             + self.phrases.len()
             + self.cjk_entries.len()
             + self.keyed_names.len()
+            + self.context.len()
+            + self
+                .keyed_context
+                .iter()
+                .map(|(_, p)| p.len())
+                .sum::<usize>()
             + self.keyed.iter().map(|(_, p)| p.len()).sum::<usize>()
     }
 }

@@ -293,6 +293,9 @@ impl Matcher {
                     }
                 }
             };
+        // The sentences that mention a watched company: the context cues
+        // are looked up only around them.
+        let company_sentences = std::cell::RefCell::new(Vec::new());
         let mut accept = |entries: &[Entry], fstart: usize, fend: usize, kend: Option<usize>| {
             // Past the budget nothing more is kept: the article is rejected.
             if occs.len() > MAX_OCCURRENCES {
@@ -332,6 +335,9 @@ impl Matcher {
                 {
                     // "Société Générale de Surveillance" is another company.
                     continue;
+                }
+                if matches!(e.target, Target::Company { .. }) {
+                    company_sentences.borrow_mut().push(sentence);
                 }
                 occs.push(Occ {
                     target: e.target,
@@ -419,6 +425,56 @@ impl Matcher {
                     );
                 }
             }
+        }
+        // Context cues in the sentences around company mentions, the
+        // headline and the lead: where windows, statuses and enumerations
+        // look. An article with no company mention needs none of it.
+        let mut near = vec![false; doc.sentences.len()];
+        for &s in company_sentences.borrow().iter() {
+            let from = s.saturating_sub(1);
+            let to = (s + 1).min(near.len() - 1);
+            near[from..=to].iter_mut().for_each(|n| *n = true);
+        }
+        if near.iter().any(|&n| n) {
+            let lead = doc.title_sentences.min(near.len() - 1);
+            near[..=lead].iter_mut().for_each(|n| *n = true);
+        }
+        let keyed_context = stemmed.and_then(|l| self.keyed_context.iter().find(|(k, _)| *k == l));
+        let mut s = 0;
+        while s < near.len() {
+            if !near[s] {
+                s += 1;
+                continue;
+            }
+            let mut e = s;
+            while e + 1 < near.len() && near[e + 1] {
+                e += 1;
+            }
+            let fs = folded
+                .folded_pos(doc.sentences[s].start)
+                .min(folded.text.len());
+            let fe = folded
+                .folded_pos(doc.sentences[e].end)
+                .min(folded.text.len());
+            if fs < fe {
+                self.context
+                    .find(&words_text[fs..fe], &mut |x: &[Entry], a, b| {
+                        accept(x, fs + a, fs + b, None)
+                    });
+                if let Some((_, index)) = keyed_context {
+                    let (ks, ke) = (keyed.keyed_pos(fs), keyed.keyed_pos(fe));
+                    if ks < ke {
+                        index.find(&keyed.text[ks..ke], &mut |x: &[Entry], a, b| {
+                            let (f0, f1) = keyed.folded_range(ks + a, ks + b);
+                            accept(x, f0, f1, Some(ks + b));
+                        });
+                    }
+                }
+            }
+            s = e + 1;
+        }
+        if company_sentences.borrow().is_empty() {
+            occs.clear();
         }
         // A phrase found by two indexes (a name in its base form) is one
         // occurrence.
@@ -1357,13 +1413,18 @@ fn blank_cjk(text: &str) -> String {
 /// Whether folded text may hold Chinese or Japanese: a lead byte of the
 /// UTF-8 blocks from U+3000 to U+9FFF (or of the compatibility ideographs).
 fn may_have_cjk(text: &str) -> bool {
-    text.bytes()
-        .any(|b| (0xE3..=0xE9).contains(&b) || b == 0xEF)
+    // Folded English is nearly always plain ASCII, which `is_ascii` checks
+    // many bytes at a time.
+    !text.is_ascii()
+        && text
+            .bytes()
+            .any(|b| (0xE3..=0xE9).contains(&b) || b == 0xEF)
 }
 
 /// Whether folded text holds a Cyrillic letter.
 fn has_cyrillic(text: &str) -> bool {
-    text.bytes().any(|b| b == 0xD0 || b == 0xD1)
+    !text.is_ascii()
+        && memchr::memchr2(0xD0, 0xD1, text.as_bytes()).is_some()
         && text.chars().any(|c| matches!(c, '\u{400}'..='\u{52F}'))
 }
 

@@ -119,7 +119,12 @@ pub fn detect(hint: Option<&str>, title: &str, body: &str) -> Option<Lang> {
     sample.push_str(". ");
     sample.push_str(cut(body, SAMPLE_BYTES - sample.len()));
     let mut counts = [0usize; 5]; // latin, cyrillic, han, kana, other letters
-    for c in sample.chars().filter(|c| c.is_alphabetic()) {
+    let ascii = sample.is_ascii();
+    if ascii {
+        // Only Latin letters: no script to tell apart.
+        counts[0] = sample.bytes().filter(u8::is_ascii_alphabetic).count();
+    }
+    for c in sample.chars().filter(|c| !ascii && c.is_alphabetic()) {
         let i = match c {
             'a'..='z' | 'A'..='Z' | '\u{C0}'..='\u{24F}' => 0,
             '\u{400}'..='\u{52F}' => 1,
@@ -181,7 +186,7 @@ pub fn detect(hint: Option<&str>, title: &str, body: &str) -> Option<Lang> {
 }
 
 /// How many bytes the function-word count and the model read.
-const FAST_SAMPLE_BYTES: usize = 400;
+const FAST_SAMPLE_BYTES: usize = 600;
 const MODEL_SAMPLE_BYTES: usize = 500;
 /// The model's confidence (0 to 1) past which it overrides the hint.
 const MODEL_OVER_HINT: f64 = 0.5;
@@ -202,19 +207,39 @@ fn looks_english(sample: &str) -> bool {
         "que", "por", "para", "con", "una", "il", "di", "che", "della", "per", "non", "nel", "gli",
         "os", "do", "da", "em", "uma", "não",
     ];
+    static WORDS: std::sync::OnceLock<FxHashMap<&'static [u8], bool>> = std::sync::OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        ENGLISH
+            .iter()
+            .map(|w| (w.as_bytes(), true))
+            .chain(OTHERS.iter().map(|w| (w.as_bytes(), false)))
+            .collect()
+    });
     let (mut en, mut other) = (0, 0);
+    // Function words are short: longer words are skipped, the rest
+    // lower-cased into a small buffer and looked up, with no allocation.
+    let mut buf = [0u8; 8];
     for w in sample
         .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty())
+        .filter(|w| !w.is_empty() && w.len() <= 8)
     {
-        let w = w.to_lowercase();
-        if ENGLISH.contains(&w.as_str()) {
-            en += 1;
-        } else if OTHERS.contains(&w.as_str()) {
-            other += 1;
+        let lower = &mut buf[..w.len()];
+        lower.copy_from_slice(w.as_bytes());
+        lower.make_ascii_lowercase();
+        match words.get(&*lower) {
+            Some(true) => en += 1,
+            Some(false) => other += 1,
+            None => {}
+        }
+        // Clearly English already: the rest cannot change the verdict.
+        if en >= 12 && other * 4 <= en - 8 {
+            return true;
         }
     }
-    en >= 4 && en >= 4 * other
+    // Latin-script text in the other languages shows accented letters
+    // soon; a sample without any needs fewer English words.
+    let plain_ascii = sample.is_ascii();
+    (en >= 4 && en >= 4 * other) || (plain_ascii && en >= 2 && en >= 3 * other)
 }
 
 /// `text` cut to at most `max` bytes on a char boundary.
@@ -369,7 +394,8 @@ pub struct Keyed {
 /// Words keyed before, per thread: news repeats its words, and a stemmer
 /// call costs more than a lookup. Cleared when it grows past
 /// [`CACHE_WORDS`].
-type Cache = FxHashMap<(u8, Box<str>), Box<str>>;
+/// One map per keyer (looked up by `&str`, with no allocation per word).
+type Cache = FxHashMap<u8, FxHashMap<Box<str>, Box<str>>>;
 const CACHE_WORDS: usize = 200_000;
 
 thread_local! {
@@ -377,15 +403,15 @@ thread_local! {
 }
 
 /// The key of `word`, from the cache or made and cached.
-fn cached_key(cache: &mut Cache, id: u8, keyer: Keyer, word: &str) -> Box<str> {
-    match cache.get(&(id, word.into())) {
-        Some(k) => k.clone(),
-        None => {
-            let k: Box<str> = keyer.key(word).into();
-            cache.insert((id, word.into()), k.clone());
-            k
-        }
+fn cached_key<'c>(
+    cache: &'c mut FxHashMap<Box<str>, Box<str>>,
+    keyer: Keyer,
+    word: &str,
+) -> &'c str {
+    if !cache.contains_key(word) {
+        cache.insert(word.into(), keyer.key(word).into());
     }
+    &cache[word]
 }
 
 impl Keyed {
@@ -399,6 +425,7 @@ impl Keyed {
         let id = keyer.id();
         CACHE.with(|cache| {
             let mut cache = cache.borrow_mut();
+            let cache = cache.entry(id).or_default();
             if cache.len() > CACHE_WORDS {
                 cache.clear();
             }
@@ -410,10 +437,10 @@ impl Keyed {
                         start = None;
                         let (os, oe) = folded.original(s, i);
                         let word = &original[os..oe];
-                        let key = cached_key(&mut cache, id, keyer, word);
+                        let key = cached_key(cache, keyer, word);
                         // A word keyed to nothing (transliteration of a
                         // letter with no ASCII form) keeps its folded form.
-                        let key: &str = if key.is_empty() { &f[s..i] } else { &key };
+                        let key: &str = if key.is_empty() { &f[s..i] } else { key };
                         if !self.text.is_empty() {
                             self.text.push(' ');
                         }
