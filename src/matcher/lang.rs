@@ -394,24 +394,22 @@ pub struct Keyed {
 /// Words keyed before, per thread: news repeats its words, and a stemmer
 /// call costs more than a lookup. Cleared when it grows past
 /// [`CACHE_WORDS`].
-/// One map per keyer (looked up by `&str`, with no allocation per word).
-type Cache = FxHashMap<u8, FxHashMap<Box<str>, Box<str>>>;
+/// One map per keyer (looked up by `&str`, with no allocation per word
+/// already seen).
+type Words = hashbrown::HashMap<Box<str>, Box<str>, rustc_hash::FxBuildHasher>;
+type Cache = FxHashMap<u8, Words>;
 const CACHE_WORDS: usize = 200_000;
 
 thread_local! {
     static CACHE: RefCell<Cache> = RefCell::new(Cache::default());
 }
 
-/// The key of `word`, from the cache or made and cached.
-fn cached_key<'c>(
-    cache: &'c mut FxHashMap<Box<str>, Box<str>>,
-    keyer: Keyer,
-    word: &str,
-) -> &'c str {
-    if !cache.contains_key(word) {
-        cache.insert(word.into(), keyer.key(word).into());
-    }
-    &cache[word]
+/// The key of `word`, from the cache or made and cached (one hash
+/// lookup; an allocation only for a word not seen before).
+fn cached_key<'c>(cache: &'c mut Words, keyer: Keyer, word: &str) -> &'c str {
+    cache
+        .entry_ref(word)
+        .or_insert_with(|| keyer.key(word).into())
 }
 
 impl Keyed {
@@ -430,8 +428,20 @@ impl Keyed {
                 cache.clear();
             }
             let mut start = None;
-            for (i, c) in f.char_indices().chain(std::iter::once((f.len(), ' '))) {
-                match (c.is_alphanumeric() && i < f.len(), start) {
+            let bytes = f.as_bytes();
+            let mut i = 0;
+            while i <= bytes.len() {
+                // Words are runs of letters and digits; ASCII bytes are
+                // classified by themselves, other characters by Unicode.
+                let (word_char, width) = match bytes.get(i) {
+                    None => (false, 1),
+                    Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+                    Some(_) => {
+                        let c = f[i..].chars().next().expect("i is on a char boundary");
+                        (c.is_alphanumeric(), c.len_utf8())
+                    }
+                };
+                match (word_char, start) {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
                         start = None;
@@ -450,6 +460,7 @@ impl Keyed {
                     }
                     _ => {}
                 }
+                i += width;
             }
         });
     }
