@@ -253,6 +253,26 @@ fn main() {
                 by_lang(&|l| format!("{}/{}", of(l).1, of(l).0)),
             );
             out("other_hits_by_lang", by_lang(&|l| of(l).2.to_string()));
+            // Where the time goes: microseconds per article, by language
+            // (wall time, best of three passes over that language's articles).
+            let per_lang = |l: &str| {
+                let mine: Vec<&_> = articles.iter().filter(|(_, _, c)| *c == l).collect();
+                if mine.is_empty() {
+                    return "-".to_string();
+                }
+                let best = (0..3)
+                    .map(|_| {
+                        let t = Instant::now();
+                        for (a, _, _) in &mine {
+                            black_box(matcher.evaluate(black_box(a)));
+                        }
+                        t.elapsed()
+                    })
+                    .min()
+                    .unwrap_or_default();
+                format!("{:.0}", best.as_secs_f64() * 1e6 / mine.len() as f64)
+            };
+            out("us_per_article_by_lang", by_lang(&per_lang));
         }
 
         let (passes, took) = repeat(Duration::from_secs_f64(args.seconds), || {

@@ -187,7 +187,7 @@ pub fn detect(hint: Option<&str>, title: &str, body: &str) -> Option<Lang> {
 
 /// How many bytes the function-word count and the model read.
 const FAST_SAMPLE_BYTES: usize = 600;
-const MODEL_SAMPLE_BYTES: usize = 500;
+const MODEL_SAMPLE_BYTES: usize = 300;
 /// The model's confidence (0 to 1) past which it overrides the hint.
 const MODEL_OVER_HINT: f64 = 0.5;
 
