@@ -17,7 +17,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::common_words::is_common_word;
-use super::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, TranslitIndex};
+use super::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
 use super::normalize::fold;
 use super::phrases::PhraseIndex;
 use super::taxonomy::{LangWords, Taxonomy};
@@ -319,7 +319,7 @@ impl Builder {
     /// (character sequences for Chinese and Japanese, folded words for
     /// English).
     fn add_in(&mut self, lang: Lang, phrase: &str, target: Target) {
-        if lang == Lang::En || lang.is_cjk() || has_cjk(phrase) {
+        if lang.matching() != Matching::Stems || has_cjk(phrase) {
             return self.add(phrase, target, false);
         }
         let keyer = Keyer::Stem(lang);
@@ -364,8 +364,7 @@ impl Builder {
             common,
             gap: None,
         };
-        let mut keys: Vec<String> = Lang::ALL
-            .into_iter()
+        let mut keys: Vec<String> = Lang::all()
             .filter(|l| l.stemmer().is_some())
             .map(|l| key_phrase(name, Keyer::Stem(l)))
             .filter(|k| !k.is_empty())

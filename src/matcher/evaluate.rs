@@ -408,7 +408,7 @@ impl Matcher {
                 },
             );
         }
-        if lang == Some(Lang::Ru) || has_cyrillic(&folded.text) {
+        if has_cyrillic(&folded.text) {
             self.translit
                 .find(folded, &doc.text, &mut |e: Entry, fs, fe| {
                     accept(&[e], fs, fe, None)

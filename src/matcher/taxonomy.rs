@@ -75,6 +75,12 @@ pub struct LangWords {
     pub language: String,
     /// The Snowball algorithm its words are keyed by, or "none".
     pub stemmer: String,
+    /// How its text is matched, its script, its code in the language
+    /// model: read by `lang.rs` (see its `LangInfo`).
+    pub matching: String,
+    pub script: String,
+    #[serde(default)]
+    pub model: Option<String>,
     /// Agency id → the names this language's press uses for it.
     #[serde(default)]
     pub agencies: BTreeMap<String, Vec<String>>,
@@ -127,19 +133,6 @@ pub struct ActionWords {
     pub exact: Vec<String>,
 }
 
-/// The language files, compiled in.
-const LANGUAGE_FILES: [(&str, &str); 9] = [
-    ("en", include_str!("../../taxonomy/lang/en.toml")),
-    ("de", include_str!("../../taxonomy/lang/de.toml")),
-    ("fr", include_str!("../../taxonomy/lang/fr.toml")),
-    ("es", include_str!("../../taxonomy/lang/es.toml")),
-    ("it", include_str!("../../taxonomy/lang/it.toml")),
-    ("pt", include_str!("../../taxonomy/lang/pt.toml")),
-    ("ru", include_str!("../../taxonomy/lang/ru.toml")),
-    ("zh", include_str!("../../taxonomy/lang/zh.toml")),
-    ("ja", include_str!("../../taxonomy/lang/ja.toml")),
-];
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct InstrumentFile {
@@ -167,16 +160,8 @@ impl LangWords {
         let lang = Lang::parse(&w.language)
             .filter(|l| l.code() == code)
             .ok_or_else(|| format!("taxonomy/lang/{code}.toml: language {:?}", w.language))?;
-        let stemmer_ok = match lang.stemmer() {
-            None => matches!(w.stemmer.as_str(), "none" | "english"),
-            Some(a) => format!("{a:?}").eq_ignore_ascii_case(&w.stemmer),
-        };
-        if !stemmer_ok {
-            return Err(format!(
-                "taxonomy/lang/{code}.toml: stemmer {:?} is not {lang:?}'s",
-                w.stemmer
-            ));
-        }
+        // The header (stemmer, matching, script, model) is checked where
+        // the language table is built from it (`lang.rs`).
         fn unknown<'a>(
             mut ids: impl Iterator<Item = &'a String>,
             known: &dyn Fn(&str) -> bool,
@@ -274,7 +259,7 @@ impl Taxonomy {
                     assert!(t.action(a).is_some(), "instruments.toml: action {a}");
                 }
             }
-            t.languages = LANGUAGE_FILES
+            t.languages = super::lang::LANGUAGE_FILES
                 .iter()
                 .map(|(code, source)| {
                     LangWords::load(code, source, &t).unwrap_or_else(|e| panic!("{e}"))
