@@ -1,5 +1,7 @@
 //! The admin endpoints of a running daemon: `/healthz`, `/readyz` and
 //! `/metrics`, whose exposition passes `promtool check metrics`.
+// Needs the services scripts/test starts: `cargo test --features services`.
+#![cfg(feature = "services")]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! webhook receiver: an SMTP outage, crashes at named points, and the
 //! webhook status matrix. Each test counts what was expected, delivered,
 //! lost and duplicated.
+// Needs the services scripts/test starts: `cargo test --features services`.
+#![cfg(feature = "services")]
 
 mod common;
 

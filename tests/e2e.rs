@@ -2,6 +2,8 @@
 //! webhook receiver started by `scripts/test`: the daemon binary consumes,
 //! matches, emails and posts signed webhooks, dead-letters malformed events
 //! and resumes from its committed offset after a restart.
+// Needs the services scripts/test starts: `cargo test --features services`.
+#![cfg(feature = "services")]
 
 mod common;
 

@@ -2,6 +2,8 @@
 //! watchlist is picked up while articles flow, a broken edit is rejected
 //! with `file:line: message` while the running rules stay, and no article
 //! is lost or alerted twice across the swaps.
+// Needs the services scripts/test starts: `cargo test --features services`.
+#![cfg(feature = "services")]
 
 mod common;
 

@@ -1,6 +1,8 @@
 //! Routing and noise control against the real SMTP server: digests, one
 //! message for an article's several rules, minimum severity, quiet hours
 //! and rate limits, each on its own email channel.
+// Needs the services scripts/test starts: `cargo test --features services`.
+#![cfg(feature = "services")]
 
 mod common;
 
