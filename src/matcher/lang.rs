@@ -551,6 +551,7 @@ impl Keyed {
                 cache.clear();
             }
             let mut start = None;
+            let mut cursor = folded.cursor();
             let bytes = f.as_bytes();
             let mut i = 0;
             while i <= bytes.len() {
@@ -568,7 +569,7 @@ impl Keyed {
                     (true, None) => start = Some(i),
                     (false, Some(s)) => {
                         start = None;
-                        let (os, oe) = folded.original(s, i);
+                        let (os, oe) = cursor.original(s, i);
                         let word = &original[os..oe];
                         let key = cached_key(cache, keyer, word);
                         // A word keyed to nothing (transliteration of a

@@ -15,6 +15,34 @@ pub struct Folded {
     runs: Vec<Run>,
 }
 
+/// See [`Folded::cursor`].
+pub struct Cursor<'f> {
+    f: &'f Folded,
+    run: usize,
+}
+
+impl Cursor<'_> {
+    /// [`Folded::span`], for a `k` at or after the previous one's.
+    fn span(&mut self, k: usize) -> (usize, usize) {
+        let runs = &self.f.runs;
+        while self.run + 1 < runs.len() && runs[self.run + 1].fold as usize <= k {
+            self.run += 1;
+        }
+        let r = runs[self.run];
+        if r.orig_end == ONE_TO_ONE {
+            let start = r.orig as usize + (k - r.fold as usize);
+            (start, start + 1)
+        } else {
+            (r.orig as usize, r.orig_end as usize)
+        }
+    }
+
+    /// [`Folded::original`], for ranges in increasing order.
+    pub fn original(&mut self, start: usize, end: usize) -> (usize, usize) {
+        (self.span(start).0, self.span(end - 1).1)
+    }
+}
+
 /// Folded bytes from `fold` up to the next run's come either one to one
 /// from original bytes `orig..` (ASCII copied byte for byte), or all from
 /// the original span `orig..orig_end` (one non-ASCII character, or a run
@@ -45,6 +73,12 @@ impl Folded {
     /// The original byte range of the folded range `start..end` (`end > start`).
     pub fn original(&self, start: usize, end: usize) -> (usize, usize) {
         (self.span(start).0, self.span(end - 1).1)
+    }
+
+    /// A reader of original ranges for folded ranges visited in order: each
+    /// look-up moves forward from the last instead of searching the runs.
+    pub fn cursor(&self) -> Cursor<'_> {
+        Cursor { f: self, run: 0 }
     }
 
     /// The folded offset of original byte `pos` (the first folded byte at
@@ -319,6 +353,27 @@ pub fn on_word_boundaries(text: &str, start: usize, end: usize) -> bool {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn the_cursor_gives_the_same_original_ranges_in_order() {
+        for text in [
+            "Société  Générale — «Роснефть» 长江存储 Kas\u{AD}persky\n\nEnd",
+            "plain ascii text, no runs at all",
+            "ＩＫＥＡ\u{00A0}Group – unit ß ẞ",
+        ] {
+            let f = fold_with_map(text);
+            let mut cursor = f.cursor();
+            let words: Vec<(usize, usize)> = f
+                .text
+                .char_indices()
+                .filter(|(_, c)| c.is_alphanumeric())
+                .map(|(i, c)| (i, i + c.len_utf8()))
+                .collect();
+            for (s, e) in words {
+                assert_eq!(cursor.original(s, e), f.original(s, e), "{text:?} {s}..{e}");
+            }
+        }
+    }
 
     #[test]
     fn invisible_characters_fold_away_and_keep_the_map() {
