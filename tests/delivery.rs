@@ -479,16 +479,7 @@ async fn the_same_story_from_several_sources_alerts_once() {
     produce(&s.topic, "1", seed_article("story-first").as_bytes()).await;
     produce(&s.topic, "2", copy.to_string().as_bytes()).await;
     produce(&s.topic, "3", other.to_string().as_bytes()).await;
-    eventually(
-        "three matched articles and an empty outbox",
-        WAIT,
-        || async {
-            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
-            let pending = metric(port, "wirewatch_outbox_pending").await?;
-            (matched == 3.0 && pending == 0.0).then_some(())
-        },
-    )
-    .await;
+    matched_and_delivered(port, 3).await;
     assert!(daemon.terminate().success());
     let ids: BTreeSet<String> = webhook_article_ids(&s.webhook_path)
         .await
@@ -499,6 +490,32 @@ async fn the_same_story_from_several_sources_alerts_once() {
         BTreeSet::from(["story-first".to_string(), "story-other".to_string()]),
         "the republished copy does not alert again"
     );
+}
+
+/// Waits until `n` articles have matched and the outbox is empty.
+async fn matched_and_delivered(port: u16, n: usize) {
+    eventually(
+        &format!("{n} matched articles and an empty outbox"),
+        WAIT,
+        || async {
+            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
+            let pending = metric(port, "wirewatch_outbox_pending").await?;
+            (matched == n as f64 && pending == 0.0).then_some(())
+        },
+    )
+    .await;
+}
+
+/// A rule on Treasury sanctions against `companies`, notifying "soc".
+fn supplier_rule(companies: &[String]) -> String {
+    format!(
+        "[[rule]]\nid = \"supplier-sanctions\"\ncompanies = [{}]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nnotify = [\"soc\"]\n",
+        companies
+            .iter()
+            .map(|c| format!("{c:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    )
 }
 
 /// Fifty invented company names: 25 stems, each with two endings.
@@ -549,14 +566,7 @@ fn templated_story(companies: &[String], i: usize) -> String {
 async fn templated_stories_about_different_companies_each_alert() {
     let s = Setup::new("template", 2).await;
     let companies = templated_companies();
-    let watchlist = format!(
-        "[[rule]]\nid = \"supplier-sanctions\"\ncompanies = [{}]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nnotify = [\"soc\"]\n",
-        companies
-            .iter()
-            .map(|c| format!("{c:?}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    let watchlist = supplier_rule(&companies);
     let opts = Options {
         notify: vec!["soc".into()],
         story_window_hours: 72,
@@ -575,16 +585,7 @@ async fn templated_stories_about_different_companies_each_alert() {
         )
         .await;
     }
-    eventually(
-        "every templated article matched and an empty outbox",
-        WAIT,
-        || async {
-            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
-            let pending = metric(port, "wirewatch_outbox_pending").await?;
-            (matched == n as f64 && pending == 0.0).then_some(())
-        },
-    )
-    .await;
+    matched_and_delivered(port, n).await;
     let logs = daemon.logs();
     assert!(daemon.terminate().success());
     let hooks = webhooks(&s.webhook_path).await;
@@ -614,10 +615,7 @@ async fn templated_stories_about_different_companies_each_alert() {
 async fn three_outlets_copies_of_one_story_alert_once_with_two_copies_attached() {
     let s = Setup::new("outlets", 1).await;
     let companies = templated_companies();
-    let watchlist = format!(
-        "[[rule]]\nid = \"supplier-sanctions\"\ncompanies = [{:?}]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nnotify = [\"soc\"]\n",
-        companies[0]
-    );
+    let watchlist = supplier_rule(&companies[..1]);
     let opts = Options {
         notify: vec!["soc".into()],
         story_window_hours: 72,
@@ -640,16 +638,7 @@ async fn three_outlets_copies_of_one_story_alert_once_with_two_copies_attached()
         .into();
         produce(&s.topic, "k", copy.to_string().as_bytes()).await;
     }
-    eventually(
-        "three matched articles and an empty outbox",
-        WAIT,
-        || async {
-            let matched = metric(port, "wirewatch_articles_total{outcome=\"matched\"}").await?;
-            let pending = metric(port, "wirewatch_outbox_pending").await?;
-            (matched == 3.0 && pending == 0.0).then_some(())
-        },
-    )
-    .await;
+    matched_and_delivered(port, 3).await;
     assert!(daemon.terminate().success());
     let ids = webhook_article_ids(&s.webhook_path).await;
     println!(

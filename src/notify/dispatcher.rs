@@ -323,41 +323,12 @@ fn recorded(state: DeliveryState, outcome: Outcome) -> Recorded {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::alert::{ArticleRef, Matched};
     use crate::config::{Secret, WebhookSchedule};
-    use crate::matcher::{Severity, Term};
     use crate::notify::{webhook::Webhook, Sender};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     fn alert(id: &str) -> Alert {
-        Alert {
-            alert_id: id.into(),
-            rule_id: "r".into(),
-            severity: Severity::High,
-            description: None,
-            article: ArticleRef {
-                id: "a".into(),
-                title: "t".into(),
-                url: None,
-                source: None,
-                published_at: None,
-            },
-            matched: Matched {
-                company: Term {
-                    id: "C".into(),
-                    text: "C".into(),
-                },
-                agency: None,
-                action: None,
-            },
-            status: Default::default(),
-            language: None,
-            evidence: vec![],
-            detected_at: "2024-01-01T00:00:00Z".into(),
-            watchlist: "w.toml".into(),
-            notify: vec!["hook".into()],
-            also_reported_by: vec![],
-        }
+        crate::store::tests::alert(id, &["hook"])
     }
 
     /// A receiver that answers each request with the next of `answers`

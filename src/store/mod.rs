@@ -695,7 +695,7 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::alert::{ArticleRef, Matched};
     use crate::matcher::{Severity, Term};
