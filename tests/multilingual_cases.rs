@@ -93,6 +93,15 @@ actions = ["sanction"]"#,
         expect: Some((Imposed, "pt")),
     },
     Case {
+        name: "Portuguese: 'sancionar' a bill is signing it into law",
+        rule: r#"companies = ["Velmora"]
+actions = ["sanction"]"#,
+        title: "Presidente sanciona a lei das transportadoras",
+        body: "O presidente sancionou a lei que cria novas regras para a Velmora e outras transportadoras.",
+        language: Some("pt"),
+        expect: None,
+    },
+    Case {
         name: "Russian: a Latin name found in a Cyrillic case form",
         rule: r#"companies = ["Rosneft"]
 agencies = ["us-treasury"]
