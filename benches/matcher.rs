@@ -72,20 +72,7 @@ fn matcher_at_scale(c: &mut Criterion) {
         hits
     };
 
-    let mut group = c.benchmark_group("evaluate");
-    group
-        .sample_size(20)
-        .warm_up_time(Duration::from_secs(2))
-        .measurement_time(Duration::from_secs(10));
-    group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("bytes_1000_articles", |b| {
-        b.iter(|| evaluate_all(&articles))
-    });
-    group.throughput(Throughput::Elements(articles.len() as u64));
-    group.bench_function("articles_1000_articles", |b| {
-        b.iter(|| evaluate_all(&articles))
-    });
-    group.finish();
+    evaluate_group(c, "evaluate", &matcher, &articles, bytes);
 
     let baseline = workload::Baseline::build(&generated);
     let few = &articles[..BASELINE_ARTICLES];
@@ -126,27 +113,34 @@ fn matcher_multilingual(c: &mut Criterion) {
         bytes,
         bytes / articles.len()
     );
-    let evaluate_all = |batch: &[wirewatch::article::Article]| {
+    evaluate_group(c, "evaluate_multilingual", &matcher, &articles, bytes);
+}
+
+/// `Matcher::evaluate` over `articles` (of `bytes` in all), as bytes/s and
+/// as articles/s, in criterion group `name`.
+fn evaluate_group(
+    c: &mut Criterion,
+    name: &str,
+    matcher: &wirewatch::matcher::Matcher,
+    articles: &[wirewatch::article::Article],
+    bytes: usize,
+) {
+    let evaluate_all = || {
         let mut hits = 0;
-        for a in batch {
+        for a in articles {
             hits += matcher.evaluate(black_box(a)).len();
         }
         hits
     };
-
-    let mut group = c.benchmark_group("evaluate_multilingual");
+    let mut group = c.benchmark_group(name);
     group
         .sample_size(20)
         .warm_up_time(Duration::from_secs(2))
         .measurement_time(Duration::from_secs(10));
     group.throughput(Throughput::Bytes(bytes as u64));
-    group.bench_function("bytes_1000_articles", |b| {
-        b.iter(|| evaluate_all(&articles))
-    });
+    group.bench_function("bytes_1000_articles", |b| b.iter(evaluate_all));
     group.throughput(Throughput::Elements(articles.len() as u64));
-    group.bench_function("articles_1000_articles", |b| {
-        b.iter(|| evaluate_all(&articles))
-    });
+    group.bench_function("articles_1000_articles", |b| b.iter(evaluate_all));
     group.finish();
 }
 

@@ -84,13 +84,7 @@ pub fn articles_multilingual(
     };
     (0..n)
         .map(|i| {
-            let kind = match w.rng.gen_range(0..10) {
-                0 => Kind::Event {
-                    rule: w.rng.gen_range(0..g.rules.len()),
-                },
-                1 => Kind::NearMiss,
-                _ => Kind::Background,
-            };
+            let kind = super::draw_kind(&mut w.rng, g);
             let (mut a, code) = match w.rng.gen_range(0..24) {
                 0..=15 => (w.article(i, kind), "en"),
                 k => {

@@ -750,6 +750,18 @@ pub fn action_templates(id: &str) -> &'static [&'static str] {
     ACTIONS.iter().find(|a| a.0 == id).map_or(&[], |a| a.1)
 }
 
+/// The kind of the next article: 10% events against a random rule's
+/// company, 10% near misses, 80% background news.
+pub fn draw_kind(rng: &mut StdRng, g: &Generated) -> Kind {
+    match rng.gen_range(0..10) {
+        0 => Kind::Event {
+            rule: rng.gen_range(0..g.rules.len()),
+        },
+        1 => Kind::NearMiss,
+        _ => Kind::Background,
+    }
+}
+
 /// `n` articles of about [`ARTICLE_BYTES`] each: 10% events against a
 /// watched company, 10% near misses, 80% background news that names
 /// watched companies in passing now and then (about 70% of all articles
@@ -761,13 +773,7 @@ pub fn articles(g: &Generated, seed: u64, n: usize) -> Vec<(Article, Kind)> {
     };
     (0..n)
         .map(|i| {
-            let kind = match w.rng.gen_range(0..10) {
-                0 => Kind::Event {
-                    rule: w.rng.gen_range(0..g.rules.len()),
-                },
-                1 => Kind::NearMiss,
-                _ => Kind::Background,
-            };
+            let kind = draw_kind(&mut w.rng, g);
             (w.article(i, kind), kind)
         })
         .collect()
