@@ -242,12 +242,14 @@ impl Matcher {
             fold_into(&mut folded, &doc.text);
             // Traditional Chinese as Simplified (same bytes, same offsets):
             // the CJK phrases are compiled that way too.
-            if may_have_cjk(&folded.text) {
+            let cjk = may_have_cjk(&folded.text);
+            if cjk {
                 if let std::borrow::Cow::Owned(s) = simplified(&folded.text) {
                     folded.text = s;
                 }
             }
-            let scan = KEYED.with(|k| self.scan_folded(doc, &folded, lang, &mut k.borrow_mut()));
+            let scan =
+                KEYED.with(|k| self.scan_folded(doc, &folded, cjk, lang, &mut k.borrow_mut()));
             f(&folded, scan)
         })
     }
@@ -256,6 +258,7 @@ impl Matcher {
         &self,
         doc: Document,
         folded: &Folded,
+        cjk: bool,
         lang: Option<Lang>,
         keyed: &mut Keyed,
     ) -> Scan {
@@ -353,7 +356,6 @@ impl Matcher {
         // Chinese and Japanese run their characters into any Latin word
         // next to them ("米TikTok禁止法"); the word walk reads a copy with
         // those characters blanked out (same offsets).
-        let cjk = may_have_cjk(&folded.text);
         let words_text: std::borrow::Cow<str> = if cjk {
             std::borrow::Cow::Owned(blank_cjk(&folded.text))
         } else {
