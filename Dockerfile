@@ -42,24 +42,27 @@ WORKDIR /build
 #    editing the code does not recompile librdkafka and ~300 crates. This
 #    layer is rebuilt only when Cargo.toml or Cargo.lock change.
 COPY Cargo.toml Cargo.lock ./
+COPY crates/wirewatch-matcher/Cargo.toml crates/wirewatch-matcher/
 RUN <<'EOF'
 #!/usr/bin/env bash
 # (a shebang makes BuildKit run this here-document as a bash script)
 set -euo pipefail
-mkdir -p src
+mkdir -p src crates/wirewatch-matcher/src
 echo 'fn main() {}' > src/main.rs
 : > src/lib.rs
+: > crates/wirewatch-matcher/src/lib.rs
 # Cargo refuses a manifest whose explicitly declared targets ([[bin]],
 # [[bench]], [[test]], [[example]], [lib] path) have no source file, so give
-# each one a stub too.
-awk '
+# each one a stub too, in every crate of the workspace.
+for crate in . crates/wirewatch-matcher; do
+awk -v dir="$crate" '
   function flush() {
     if (kind == "") return
     if (path == "" && kind == "bench")   path = "benches/" name ".rs"
     if (path == "" && kind == "test")    path = "tests/" name ".rs"
     if (path == "" && kind == "example") path = "examples/" name ".rs"
     if (path == "" && kind == "bin" && name != pkg) path = "src/bin/" name ".rs"
-    if (path != "") print path
+    if (path != "") print dir "/" path
     kind = ""; name = ""; path = ""
   }
   function value(line) { sub(/^[^=]*=[ \t]*"/, "", line); sub(/".*$/, "", line); return line }
@@ -71,23 +74,25 @@ awk '
   kind != "" && /^name[ \t]*=/            { name = value($0) }
   kind != "" && /^path[ \t]*=/            { path = value($0) }
   END { flush() }
-' Cargo.toml | while read -r stub; do
+' "$crate/Cargo.toml"
+done | while read -r stub; do
   [ -e "$stub" ] && continue
   mkdir -p "$(dirname "$stub")"
   echo 'fn main() {}' > "$stub"
 done
 cargo build --release --locked
 # Drop the stubs and the stub-built wirewatch artifacts; dependencies stay.
-rm -rf src benches tests examples
+rm -rf src benches tests examples crates/wirewatch-matcher/src crates/wirewatch-matcher/benches
 rm -rf target/release/.fingerprint/wirewatch-* target/release/deps/wirewatch-* \
-       target/release/deps/libwirewatch-* target/release/wirewatch*
+       target/release/deps/libwirewatch-* target/release/deps/wirewatch_matcher-* \
+       target/release/deps/libwirewatch_matcher-* target/release/wirewatch*
 EOF
 
-# 2. The real sources: src/, taxonomy/, config/, examples/ (embedded by
-#    `wirewatch demo`), benches/, build.rs if any. .dockerignore keeps
+# 2. The real sources: src/, crates/ (the matcher, its taxonomy/ data and
+#    build.rs), config/, examples/ (embedded by `wirewatch demo`). .dockerignore keeps
 #    target/, .git/ and deploy files out of the context.
 COPY . .
-RUN find src -name '*.rs' -exec touch {} + \
+RUN find src crates -name '*.rs' -exec touch {} + \
  && cargo build --release --locked --bin wirewatch \
  && install -D -m 0755 target/release/wirewatch /out/wirewatch
 

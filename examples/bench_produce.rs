@@ -34,10 +34,10 @@ use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
 use rdkafka::ClientContext;
-use wirewatch::article::Article;
+use wirewatch_matcher::article::Article;
 
 #[allow(dead_code)]
-#[path = "../benches/workload/mod.rs"]
+#[path = "../crates/wirewatch-matcher/benches/workload/mod.rs"]
 mod workload;
 
 /// Articles generated per call of the workload generator.

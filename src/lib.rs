@@ -14,16 +14,16 @@
 //! ```
 #![forbid(unsafe_code)]
 
+pub use wirewatch_matcher::{self as matcher, article, story};
+
 pub mod admin;
 pub mod alert;
-pub mod article;
 pub mod cli;
 pub mod config;
-pub mod matcher;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod source;
 pub mod store;
-pub mod story;
 pub mod telemetry;
+pub mod watchlists;

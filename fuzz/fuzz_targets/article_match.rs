@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use wirewatch::article::{decode, DEFAULT_MAX_MESSAGE_BYTES};
-use wirewatch::matcher::{watchlist, Matcher, Taxonomy};
+use wirewatch_matcher::article::{decode, DEFAULT_MAX_MESSAGE_BYTES};
+use wirewatch_matcher::{watchlist, Matcher, Taxonomy};
 
 /// A small watchlist that exercises the matcher's paths: aliases, acronyms,
 /// common-word names, names with diacritics, any-actor rules, excludes, a

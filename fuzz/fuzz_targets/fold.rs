@@ -9,7 +9,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use wirewatch::matcher::normalize::{fold, fold_with_map};
+use wirewatch_matcher::normalize::{fold, fold_with_map};
 
 fn check(text: &str) {
     let once = fold(text);

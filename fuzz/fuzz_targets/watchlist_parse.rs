@@ -6,7 +6,7 @@
 use std::path::PathBuf;
 
 use libfuzzer_sys::fuzz_target;
-use wirewatch::matcher::{watchlist, Matcher, Taxonomy};
+use wirewatch_matcher::{watchlist, Matcher, Taxonomy};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(src) = std::str::from_utf8(data) else {

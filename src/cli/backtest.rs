@@ -21,7 +21,7 @@ pub fn run(
     explain: Option<&str>,
     expected: Option<&Path>,
 ) -> Result<(), Failure> {
-    let (m, warnings) = matcher::load(watchlists)
+    let (m, warnings) = crate::watchlists::load(watchlists, None)
         .map_err(|d| Failure::Usage(d.iter().map(ToString::to_string).collect()))?;
     for w in &warnings {
         eprintln!("{w}");

@@ -23,7 +23,7 @@ use tokio_util::sync::CancellationToken;
 use super::Failure;
 use crate::alert::Alert;
 use crate::config::{DeliveryConfig, KafkaConfig, Secret};
-use crate::matcher::{self, watchlist, Matcher, SpanKind};
+use crate::matcher::{Matcher, SpanKind};
 use crate::metrics::Metrics;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::{email, webhook, Notifier, Sender};
@@ -62,9 +62,9 @@ pub fn matcher() -> Result<Matcher, Vec<String>> {
         .iter()
         .map(|(p, s)| (PathBuf::from(p), s.to_string()))
         .collect();
-    let (wl, _) = watchlist::parse(&sources, matcher::Taxonomy::builtin())
+    let (wl, _) = crate::watchlists::validate(&sources, None)
         .map_err(|d| d.iter().map(ToString::to_string).collect::<Vec<_>>())?;
-    Ok(Matcher::compile(&wl, matcher::Taxonomy::builtin()))
+    Ok(crate::watchlists::compile(&wl))
 }
 
 pub async fn run(out: &Path) -> Result<(), Failure> {

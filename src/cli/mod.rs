@@ -10,7 +10,8 @@ pub mod run;
 use std::path::Path;
 
 use crate::config::{self, Config};
-use crate::matcher::{self, watchlist, Diagnostic, Matcher};
+use crate::matcher::{Diagnostic, Matcher};
+use crate::watchlists;
 
 /// Why a command failed: bad input (exit 64, each line printed), a store
 /// that cannot be read as it is (exit 65: a restart cannot fix it either),
@@ -56,35 +57,47 @@ pub fn load_all(path: &Path) -> Result<(Config, Matcher, Vec<Diagnostic>), Vec<S
             None
         }
     };
-    // Even when the config has errors, check the watchlists it names.
+    // Even when the config has errors, check the watchlists it names, and
+    // the channels their rules notify against the channels it defines.
+    let raw: Option<toml::Table> = match &config {
+        Some(_) => None,
+        None => std::fs::read_to_string(path)
+            .ok()
+            .and_then(|src| toml::from_str(&src).ok()),
+    };
     let watchlists = config.as_ref().map(|c| c.watchlists.clone()).or_else(|| {
-        let src = std::fs::read_to_string(path).ok()?;
-        let table: toml::Table = toml::from_str(&src).ok()?;
-        let w = table.get("watchlists")?.as_str()?;
+        let w = raw.as_ref()?.get("watchlists")?.as_str()?;
         Some(path.parent().unwrap_or(Path::new(".")).join(w))
     });
+    let channels: Option<Vec<String>> = match &config {
+        Some(c) => Some(c.channels.iter().map(|c| c.id.clone()).collect()),
+        None => raw.as_ref().and_then(raw_channel_ids),
+    };
     let mut loaded = None;
     if let Some(w) = watchlists {
-        match watchlist::load(&w, matcher::Taxonomy::builtin()) {
-            Ok((wl, warnings)) => loaded = Some((wl, warnings)),
+        match watchlists::load(&w, channels.as_deref()) {
+            Ok(ok) => loaded = Some(ok),
             Err(diags) => problems.extend(diags.iter().map(ToString::to_string)),
         }
     }
-    if let (Some(c), Some((wl, _))) = (&config, &loaded) {
-        let ids: Vec<String> = c.channels.iter().map(|c| c.id.clone()).collect();
-        problems.extend(
-            watchlist::check_channels(wl, &ids)
-                .iter()
-                .map(ToString::to_string),
-        );
-    }
     match (config, loaded) {
-        (Some(c), Some((wl, warnings))) if problems.is_empty() => {
-            let m = Matcher::compile(&wl, matcher::Taxonomy::builtin());
-            Ok((c, m, warnings))
-        }
+        (Some(c), Some((m, warnings))) if problems.is_empty() => Ok((c, m, warnings)),
         _ => Err(problems),
     }
+}
+
+/// The channel ids of a config that did not load, read from its raw TOML
+/// (`[[channel]] id = ...`); none when any channel has no readable id, so
+/// that a broken channel table does not turn into "unknown channel" noise.
+fn raw_channel_ids(raw: &toml::Table) -> Option<Vec<String>> {
+    let Some(channels) = raw.get("channel") else {
+        return Some(Vec::new());
+    };
+    channels
+        .as_array()?
+        .iter()
+        .map(|c| Some(c.get("id")?.as_str()?.to_string()))
+        .collect()
 }
 
 /// `wirewatch health`: GET a URL, succeed on 2xx.

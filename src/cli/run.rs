@@ -10,13 +10,13 @@ use tracing::{debug, error, info, warn};
 
 use super::{load_all, Failure};
 use crate::config::Config;
-use crate::matcher::{self, watchlist, Matcher};
 use crate::metrics::Metrics;
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::pipeline::{Processor, SharedMatcher};
 use crate::source::{file, kafka::KafkaSource};
 use crate::store::Store;
+use crate::watchlists;
 use tokio::sync::Notify;
 
 pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure> {
@@ -257,21 +257,12 @@ fn watch(
 /// Validates the watchlists anew and swaps them in; on any problem the
 /// running rules stay and every problem is logged.
 pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
-    let outcome = match watchlist::load(&config.watchlists, matcher::Taxonomy::builtin()) {
-        Ok((wl, _)) => {
-            let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
-            let problems = watchlist::check_channels(&wl, &ids);
-            if problems.is_empty() {
-                let m = Matcher::compile(&wl, matcher::Taxonomy::builtin());
-                info!(message = "Watchlists reloaded.", rules = m.rule_count());
-                shared.replace(m);
-                "success"
-            } else {
-                for p in problems {
-                    error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
-                }
-                "error"
-            }
+    let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
+    let outcome = match watchlists::load(&config.watchlists, Some(&ids)) {
+        Ok((m, _)) => {
+            info!(message = "Watchlists reloaded.", rules = m.rule_count());
+            shared.replace(m);
+            "success"
         }
         Err(problems) => {
             for p in problems {

@@ -8,8 +8,8 @@
 use xxhash_rust::xxh3::xxh3_64;
 
 use crate::article::Article;
-use crate::matcher::normalize::fold;
-use crate::matcher::text::clean;
+use crate::normalize::fold;
+use crate::text::clean;
 
 /// Fingerprints at most this many bits apart are the same story.
 pub const SAME_STORY_BITS: u32 = 12;
@@ -122,16 +122,19 @@ mod tests {
 
     #[test]
     fn the_matchers_folded_document_gives_the_same_fingerprint() {
-        let taxonomy = crate::matcher::Taxonomy::builtin();
+        let taxonomy = crate::Taxonomy::builtin();
         let source = "[[rule]]\nid = \"k\"\ncompanies = [{ name = \"Kaspersky\" }]\nagencies = [\"us-commerce\"]\nactions = [\"ban\", \"sanction\"]\n";
-        let (wl, _) = crate::matcher::watchlist::parse(
+        let (wl, _) = crate::watchlist::parse(
             &[(std::path::PathBuf::from("w.toml"), source.to_string())],
             taxonomy,
         )
         .unwrap();
-        let m = crate::matcher::Matcher::compile(&wl, taxonomy);
+        let m = crate::Matcher::compile(&wl, taxonomy);
         let mut fired = 0;
-        for line in include_str!("../examples/articles.jsonl").lines().take(8) {
+        for line in include_str!("../../../examples/articles.jsonl")
+            .lines()
+            .take(8)
+        {
             let Ok(a) = crate::article::decode(line.as_bytes(), 1 << 20) else {
                 continue;
             };

@@ -16,8 +16,8 @@
 
 use std::time::{Duration, Instant};
 
-use wirewatch::article::Article;
-use wirewatch::matcher::{watchlist, Matcher, Taxonomy};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::{watchlist, Matcher, Taxonomy};
 
 /// The shapes: a name and the unit repeated to the size (as body, or as
 /// title for `title`).
@@ -98,7 +98,8 @@ fn main() {
         }
     }
     let taxonomy = Taxonomy::builtin();
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    // The shipped watchlists, at the root of the repository.
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut files = Vec::new();
     for entry in std::fs::read_dir(root.join("config/watchlists")).expect("config/watchlists") {
         let path = entry.expect("a directory entry").path();

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-const WORDS: &str = include_str!("../../taxonomy/common-words.txt");
+const WORDS: &str = include_str!("../taxonomy/common-words.txt");
 
 fn words() -> &'static HashSet<&'static str> {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();

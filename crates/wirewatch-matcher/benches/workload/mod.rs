@@ -30,10 +30,10 @@ use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use regex::Regex;
-use wirewatch::article::Article;
-use wirewatch::matcher::common_words::is_common_word;
-use wirewatch::matcher::watchlist;
-use wirewatch::matcher::{Matcher, Taxonomy, Watchlist};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::common_words::is_common_word;
+use wirewatch_matcher::watchlist;
+use wirewatch_matcher::{Matcher, Taxonomy, Watchlist};
 
 /// The seed of every generator here.
 pub const SEED: u64 = 0x5749_5245_5741_5443;

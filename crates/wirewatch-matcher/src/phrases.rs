@@ -10,8 +10,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::compile::Entry;
-use super::normalize::on_word_boundaries;
+use crate::compile::Entry;
+use crate::normalize::on_word_boundaries;
 
 /// The most separator bytes between two words of one phrase ("U.K.'s",
 /// "Securities & Exchange").
@@ -390,7 +390,7 @@ fn word_spans(b: &[u8]) -> Option<Vec<(usize, usize)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::matcher::compile::{CaseRule, Target};
+    use crate::compile::{CaseRule, Target};
 
     fn entry(i: u32) -> Entry {
         Entry {

@@ -64,7 +64,7 @@ fn matcher_at_scale(c: &mut Criterion) {
     });
     group.finish();
 
-    let evaluate_all = |batch: &[wirewatch::article::Article]| {
+    let evaluate_all = |batch: &[wirewatch_matcher::article::Article]| {
         let mut hits = 0;
         for a in batch {
             hits += matcher.evaluate(black_box(a)).len();
@@ -121,8 +121,8 @@ fn matcher_multilingual(c: &mut Criterion) {
 fn evaluate_group(
     c: &mut Criterion,
     name: &str,
-    matcher: &wirewatch::matcher::Matcher,
-    articles: &[wirewatch::article::Article],
+    matcher: &wirewatch_matcher::Matcher,
+    articles: &[wirewatch_matcher::article::Article],
     bytes: usize,
 ) {
     let evaluate_all = || {

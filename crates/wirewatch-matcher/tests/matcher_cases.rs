@@ -15,8 +15,8 @@
 
 use std::path::PathBuf;
 
-use wirewatch::article::Article;
-use wirewatch::matcher::{watchlist, Hit, Matcher, SpanKind, Taxonomy};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::{watchlist, Hit, Matcher, SpanKind, Taxonomy};
 
 /// One labelled case. `rule` holds the fields of one `[[rule]]` table
 /// without its `id` (the harness adds a unique one).

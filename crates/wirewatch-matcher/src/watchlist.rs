@@ -2,45 +2,16 @@
 //! that reports every problem at once as `file:line: message`.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::taxonomy::{ActionDef, AgencyDef, Taxonomy};
-
-/// How much an alert matters; channels may filter on it.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn parse(s: &str) -> Option<Severity> {
-        match s {
-            "low" => Some(Severity::Low),
-            "medium" => Some(Severity::Medium),
-            "high" => Some(Severity::High),
-            "critical" => Some(Severity::Critical),
-            _ => None,
-        }
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+use crate::diag::{Diagnostic, LineIndex};
+use crate::hit::Severity;
+// TEMPORARY (restructuring in progress): the daemon's config still names these here.
+pub use crate::diag::{did_you_mean, line_of, valid_id};
+use crate::taxonomy::{ActionDef, AgencyDef, Taxonomy};
 
 /// A watched company: its display name and the other names it goes by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,7 +32,7 @@ pub struct Rule {
     pub actions: Vec<String>,
     pub exclude: Vec<String>,
     /// The statuses the rule fires on; empty means every status.
-    pub status: Vec<super::ActionStatus>,
+    pub status: Vec<crate::hit::ActionStatus>,
     pub severity: Severity,
     pub notify: Vec<String>,
     /// Where the rule is defined, for "edit this file" hints.
@@ -75,22 +46,6 @@ pub struct Watchlist {
     pub rules: Vec<Rule>,
     pub agencies: Vec<AgencyDef>,
     pub actions: Vec<ActionDef>,
-}
-
-/// A problem found in a file, printed as `file:line: message`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnostic {
-    pub file: String,
-    pub line: usize,
-    pub message: String,
-    pub warning: bool,
-}
-
-impl fmt::Display for Diagnostic {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.warning { "warning: " } else { "" };
-        write!(f, "{}:{}: {}{}", self.file, self.line, kind, self.message)
-    }
 }
 
 #[derive(Deserialize)]
@@ -158,97 +113,23 @@ struct RawAction {
     not: Vec<String>,
 }
 
-/// The 1-based line of byte offset `pos` in `src`.
-/// Line numbers of byte offsets in one source, in O(log n) each (a
-/// 10,000-rule file asks for every rule's line).
-pub struct LineIndex(Vec<usize>);
-
-impl LineIndex {
-    pub fn new(src: &str) -> LineIndex {
-        LineIndex(
-            src.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i)
-                .collect(),
-        )
-    }
-
-    /// The 1-based line of byte offset `pos`.
-    pub fn line(&self, pos: usize) -> usize {
-        self.0.partition_point(|&nl| nl < pos) + 1
-    }
-}
-
-pub fn line_of(src: &str, pos: usize) -> usize {
-    src[..pos.min(src.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
-}
-
-/// Rule, agency and action ids: `[a-z0-9-]+`.
-pub fn valid_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
-
-/// Lists the watchlist files of a path: the file itself, or every `*.toml`
-/// in a folder (not recursive), sorted by name.
-pub fn files_of(path: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
-    let io_err = |e: std::io::Error| Diagnostic {
-        file: path.display().to_string(),
-        line: 0,
-        message: format!("cannot read watchlists: {e}"),
-        warning: false,
-    };
-    if path.is_dir() {
-        let mut files: Vec<PathBuf> = std::fs::read_dir(path)
-            .map_err(io_err)?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml") && p.is_file())
-            .collect();
-        files.sort();
-        Ok(files)
-    } else {
-        std::fs::metadata(path).map_err(io_err)?;
-        Ok(vec![path.to_path_buf()])
-    }
-}
-
-/// Loads and validates a watchlist file or folder.
-pub fn load(
-    path: &Path,
-    taxonomy: &Taxonomy,
-) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let files = files_of(path).map_err(|d| vec![d])?;
-    let mut sources = Vec::new();
-    let mut errors = Vec::new();
-    for file in files {
-        match std::fs::read_to_string(&file) {
-            Ok(src) => sources.push((file, src)),
-            Err(e) => errors.push(Diagnostic {
-                file: file.display().to_string(),
-                line: 0,
-                message: format!("cannot read: {e}"),
-                warning: false,
-            }),
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    parse(&sources, taxonomy)
-}
-
 /// Parses and validates watchlist sources given as (file name, contents).
 /// On success returns the watchlist and any warnings.
 pub fn parse(
     sources: &[(PathBuf, String)],
     taxonomy: &Taxonomy,
+) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
+    parse_checked(sources, taxonomy, None)
+}
+
+/// [`parse`], and when `channels` is given, also checks that every rule's
+/// `notify` names one of them ([`check_channels`]). Every problem is
+/// reported at once: a rule naming a missing channel is reported beside a
+/// bad severity or an unknown agency, not only when it is the sole problem.
+pub fn parse_checked(
+    sources: &[(PathBuf, String)],
+    taxonomy: &Taxonomy,
+    channels: Option<&[String]>,
 ) -> Result<(Watchlist, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut diags = Vec::new();
     let mut parsed = Vec::new();
@@ -491,17 +372,17 @@ pub fn parse(
             }
             let mut status = Vec::new();
             for st in &r.status {
-                match super::ActionStatus::parse(st.get_ref()) {
+                match crate::hit::ActionStatus::parse(st.get_ref()) {
                     Some(parsed) => status.push(parsed),
                     None => err(
                         st.span().start,
                         format!(
                             "rule {id:?}: status {:?} is not one of {}{}",
                             st.get_ref(),
-                            super::ActionStatus::ALL.map(|a| a.as_str()).join(", "),
+                            crate::hit::ActionStatus::ALL.map(|a| a.as_str()).join(", "),
                             did_you_mean(
                                 st.get_ref(),
-                                super::ActionStatus::ALL.iter().map(|a| a.as_str())
+                                crate::hit::ActionStatus::ALL.iter().map(|a| a.as_str())
                             )
                         ),
                         false,
@@ -537,6 +418,9 @@ pub fn parse(
             });
         }
     }
+    if let Some(channels) = channels {
+        diags.extend(check_channels(&wl, channels));
+    }
     if diags.iter().any(|d| !d.warning) {
         return Err(diags);
     }
@@ -563,16 +447,6 @@ pub fn check_channels(wl: &Watchlist, channels: &[String]) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// `" (did you mean \"x\"?)"` for the closest known id, or nothing.
-pub fn did_you_mean<'a>(given: &str, known: impl Iterator<Item = &'a str>) -> String {
-    known
-        .map(|k| (strsim::damerau_levenshtein(given, k), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
-        .min()
-        .map(|(_, k)| format!(" (did you mean {k:?}?)"))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use rand::rngs::StdRng;
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
-use wirewatch::article::Article;
+use wirewatch_matcher::article::Article;
 
 use super::{
     mention, Company, Generated, Kind, Writer, AGENCIES, FIRST_NAMES, INDEXES, LAST_NAMES,

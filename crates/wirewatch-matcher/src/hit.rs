@@ -1,24 +1,40 @@
-//! The matcher: decides which watchlist rules an article fires, and why.
-//! Pure and free of I/O: text preparation ([`text`]), folding
-//! ([`normalize`]), the taxonomy ([`taxonomy`]), watchlist parsing and
-//! validation ([`watchlist`]), compilation into one automaton ([`compile`])
-//! and evaluation with evidence ([`evaluate`]).
-
-pub mod common_words;
-pub mod compile;
-pub mod evaluate;
-pub mod lang;
-pub mod normalize;
-pub mod phrases;
-pub mod taxonomy;
-pub mod text;
-pub mod watchlist;
+//! What the matcher answers: a rule that fired ([`Hit`]) with its
+//! evidence sentences and matched spans, the status of the action, and
+//! for `--explain` why a rule did not fire ([`Explanation`]).
 
 use serde::{Deserialize, Serialize};
 
-pub use compile::Matcher;
-pub use taxonomy::Taxonomy;
-pub use watchlist::{Diagnostic, Rule, Severity, Watchlist};
+/// How much an alert matters; channels may filter on it.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "low" => Some(Severity::Low),
+            "medium" => Some(Severity::Medium),
+            "high" => Some(Severity::High),
+            "critical" => Some(Severity::Critical),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
 
 /// What a span of evidence matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -167,12 +183,4 @@ pub struct Explanation {
     pub rule_id: String,
     pub hit: Option<Hit>,
     pub reason: String,
-}
-
-/// Loads the watchlist at `path`, validates it, and compiles it with the
-/// built-in taxonomy. Returns the matcher and any warnings.
-pub fn load(path: &std::path::Path) -> Result<(Matcher, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let taxonomy = Taxonomy::builtin();
-    let (wl, warnings) = watchlist::load(path, taxonomy)?;
-    Ok((Matcher::compile(&wl, taxonomy), warnings))
 }

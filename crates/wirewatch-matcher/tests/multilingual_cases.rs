@@ -7,8 +7,8 @@
 
 use std::path::PathBuf;
 
-use wirewatch::article::Article;
-use wirewatch::matcher::{watchlist, ActionStatus, Matcher, Taxonomy};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::{watchlist, ActionStatus, Matcher, Taxonomy};
 
 struct Case {
     name: &'static str,

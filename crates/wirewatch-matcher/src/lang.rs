@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use rust_stemmers::{Algorithm, Stemmer};
 use rustc_hash::FxHashMap;
 
-use super::normalize::{fold, fold_with_map, Folded};
+use crate::normalize::{fold, fold_with_map, Folded};
 
 /// How a language's text is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

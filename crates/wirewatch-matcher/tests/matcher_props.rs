@@ -5,8 +5,8 @@
 use std::path::PathBuf;
 
 use proptest::prelude::*;
-use wirewatch::article::Article;
-use wirewatch::matcher::{watchlist, Matcher, Taxonomy};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::{watchlist, Matcher, Taxonomy};
 
 fn matcher() -> &'static Matcher {
     static M: std::sync::OnceLock<Matcher> = std::sync::OnceLock::new();

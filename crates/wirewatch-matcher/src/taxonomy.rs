@@ -8,8 +8,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::lang::Lang;
-use super::ActionStatus;
+use crate::hit::ActionStatus;
+use crate::lang::Lang;
 
 /// An agency: its id and the names, acronyms and metonyms that refer to it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -211,29 +211,27 @@ impl Taxonomy {
         static BUILTIN: OnceLock<Taxonomy> = OnceLock::new();
         BUILTIN.get_or_init(|| {
             let mut t = Taxonomy {
-                agencies: toml::from_str::<AgencyFile>(include_str!(
-                    "../../taxonomy/agencies.toml"
-                ))
-                .expect("taxonomy/agencies.toml is valid")
-                .agency,
-                actions: toml::from_str::<ActionFile>(include_str!("../../taxonomy/actions.toml"))
+                agencies: toml::from_str::<AgencyFile>(include_str!("../taxonomy/agencies.toml"))
+                    .expect("taxonomy/agencies.toml is valid")
+                    .agency,
+                actions: toml::from_str::<ActionFile>(include_str!("../taxonomy/actions.toml"))
                     .expect("taxonomy/actions.toml is valid")
                     .action,
-                roles: toml::from_str(include_str!("../../taxonomy/roles.toml"))
+                roles: toml::from_str(include_str!("../taxonomy/roles.toml"))
                     .expect("taxonomy/roles.toml is valid"),
                 languages: Vec::new(),
                 instrument_actions: toml::from_str::<InstrumentFile>(include_str!(
-                    "../../taxonomy/instruments.toml"
+                    "../taxonomy/instruments.toml"
                 ))
                 .expect("taxonomy/instruments.toml is valid")
                 .implies,
                 government_acts: toml::from_str::<GovernmentFile>(include_str!(
-                    "../../taxonomy/governments.toml"
+                    "../taxonomy/governments.toml"
                 ))
                 .expect("taxonomy/governments.toml is valid")
                 .acts,
                 default_status: toml::from_str::<StatusFile>(include_str!(
-                    "../../taxonomy/status.toml"
+                    "../taxonomy/status.toml"
                 ))
                 .expect("taxonomy/status.toml is valid")
                 .default,

@@ -4,12 +4,12 @@
 //! reported event: one sentence, or two adjacent sentences tied by a
 //! reference back to the company.
 
-use super::compile::{CaseRule, Entry, Matcher, Target};
-use super::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
-use super::normalize::{fold, fold_into, on_word_boundaries, Folded};
-use super::text::Document;
-use super::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::article::{Article, Malformed};
+use crate::compile::{CaseRule, Entry, Matcher, Target};
+use crate::hit::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
+use crate::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
+use crate::normalize::{fold, fold_into, on_word_boundaries, Folded};
+use crate::text::Document;
 
 /// One accepted occurrence of a pattern target, in original-text bytes.
 #[derive(Debug, Clone, Copy)]
@@ -1715,7 +1715,7 @@ mod tests {
     use std::path::PathBuf;
 
     use super::*;
-    use crate::matcher::{watchlist, Taxonomy};
+    use crate::{watchlist, Taxonomy};
 
     fn matcher(source: &str) -> Matcher {
         let taxonomy = Taxonomy::builtin();

@@ -16,13 +16,13 @@ use std::collections::HashMap;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
-use super::common_words::is_common_word;
-use super::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
-use super::normalize::fold;
-use super::phrases::PhraseIndex;
-use super::taxonomy::{LangWords, Taxonomy};
-use super::watchlist::{Rule, Watchlist};
-use super::ActionStatus;
+use crate::common_words::is_common_word;
+use crate::hit::ActionStatus;
+use crate::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
+use crate::normalize::fold;
+use crate::phrases::PhraseIndex;
+use crate::taxonomy::{LangWords, Taxonomy};
+use crate::watchlist::{Rule, Watchlist};
 
 /// How the letter case of the text must agree with a phrase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -455,7 +455,7 @@ impl Builder {
 
 /// Company names that, when a watched name is a common word, show the
 /// common sense ("shell companies", "orange juice"). Built in.
-const COMPANY_SENSES: &str = include_str!("../../taxonomy/senses.toml");
+const COMPANY_SENSES: &str = include_str!("../taxonomy/senses.toml");
 
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]

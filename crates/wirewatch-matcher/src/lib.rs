@@ -1,0 +1,38 @@
+//! wirewatch's matcher: decides which watchlist rules an article fires,
+//! and why.
+//!
+//! Architecture invariant: the crate is pure. It reads no file, opens no
+//! socket and starts no runtime; its `Cargo.toml` has no async, Kafka,
+//! store, SMTP or HTTP dependency, so the compiler enforces it. The daemon
+//! reads watchlist files and hands their text to [`watchlist::parse`].
+//!
+//! The way through, module by module:
+//!
+//! ```text
+//! article::decode       JSON event -> Article (or Malformed, for the dead-letter topic)
+//! watchlist::parse      TOML text -> validated rules, `file:line: message` diagnostics (diag)
+//! taxonomy, lang        built-in agencies, actions, roles and per-language words (data in taxonomy/)
+//! compile::Matcher      every name and phrase in one automaton (phrases, normalize)
+//! evaluate              an article -> hits with evidence (text: HTML, sentences)
+//! story                 near-duplicate fingerprints of an article's text
+//! ```
+
+pub mod article;
+pub mod common_words;
+pub mod compile;
+pub mod diag;
+pub mod evaluate;
+pub mod hit;
+pub mod lang;
+pub mod normalize;
+pub mod phrases;
+pub mod story;
+pub mod taxonomy;
+pub mod text;
+pub mod watchlist;
+
+pub use compile::Matcher;
+pub use diag::Diagnostic;
+pub use hit::{ActionStatus, Evidence, Explanation, Hit, Severity, Span, SpanKind, Term};
+pub use taxonomy::Taxonomy;
+pub use watchlist::{Rule, Watchlist};
