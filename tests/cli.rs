@@ -64,7 +64,8 @@ id = "kaspersky-us"
 companies = ["Kaspersky"]
 agencies = ["us-comerce"]
 actions = ["sanction"]
-notify = ["compliance"]
+severity = "urgent"
+notify = ["compliance", "complience-team"]
 "#,
     )
     .unwrap();
@@ -73,7 +74,16 @@ notify = ["compliance"]
     assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 3, "{stderr}");
+    assert_eq!(lines.len(), 5, "{stderr}");
+    // The config did not load, yet the rule naming a channel it does not
+    // define is reported beside the other problems, not only when alone.
+    assert!(
+        lines.iter().any(|l| l.ends_with(
+            "rules.toml:2: rule \"kaspersky-us\": notify names unknown channel \"complience-team\""
+        )),
+        "{stderr}"
+    );
+    assert!(lines.iter().any(|l| l.ends_with("rules.toml:6: rule \"kaspersky-us\": severity \"urgent\" is not one of low, medium, high, critical")), "{stderr}");
     assert!(lines.iter().any(|l| l.ends_with("wirewatch.toml:5: kafka.max_mesage_bytes: unknown key (did you mean \"max_message_bytes\"?)")), "{stderr}");
     assert!(
         lines
