@@ -147,7 +147,7 @@ pub struct CompiledRule {
 pub struct Matcher {
     /// Every phrase that can be found from word starts: company names,
     /// taxonomy phrases, excludes.
-    pub(super) phrases: PhraseIndex,
+    pub(super) phrases: PhraseIndex<Entry>,
     /// The others, if any, and what each of its patterns stands for (one
     /// folded phrase may stand for several things).
     pub(super) automaton: Option<AhoCorasick>,
@@ -160,13 +160,13 @@ pub struct Matcher {
     /// Context cues (status, negators, enumerations, references to
     /// agencies, governments): needed only near a company mention, so
     /// looked up only in those sentences ([`Target::is_context`]).
-    pub(super) context: PhraseIndex,
+    pub(super) context: PhraseIndex<Entry>,
     /// Per stemmed language, its context cues as keys.
-    pub(super) keyed_context: Vec<(Lang, PhraseIndex)>,
+    pub(super) keyed_context: Vec<(Lang, PhraseIndex<Entry>)>,
     /// Per stemmed language, its taxonomy phrases as keys.
-    pub(super) keyed: Vec<(Lang, PhraseIndex)>,
+    pub(super) keyed: Vec<(Lang, PhraseIndex<Entry>)>,
     /// Every company name's keys, under every language's stemmer.
-    pub(super) keyed_names: PhraseIndex,
+    pub(super) keyed_names: PhraseIndex<Entry>,
     /// Latin company names, found in Cyrillic text.
     pub(super) translit: TranslitIndex<Entry>,
     /// Chinese and Japanese phrases and names, as character sequences.
@@ -249,17 +249,17 @@ impl Patterns {
 
 #[derive(Default)]
 struct Builder {
-    phrases: PhraseIndex,
+    phrases: PhraseIndex<Entry>,
     /// Context cues, looked up only near company mentions.
-    context: PhraseIndex,
-    keyed_context: Vec<(Lang, PhraseIndex)>,
+    context: PhraseIndex<Entry>,
+    keyed_context: Vec<(Lang, PhraseIndex<Entry>)>,
     /// Phrases of the folded text the word walk cannot find.
     other: Patterns,
     /// Chinese and Japanese phrases.
     cjk: Patterns,
     gaps: Vec<Vec<GapPart>>,
-    keyed: Vec<(Lang, PhraseIndex)>,
-    keyed_names: PhraseIndex,
+    keyed: Vec<(Lang, PhraseIndex<Entry>)>,
+    keyed_names: PhraseIndex<Entry>,
     translit: TranslitIndex<Entry>,
 }
 

@@ -7,10 +7,18 @@
 //! article grows with its length, not with the number of phrases (100,000
 //! names cost no more per word than 100), and, unlike an overlapping
 //! automaton, nothing is reported in the middle of a word.
+//!
+//! The index is generic over its payload `P`, what a phrase stands for
+//! (the matcher stores its `compile::Entry` there), so this module names
+//! nothing of the compiler that uses it.
+//!
+//! Invariants: phrases are folded text (see `normalize::fold`) and are
+//! found only where they start and end on word boundaries; a phrase that a
+//! word walk cannot find is refused by [`PhraseIndex::insert`], never
+//! stored; the payloads of one phrase are handed back in insertion order.
 
 use rustc_hash::FxHashMap;
 
-use crate::compile::Entry;
 use crate::normalize::on_word_boundaries;
 
 /// The most separator bytes between two words of one phrase ("U.K.'s",
@@ -154,18 +162,33 @@ struct Node {
 const NO_ENTRIES: u32 = u32::MAX;
 
 /// Folded phrases as a trie over words: the first word by [`Word`], each
-/// further step by its parent, separator and word.
-#[derive(Debug, Default)]
-pub struct PhraseIndex {
+/// further step by its parent, separator and word. `P` is what a phrase
+/// stands for; one phrase may stand for several.
+#[derive(Debug)]
+pub struct PhraseIndex<P> {
     roots: FxHashMap<Word, Node>,
     steps: FxHashMap<Step, Node>,
     /// Words longer than [`INLINE`] bytes of any phrase, numbered.
     long: FxHashMap<Box<str>, u32>,
-    entries: Vec<Vec<Entry>>,
+    entries: Vec<Vec<P>>,
     nodes: u32,
     /// A cheap test before the first word's lookup: for each first two
     /// bytes, a bit per word length that some phrase's first word has.
     filter: Vec<u32>,
+}
+
+// Not derived: a derive would require `P: Default`.
+impl<P> Default for PhraseIndex<P> {
+    fn default() -> Self {
+        PhraseIndex {
+            roots: FxHashMap::default(),
+            steps: FxHashMap::default(),
+            long: FxHashMap::default(),
+            entries: Vec::new(),
+            nodes: 0,
+            filter: Vec::new(),
+        }
+    }
 }
 
 /// Where a node sits: a first word, or a step from its parent.
@@ -175,12 +198,12 @@ enum Key {
     Step(Step),
 }
 
-impl PhraseIndex {
+impl<P> PhraseIndex<P> {
     /// Adds a folded phrase. Returns `false`, adding nothing, for a phrase
     /// that cannot be found from word starts (it starts with punctuation,
     /// ends with more than one punctuation mark, or has a longer run of
     /// separators than a text walk skips); those need an automaton.
-    pub fn insert(&mut self, folded: &str, entry: Entry) -> bool {
+    pub fn insert(&mut self, folded: &str, entry: P) -> bool {
         let b = folded.as_bytes();
         let Some(words) = word_spans(b) else {
             return false;
@@ -281,7 +304,7 @@ impl PhraseIndex {
 
     /// Calls `accept(entries, start, end)` for every indexed phrase in the
     /// folded `text` that starts and ends on word boundaries.
-    pub fn find(&self, text: &str, accept: &mut impl FnMut(&[Entry], usize, usize)) {
+    pub fn find(&self, text: &str, accept: &mut impl FnMut(&[P], usize, usize)) {
         if self.filter.is_empty() {
             return;
         }
@@ -390,24 +413,12 @@ fn word_spans(b: &[u8]) -> Option<Vec<(usize, usize)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compile::{CaseRule, Target};
 
-    fn entry(i: u32) -> Entry {
-        Entry {
-            target: Target::Agency(i),
-            case: CaseRule::Any,
-            common: false,
-            gap: None,
-        }
-    }
-
-    fn found(index: &PhraseIndex, text: &str) -> Vec<(String, u32)> {
+    fn found(index: &PhraseIndex<u32>, text: &str) -> Vec<(String, u32)> {
         let mut out = Vec::new();
-        index.find(text, &mut |entries: &[Entry], s, e| {
-            for en in entries {
-                if let Target::Agency(i) = en.target {
-                    out.push((text[s..e].to_string(), i));
-                }
+        index.find(text, &mut |entries: &[u32], s, e| {
+            for &i in entries {
+                out.push((text[s..e].to_string(), i));
             }
         });
         out
@@ -427,7 +438,7 @@ mod tests {
         .iter()
         .enumerate()
         {
-            assert!(x.insert(p, entry(i as u32)), "{p}");
+            assert!(x.insert(p, i as u32), "{p}");
         }
         assert_eq!(x.len(), 6);
         assert_eq!(
@@ -452,9 +463,9 @@ mod tests {
     #[test]
     fn refuses_what_a_word_walk_cannot_find() {
         let mut x = PhraseIndex::default();
-        assert!(!x.insert("#metoo", entry(0)));
-        assert!(!x.insert("a .... b", entry(0)));
-        assert!(!x.insert("inc..", entry(0)));
+        assert!(!x.insert("#metoo", 0));
+        assert!(!x.insert("a .... b", 0));
+        assert!(!x.insert("inc..", 0));
         assert_eq!(x.len(), 0);
         assert!(found(&x, "a .... b").is_empty());
     }
