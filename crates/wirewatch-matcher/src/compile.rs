@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use crate::common_words::is_common_word;
+use crate::grammar::Grammar;
 use crate::hit::ActionStatus;
 use crate::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
 use crate::normalize::fold;
@@ -178,6 +179,8 @@ pub struct Matcher {
     pub(super) government_acts: Vec<Vec<(u32, u32)>>,
     /// Per action, its status when no cue gives one.
     pub(super) default_status: Vec<ActionStatus>,
+    /// The grammar words the evaluation applies besides the phrases.
+    pub(super) grammar: Grammar,
 }
 
 /// A later part of a gap phrase ("to settle" in "agreed to pay ... to
@@ -580,6 +583,7 @@ impl Matcher {
             instrument_actions,
             government_acts,
             default_status,
+            grammar: Grammar::new(taxonomy),
         }
     }
 

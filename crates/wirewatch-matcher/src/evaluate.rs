@@ -6,10 +6,13 @@
 
 use crate::article::{Article, Malformed};
 use crate::compile::{CaseRule, Entry, Matcher, Target};
+use crate::grammar::Grammar;
 use crate::hit::{ActionStatus, Evidence, Explanation, Hit, Span, SpanKind, Term};
 use crate::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
 use crate::normalize::{fold, fold_into, on_word_boundaries, Folded};
+use crate::taxonomy::DUMMY_IT_CHARS;
 use crate::text::Document;
+use regex::Regex;
 
 /// One accepted occurrence of a pattern target, in original-text bytes.
 #[derive(Debug, Clone, Copy)]
@@ -31,22 +34,6 @@ const ROLE_AFTER_WORDS: usize = 2;
 /// A reference back to the company must open its sentence: within this
 /// many words of the start ("The company said", "Last year it agreed").
 const REFERENCE_WORDS: usize = 4;
-/// Speech verbs that, closing a sentence after a company ("..., Equifax
-/// says"), make the company the source of the news, not its subject.
-const SOURCE_VERBS: &[&str] = &[
-    "says",
-    "said",
-    "reports",
-    "reported",
-    "finds",
-    "found",
-    "estimates",
-    "estimated",
-    "warns",
-    "warned",
-    "writes",
-    "wrote",
-];
 /// How many words a gap phrase ("agreed to pay ... to settle") may span.
 const GAP_WORDS: usize = 8;
 /// How many sentences back a reference to an agency ("the regulator") may
@@ -334,7 +321,7 @@ impl Matcher {
                     && sentence < doc.title_sentences
                     && is_title_case(doc.sentence_text(sentence));
                 if matches!(e.target, Target::Company { .. })
-                    && continues_longer_name(&doc.text[end..])
+                    && continues_longer_name(&doc.text[end..], &self.grammar.name_particles)
                 {
                     // "Société Générale de Surveillance" is another company.
                     continue;
@@ -482,8 +469,8 @@ impl Matcher {
         // occurrence.
         occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
         occs.dedup_by(|a, b| (a.target, a.start, a.end) == (b.target, b.start, b.end));
-        add_descriptor_references(&doc, &mut occs);
-        drop_expletive_it(&doc, &mut occs);
+        add_descriptor_references(&doc, &mut occs, self.grammar.descriptor.as_ref());
+        drop_expletive_it(&doc, &mut occs, &self.grammar.dummy_it);
         // A headline's common-word name counts when the body names the same
         // company or the lead refers back to it ("the iPhone maker").
         let lead = doc.title_sentences;
@@ -513,7 +500,7 @@ impl Matcher {
         scan.drop_vetoed();
         scan.resolve_agency_references();
         scan.drop_negated();
-        scan.index();
+        scan.index(&self.grammar);
         scan
     }
 
@@ -585,7 +572,7 @@ impl Matcher {
         // only cost time (an article may repeat one event thousands of
         // times).
         'sentences: for &s in &sentences {
-            for w in scan.windows(s, r) {
+            for w in scan.windows(s, r, &self.grammar) {
                 let stage = self.window_stage(scan, r, w);
                 best = best.max(stage);
                 if stage == Stage::Fired && !fired.contains(&w) {
@@ -1039,7 +1026,7 @@ impl Scan {
     }
 
     /// Builds the per-sentence and per-rule indexes of the occurrences.
-    fn index(&mut self) {
+    fn index(&mut self, grammar: &Grammar) {
         let n = self.doc.sentences.len();
         self.first = (0..=n)
             .map(|i| self.occs.partition_point(|o| o.sentence < i))
@@ -1065,7 +1052,7 @@ impl Scan {
                 .copied()
                 .collect();
             for (i, o) in occs.iter().enumerate() {
-                if matches!(o.target, Target::Company { .. }) && self.role_of(o, &cues) {
+                if matches!(o.target, Target::Company { .. }) && self.role_of(o, &cues, grammar) {
                     roles.push(self.first[s] + i);
                 }
             }
@@ -1244,9 +1231,9 @@ impl Scan {
 
     /// [`Scan::in_other_role`], from the role cues of the mention's
     /// sentence.
-    fn role_of(&self, c: &Occ, cues: &[Occ]) -> bool {
+    fn role_of(&self, c: &Occ, cues: &[Occ], grammar: &Grammar) -> bool {
         let sentence = self.doc.sentences[c.sentence];
-        if is_news_source(&self.doc.text[c.end..sentence.end]) {
+        if is_news_source(&self.doc.text[c.end..sentence.end], grammar) {
             return true;
         }
         cues.iter().any(|o| match o.target {
@@ -1271,7 +1258,7 @@ impl Scan {
     /// sentence of its paragraph when that one opens with a reference back
     /// ("The company agreed ...") or names the company again; and a
     /// headline with the lead when the lead names the company.
-    fn windows(&self, s: usize, r: usize) -> Vec<Window> {
+    fn windows(&self, s: usize, r: usize, grammar: &Grammar) -> Vec<Window> {
         let mut out = vec![Window::span(s, s)];
         let n = self.doc.sentences.len();
         let names_company = |b: usize| {
@@ -1294,7 +1281,10 @@ impl Scan {
         if s > 0
             && para(s) > 0
             && para(s - 1) == para(s)
-            && event_reference_regex().is_match(self.doc.sentence_text(s))
+            && grammar
+                .event_reference
+                .as_ref()
+                .is_some_and(|re| re.is_match(self.doc.sentence_text(s)))
         {
             out.push(Window::span(s - 1, s));
         }
@@ -1310,7 +1300,7 @@ impl Scan {
             self.sentence_occs(b).iter().any(|o| {
                 (matches!(o.target, Target::Company { rule, .. } if rule as usize == r)
                     || (o.target == Target::Reference
-                        && (!is_pronoun(&self.doc.text[o.start..o.end])
+                        && (!is_pronoun(&self.doc.text[o.start..o.end], grammar)
                             || words_between(&self.doc.text[start..o.start]) <= REFERENCE_WORDS)))
             })
         };
@@ -1466,7 +1456,7 @@ fn after_cue_applies(between: &str) -> bool {
 
 /// Whether the rest of a sentence after a company is a closing speech verb
 /// ("..., Equifax says" / "Equifax said on Monday.").
-fn is_news_source(rest: &str) -> bool {
+fn is_news_source(rest: &str, grammar: &Grammar) -> bool {
     let words: Vec<&str> = rest
         .split(|c: char| c.is_whitespace())
         .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -1475,24 +1465,8 @@ fn is_news_source(rest: &str) -> bool {
         // annual threat hunting report", and one to tell it is over).
         .take(10)
         .collect();
-    const DOCUMENTS: &[&str] = &[
-        "report",
-        "study",
-        "survey",
-        "analysis",
-        "research",
-        "paper",
-        "note",
-        "review",
-        "index",
-        "blog",
-        "post",
-        "estimates",
-        "data",
-        "figures",
-    ];
     match words.first() {
-        Some(first) if SOURCE_VERBS.contains(&first.to_lowercase().as_str()) => {
+        Some(first) if contains(&grammar.source_verbs, &first.to_lowercase()) => {
             // "..., Equifax says" or "..., X said on Monday", or "..., X said
             // in its annual threat hunting report".
             words.len() <= 3
@@ -1500,7 +1474,7 @@ fn is_news_source(rest: &str) -> bool {
                     && words.len() <= 9
                     && words
                         .last()
-                        .is_some_and(|w| DOCUMENTS.contains(&w.to_lowercase().as_str())))
+                        .is_some_and(|w| contains(&grammar.source_documents, &w.to_lowercase())))
         }
         _ => false,
     }
@@ -1550,23 +1524,13 @@ fn find_word(hay: &str, finder: &memchr::memmem::Finder) -> Option<usize> {
     None
 }
 
-/// Nouns that, after "the" and up to three modifiers, refer back to a
-/// company: "the Russian cybersecurity company", "the iPhone maker".
-const DESCRIPTOR_NOUNS: &str = "company|firm|maker|group|giant|conglomerate|operator|provider|vendor|retailer|bank|lender|insurer|carmaker|automaker|chipmaker|planemaker|brewer|miner|producer|manufacturer|developer|platform|startup|business|supplier|carrier|airline|exchange|broker|utility|multinational|outfit|brand|owner";
-
-fn descriptor_regex() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(&format!(
-            r"(?i)\bthe(?:\s+[\w.'’&-]+){{0,3}}?\s+(?:{DESCRIPTOR_NOUNS})\b"
-        ))
-        .expect("valid regex")
-    })
-}
-
 /// Adds a reference for every descriptor phrase ("the Russian
-/// cybersecurity company") the taxonomy's fixed list does not hold.
-fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
+/// cybersecurity company", found by `descriptor`, the grammar's regex)
+/// the taxonomy's fixed list does not hold.
+fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>, descriptor: Option<&Regex>) {
+    let Some(descriptor) = descriptor else {
+        return;
+    };
     // Only sentences that can join an event with a company: next to a
     // company mention, or the lead.
     let mut near: Vec<usize> = occs
@@ -1590,7 +1554,7 @@ fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
         let from = found.partition_point(|r| r.0 < i);
         let to = found.partition_point(|r| r.0 <= i);
         let known = &found[from..to];
-        for m in descriptor_regex().find_iter(&doc.text[sent.start..sent.end]) {
+        for m in descriptor.find_iter(&doc.text[sent.start..sent.end]) {
             let (start, end) = (sent.start + m.start(), sent.start + m.end());
             if !known.iter().any(|&(_, s, e)| s <= start && end <= e) {
                 occs.push(Occ {
@@ -1607,52 +1571,23 @@ fn add_descriptor_references(doc: &Document, occs: &mut Vec<Occ>) {
     }
 }
 
-/// Phrases that point back at an event just reported ("the rules", "the
-/// measure", "the sanctions").
-fn event_reference_regex() -> &'static regex::Regex {
-    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    RE.get_or_init(|| {
-        regex::Regex::new(
-            r"(?i)\b(?:the|these|those|this)\s+(?:new\s+|latest\s+|fresh\s+|tighter\s+)?(?:rules?|measures?|move|restrictions|curbs|ban|sanctions|penalty|penalties|fine|order|decision|designations?|listing|controls|action|crackdown)\b",
-        )
-        .expect("valid regex")
-    })
-}
-
-fn is_pronoun(text: &str) -> bool {
-    ["it", "its", "it's"]
+/// Whether a reference back to a company is a pronoun ("it", "its").
+fn is_pronoun(text: &str, grammar: &Grammar) -> bool {
+    grammar
+        .reference_pronouns
         .iter()
         .any(|p| text.eq_ignore_ascii_case(p))
 }
 
+/// Whether `words` holds `word`.
+fn contains(words: &[String], word: &str) -> bool {
+    words.iter().any(|w| w == word)
+}
+
 /// Drops "it" used as a dummy subject ("it emerged that", "it is
-/// expected"), which refers to nothing.
-fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>) {
-    const DUMMY: &[&str] = &[
-        "emerged",
-        "emerges",
-        "appears",
-        "appeared",
-        "seems",
-        "seemed",
-        "remains unclear",
-        "is unclear",
-        "was unclear",
-        "is understood",
-        "is expected",
-        "was reported",
-        "is reported",
-        "was announced",
-        "is likely",
-        "is possible",
-        "is not clear",
-        "was not clear",
-        "is time",
-        "has emerged",
-        "has been reported",
-        "turned out",
-        "turns out",
-    ];
+/// expected"), which refers to nothing: an "it" followed by one of
+/// `dummy_it` (the grammar's list).
+fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>, dummy_it: &[String]) {
     occs.retain(|o| {
         if o.target != Target::Reference || !doc.text[o.start..o.end].eq_ignore_ascii_case("it") {
             return true;
@@ -1660,26 +1595,23 @@ fn drop_expletive_it(doc: &Document, occs: &mut Vec<Occ>) {
         let rest: String = doc.text[o.end..]
             .trim_start()
             .chars()
-            .take(24)
+            .take(DUMMY_IT_CHARS)
             .collect::<String>()
             .to_lowercase();
-        !DUMMY.iter().any(|d| rest.starts_with(d))
+        !dummy_it.iter().any(|d| rest.starts_with(d.as_str()))
     });
 }
 
 /// Whether the text after a company name continues a longer proper name
-/// with a particle ("Société Générale de Surveillance").
-fn continues_longer_name(rest: &str) -> bool {
-    const PARTICLES: &[&str] = &[
-        "de", "du", "des", "di", "da", "del", "della", "von", "van", "der", "den", "la", "le",
-    ];
+/// with one of `particles` ("Société Générale de Surveillance").
+fn continues_longer_name(rest: &str, particles: &[String]) -> bool {
     let mut words = rest.split_whitespace();
     if !rest.starts_with(' ') {
         return false;
     }
     match (words.next(), words.next()) {
         (Some(p), Some(next)) => {
-            PARTICLES.contains(&p) && next.chars().next().is_some_and(char::is_uppercase)
+            contains(particles, p) && next.chars().next().is_some_and(char::is_uppercase)
         }
         _ => false,
     }

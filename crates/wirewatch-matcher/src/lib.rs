@@ -12,6 +12,7 @@
 //! article::decode       JSON event -> Article (or Malformed, for the dead-letter topic)
 //! watchlist::parse      TOML text -> validated rules, `file:line: message` diagnostics (diag)
 //! taxonomy, lang        built-in agencies, actions, roles and per-language words (data in taxonomy/)
+//! grammar               the grammar words of taxonomy/lang/en.toml that evaluate applies
 //! compile::Matcher      every name and phrase in one automaton (phrases, normalize)
 //! evaluate              an article -> hits with evidence (text: HTML, sentences)
 //! story                 near-duplicate fingerprints of an article's text
@@ -22,6 +23,7 @@ pub mod common_words;
 pub mod compile;
 pub mod diag;
 pub mod evaluate;
+pub mod grammar;
 pub mod hit;
 pub mod lang;
 pub mod normalize;

@@ -115,9 +115,101 @@ pub struct LangWords {
     /// ("the United States", "Washington").
     #[serde(default)]
     pub governments: BTreeMap<String, Vec<String>>,
+    /// Grammar words the evaluation applies to every article, whatever
+    /// its language: the `[grammar]` table, which only `en.toml` has (see
+    /// [`crate::grammar`], and the file for what each list is).
+    #[serde(default)]
+    pub grammar: GrammarWords,
     /// The language, checked against `language` on load.
     #[serde(skip)]
     pub lang: Option<Lang>,
+}
+
+/// How many characters after a dummy-subject "it" the evaluation compares
+/// with the `dummy_it` entries (so none may be longer).
+pub const DUMMY_IT_CHARS: usize = 24;
+
+/// The `[grammar]` table of `en.toml` (no other language file has one):
+/// the word lists the evaluation reads outside the phrase indexes. All
+/// lowercase; `taxonomy/lang/en.toml` says what each is for.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrammarWords {
+    /// Closing speech verbs that make a company the news's source.
+    #[serde(default)]
+    pub source_verbs: Vec<String>,
+    /// The documents a source cites ("in its annual report").
+    #[serde(default)]
+    pub source_documents: Vec<String>,
+    /// Nouns that, after "the" and up to three modifiers, refer back to a
+    /// company.
+    #[serde(default)]
+    pub descriptor_nouns: Vec<String>,
+    /// A reference back to an event: determiner, optional modifier, noun.
+    #[serde(default)]
+    pub event_determiners: Vec<String>,
+    #[serde(default)]
+    pub event_modifiers: Vec<String>,
+    #[serde(default)]
+    pub event_nouns: Vec<String>,
+    /// What follows a dummy-subject "it" ("it emerged that").
+    #[serde(default)]
+    pub dummy_it: Vec<String>,
+    /// The pronouns among the references back to a company.
+    #[serde(default)]
+    pub reference_pronouns: Vec<String>,
+    /// Particles inside longer proper names ("de", "von").
+    #[serde(default)]
+    pub name_particles: Vec<String>,
+}
+
+impl GrammarWords {
+    /// Every list, by its key.
+    fn lists(&self) -> [(&'static str, &[String]); 9] {
+        [
+            ("source_verbs", &self.source_verbs),
+            ("source_documents", &self.source_documents),
+            ("descriptor_nouns", &self.descriptor_nouns),
+            ("event_determiners", &self.event_determiners),
+            ("event_modifiers", &self.event_modifiers),
+            ("event_nouns", &self.event_nouns),
+            ("dummy_it", &self.dummy_it),
+            ("reference_pronouns", &self.reference_pronouns),
+            ("name_particles", &self.name_particles),
+        ]
+    }
+
+    /// Checks the lists of language `code`'s file: only English has them,
+    /// every word is lowercase, and a `dummy_it` entry fits the characters
+    /// the evaluation reads after "it".
+    fn check(&self, code: &str) -> Result<(), String> {
+        for (key, words) in self.lists() {
+            if code != "en" && !words.is_empty() {
+                return Err(format!(
+                    "taxonomy/lang/{code}.toml: grammar.{key} is read from en.toml only"
+                ));
+            }
+            if let Some(w) = words
+                .iter()
+                .find(|w| w.to_lowercase() != **w || w.is_empty())
+            {
+                return Err(format!(
+                    "taxonomy/lang/{code}.toml: grammar.{key}: {w:?} is not a lowercase word"
+                ));
+            }
+        }
+        if let Some(w) = self
+            .dummy_it
+            .iter()
+            .find(|w| w.chars().count() > DUMMY_IT_CHARS)
+        {
+            return Err(format!(
+                "taxonomy/lang/{code}.toml: grammar.dummy_it: {w:?} is longer than {} characters",
+                DUMMY_IT_CHARS
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// An action's phrases in one language.
@@ -182,6 +274,7 @@ impl LangWords {
                 return Err(format!("taxonomy/lang/{code}.toml: unknown {what} {id:?}"));
             }
         }
+        w.grammar.check(code)?;
         w.lang = Some(lang);
         Ok(w)
     }
