@@ -1,4 +1,14 @@
-//! The article event (contracts §1) and its decoding from raw message bytes. No I/O.
+//! The article event and its decoding from raw message bytes. No I/O.
+//!
+//! The event's shape is a contract users rely on (section 1 of
+//! `../shared/design/contracts.md`): `id` is required, at least one of
+//! `title` and `body` must be non-empty, every other field is optional and
+//! unknown fields are ignored.
+//!
+//! Invariants: [`decode`] never panics on any input; every rejection is a
+//! [`Malformed`] whose [`Malformed::reason`] is a stable snake_case string
+//! (the dead-letter header and the metrics label), so adding a variant is
+//! fine but renaming a reason breaks consumers.
 
 use serde::{Deserialize, Serialize};
 
@@ -44,7 +54,7 @@ pub enum Malformed {
     #[error("message has no value")]
     Empty,
     /// More matching work than one article may take (see
-    /// `matcher::MAX_OCCURRENCES`): hostile or degenerate text.
+    /// `evaluate::MAX_OCCURRENCES`): hostile or degenerate text.
     #[error("article needs more matching work than the per-article budget (more than {max} phrase occurrences)")]
     TooExpensive { occurrences: usize, max: usize },
 }

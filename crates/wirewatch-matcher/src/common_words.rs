@@ -1,6 +1,10 @@
 //! Common English words (compiled in from `taxonomy/common-words.txt`). A
 //! company name that is also a common word ("Apple", "Shell", "Visa") only
 //! matches as a capitalized proper noun, and `check` warns about it.
+//!
+//! Invariants: the list is data (one folded word a line, `#` comments),
+//! made into a set once; a name is looked up folded, so its case does not
+//! matter, and a name of several words is never a common word.
 
 use std::collections::HashSet;
 use std::sync::OnceLock;

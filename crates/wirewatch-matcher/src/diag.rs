@@ -1,6 +1,10 @@
 //! Diagnostics shared by every file wirewatch reads (watchlists here, the
 //! daemon's config beside them): a problem as `file:line: message`, line
 //! numbers of byte offsets, id validation and "did you mean" hints.
+//!
+//! Invariants: line numbers are 1-based; a [`Diagnostic`] prints as
+//! `file:line: message` (with `warning: ` before a warning's message),
+//! the format editors and CI parse.
 
 use std::fmt;
 

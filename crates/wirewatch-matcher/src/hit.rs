@@ -1,6 +1,12 @@
 //! What the matcher answers: a rule that fired ([`Hit`]) with its
 //! evidence sentences and matched spans, the status of the action, and
 //! for `--explain` why a rule did not fire ([`Explanation`]).
+//!
+//! Invariants: these types are serialized into alerts and `backtest
+//! --json` output, so their field names and the lowercase names of
+//! [`Severity`] and [`ActionStatus`] are part of the output users rely on
+//! (sections 5 and 7 of `../shared/design/contracts.md`). Span offsets are
+//! bytes into their evidence sentence's text.
 
 use serde::{Deserialize, Serialize};
 

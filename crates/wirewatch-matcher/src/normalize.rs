@@ -2,6 +2,10 @@
 //! case folded, curly quotes and dashes made plain, whitespace collapsed. The
 //! folded text keeps a map back to the original bytes so that every match can
 //! be reported as a span of the text the reader sees.
+//!
+//! Invariants: folding is deterministic and idempotent on folded text;
+//! phrases and articles are folded by the same functions, so they meet;
+//! every folded offset maps back to a char-boundary span of the original.
 
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 

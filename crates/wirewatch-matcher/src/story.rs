@@ -4,6 +4,11 @@
 //! cannot tell a wire template about two companies apart). A SimHash over
 //! word 3-shingles of the folded text is stable across runs and versions
 //! (xxh3), and near-identical texts differ in few bits.
+//!
+//! Invariant: a fingerprint is stored by the daemon and compared across
+//! restarts and versions, so changing how it is computed splits stories
+//! already stored; [`fingerprint`] and [`fingerprint_folded`] of the same
+//! article agree.
 
 use xxhash_rust::xxh3::xxh3_64;
 

@@ -2,6 +2,15 @@
 //! `taxonomy/*.toml`, and the words of every supported language for them,
 //! from `taxonomy/lang/*.toml`. User watchlists extend it with `[[agency]]`
 //! and `[[action]]` tables of the same shape.
+//!
+//! Invariants: the taxonomy is data, never code: agencies, actions, role
+//! cues, instruments, statuses, governments, every language's words and
+//! the English grammar words all live in `taxonomy/`. The built-in files
+//! are part of the binary and are checked on first use (every id a
+//! language file or cross-reference names must exist, only `en.toml` has
+//! a `[grammar]` table), so a bad file is a build defect found by the
+//! tests, not an input error. The built-in agency and action ids are a
+//! contract (section 2 of `../shared/design/contracts.md`).
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -386,7 +395,8 @@ impl Taxonomy {
 mod tests {
     use super::*;
 
-    /// Contracts §2 lists these ids; every one must be built in.
+    /// The watchlist contract (`../shared/design/contracts.md`, section 2)
+    /// promises these agency and action ids; every one must be built in.
     #[test]
     fn covers_every_contract_id() {
         let t = Taxonomy::builtin();

@@ -1,6 +1,11 @@
 //! From an article to a plain-text document split into paragraphs and
 //! sentences: HTML tags stripped, entities decoded. Evidence spans are byte
 //! offsets into [`Document::text`].
+//!
+//! Invariants: paragraph 0 is the title, and its sentences come first;
+//! sentences are in order, do not overlap, lie inside one paragraph and are
+//! at most [`MAX_SENTENCE_BYTES`] long (longer ones are cut), which bounds
+//! the work of every per-sentence look-up.
 
 use std::borrow::Cow;
 

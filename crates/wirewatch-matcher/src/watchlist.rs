@@ -1,4 +1,5 @@
-//! Watchlist files (contracts §2): parsing with line numbers, and validation
+//! Watchlist files (their format is section 2 of
+//! `../shared/design/contracts.md`): parsing with line numbers, and validation
 //! that reports every problem at once as `file:line: message`.
 
 use std::collections::{BTreeMap, HashMap};

@@ -1,7 +1,8 @@
 //! Hand-written labelled cases for the matcher: small wire-style articles
 //! that an analyst must be able to trust it with. Every case pairs one
 //! article with one rule and says whether the rule must fire, following the
-//! labelling rule of the shared corpus (contracts §2): a rule fires when the
+//! labelling rule of the shared corpus (`../shared/design/contracts.md`,
+//! section 2): a rule fires when the
 //! article reports that one of its agencies (any actor if it lists none)
 //! took, announced or is imposing an action of one of its types against or
 //! concerning one of its companies (for exit, acquisition and breach: that
