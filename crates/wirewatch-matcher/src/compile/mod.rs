@@ -1,0 +1,242 @@
+//! Compiling a watchlist and the taxonomy into phrase indexes:
+//!
+//! - one over folded text (`phrases.rs`): every company name, English
+//!   taxonomy phrase and exclude, looked up from word starts, so the cost
+//!   of matching an article grows with its length and its hits, not with
+//!   the number of rules. The rare phrase a word walk cannot find (one
+//!   starting with punctuation, say) goes into a small Aho-Corasick
+//!   automaton instead;
+//! - one per stemmed language over keyed text (`lang.rs`): that language's
+//!   taxonomy phrases, plus one shared index of every company name's keys;
+//! - one of Latin names by transliteration, for Cyrillic text;
+//! - one Aho-Corasick automaton of Chinese and Japanese phrases and names,
+//!   matched as character sequences.
+//!
+//! The pieces: `entry` (what a pattern stands for), `builder` (which
+//! index each phrase goes to) and, here, the [`Matcher`] and its
+//! compilation from a watchlist and the taxonomy.
+//!
+//! Invariants: a [`Matcher`] is immutable once compiled (a new watchlist
+//! is a new matcher, swapped in whole); compiling never fails, since the
+//! watchlist was validated against the same taxonomy and ids that do not
+//! resolve are skipped; agency and action indexes are those of the
+//! taxonomy's tables followed by the watchlist's own.
+
+use aho_corasick::AhoCorasick;
+
+use crate::common_words::is_common_word;
+use crate::grammar::Grammar;
+use crate::hit::ActionStatus;
+use crate::lang::{Lang, TranslitIndex};
+use crate::phrases::PhraseIndex;
+use crate::taxonomy::Taxonomy;
+use crate::watchlist::{Rule, Watchlist};
+
+mod builder;
+mod entry;
+
+use builder::Builder;
+pub use entry::{CaseRule, Entry, GapPart, Target};
+
+/// A compiled rule: indexes into the matcher's agency and action tables.
+#[derive(Debug, Clone)]
+pub struct CompiledRule {
+    pub rule: Rule,
+    pub agencies: Vec<u32>,
+    pub actions: Vec<u32>,
+}
+
+/// The compiled form of a watchlist plus the taxonomy. Immutable; build a
+/// new one to change rules, and swap it in.
+#[derive(Debug)]
+pub struct Matcher {
+    /// Every phrase that can be found from word starts: company names,
+    /// taxonomy phrases, excludes.
+    pub(super) phrases: PhraseIndex<Entry>,
+    /// The others, if any, and what each of its patterns stands for (one
+    /// folded phrase may stand for several things).
+    pub(super) automaton: Option<AhoCorasick>,
+    pub(super) entries: Vec<Vec<Entry>>,
+    pub(super) rules: Vec<CompiledRule>,
+    pub(super) agency_ids: Vec<String>,
+    pub(super) action_ids: Vec<String>,
+    /// The later parts of gap phrases.
+    pub(super) gaps: Vec<Vec<GapPart>>,
+    /// Context cues (status, negators, enumerations, references to
+    /// agencies, governments): needed only near a company mention, so
+    /// looked up only in those sentences ([`Target::is_context`]).
+    pub(super) context: PhraseIndex<Entry>,
+    /// Per stemmed language, its context cues as keys.
+    pub(super) keyed_context: Vec<(Lang, PhraseIndex<Entry>)>,
+    /// Per stemmed language, its taxonomy phrases as keys.
+    pub(super) keyed: Vec<(Lang, PhraseIndex<Entry>)>,
+    /// Every company name's keys, under every language's stemmer.
+    pub(super) keyed_names: PhraseIndex<Entry>,
+    /// Latin company names, found in Cyrillic text.
+    pub(super) translit: TranslitIndex<Entry>,
+    /// Chinese and Japanese phrases and names, as character sequences.
+    pub(super) cjk: Option<AhoCorasick>,
+    pub(super) cjk_entries: Vec<Vec<Entry>>,
+    /// Per agency, the actions its instruments stand for.
+    pub(super) instrument_actions: Vec<Vec<u32>>,
+    /// Per government, (action, agency that takes it for the government).
+    pub(super) government_acts: Vec<Vec<(u32, u32)>>,
+    /// Per action, its status when no cue gives one.
+    pub(super) default_status: Vec<ActionStatus>,
+    /// The grammar words the evaluation applies besides the phrases.
+    pub(super) grammar: Grammar,
+}
+
+/// Company names that, when a watched name is a common word, show the
+/// common sense ("shell companies", "orange juice"). Built in.
+const COMPANY_SENSES: &str = include_str!("../../taxonomy/senses.toml");
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Senses {
+    not: Vec<String>,
+}
+
+impl Matcher {
+    /// Compiles a validated watchlist against the taxonomy. Ids that do not
+    /// resolve were rejected by validation; here they are skipped.
+    pub fn compile(watchlist: &Watchlist, taxonomy: &Taxonomy) -> Matcher {
+        let mut b = Builder::default();
+        let mut agency_ids = Vec::new();
+        for a in taxonomy.agencies.iter().chain(&watchlist.agencies) {
+            let i = agency_ids.len() as u32;
+            agency_ids.push(a.id.clone());
+            for n in &a.names {
+                b.add(n, Target::Agency(i), false);
+            }
+            for n in &a.not {
+                b.add(n, Target::AgencyVeto(i), false);
+            }
+        }
+        let mut action_ids = Vec::new();
+        for a in taxonomy.actions.iter().chain(&watchlist.actions) {
+            let i = action_ids.len() as u32;
+            action_ids.push(a.id.clone());
+            for p in &a.phrases {
+                b.add(p, Target::Action(i), false);
+            }
+            for p in &a.not {
+                b.add(p, Target::ActionVeto(i), false);
+            }
+        }
+        for p in &taxonomy.roles.before {
+            b.add(p, Target::RoleBefore, false);
+        }
+        for p in &taxonomy.roles.after {
+            b.add(p, Target::RoleAfter, false);
+        }
+        for p in &taxonomy.roles.references {
+            b.add(p, Target::Reference, false);
+        }
+        let senses: Senses = toml::from_str(COMPANY_SENSES).expect("taxonomy/senses.toml is valid");
+        for p in &senses.not {
+            b.add(p, Target::CompanyVeto, false);
+        }
+        let governments: Vec<&String> = taxonomy.government_acts.keys().collect();
+        for w in &taxonomy.languages {
+            b.add_language(w, &agency_ids, &action_ids, &governments);
+        }
+        let government_acts = taxonomy
+            .government_acts
+            .values()
+            .map(|acts| {
+                acts.iter()
+                    .filter_map(|(action, agency)| {
+                        let a = action_ids.iter().position(|x| x == action)?;
+                        let g = agency_ids.iter().position(|x| x == agency)?;
+                        Some((a as u32, g as u32))
+                    })
+                    .collect()
+            })
+            .collect();
+        let instrument_actions = agency_ids
+            .iter()
+            .map(|id| {
+                taxonomy
+                    .instrument_actions
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|a| action_ids.iter().position(|x| x == a))
+                    .map(|p| p as u32)
+                    .collect()
+            })
+            .collect();
+        let mut rules = Vec::with_capacity(watchlist.rules.len());
+        for (ri, rule) in watchlist.rules.iter().enumerate() {
+            for (ci, c) in rule.companies.iter().enumerate() {
+                for n in std::iter::once(&c.name).chain(&c.aliases) {
+                    let target = Target::Company {
+                        rule: ri as u32,
+                        company: ci as u32,
+                    };
+                    b.add_name(n, target, is_common_word(n));
+                }
+            }
+            for e in &rule.exclude {
+                b.add(e, Target::Exclude(ri as u32), false);
+            }
+            let lookup = |ids: &[String], table: &[String]| -> Vec<u32> {
+                ids.iter()
+                    .filter_map(|id| table.iter().position(|t| t == id).map(|p| p as u32))
+                    .collect()
+            };
+            rules.push(CompiledRule {
+                rule: rule.clone(),
+                agencies: lookup(&rule.agencies, &agency_ids),
+                actions: lookup(&rule.actions, &action_ids),
+            });
+        }
+        let default_status = action_ids
+            .iter()
+            .map(|id| taxonomy.default_status.get(id).copied().unwrap_or_default())
+            .collect();
+        Matcher {
+            automaton: b.other.build(),
+            cjk: b.cjk.build(),
+            phrases: b.phrases,
+            entries: b.other.entries,
+            cjk_entries: b.cjk.entries,
+            rules,
+            agency_ids,
+            action_ids,
+            gaps: b.gaps,
+            keyed: b.keyed,
+            context: b.context,
+            keyed_context: b.keyed_context,
+            keyed_names: b.keyed_names,
+            translit: b.translit,
+            instrument_actions,
+            government_acts,
+            default_status,
+            grammar: Grammar::new(taxonomy),
+        }
+    }
+
+    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().map(|r| &r.rule)
+    }
+
+    pub fn rule_count(&self) -> usize {
+        self.rules.len()
+    }
+
+    pub fn pattern_count(&self) -> usize {
+        self.entries.len()
+            + self.phrases.len()
+            + self.cjk_entries.len()
+            + self.keyed_names.len()
+            + self.context.len()
+            + self
+                .keyed_context
+                .iter()
+                .map(|(_, p)| p.len())
+                .sum::<usize>()
+            + self.keyed.iter().map(|(_, p)| p.len()).sum::<usize>()
+    }
+}
