@@ -1,18 +1,29 @@
 //! Watchlist files (their format is section 2 of
 //! `../shared/design/contracts.md`): parsing with line numbers, and validation
 //! that reports every problem at once as `file:line: message`.
+//!
+//! `raw` holds the file's shape as deserialized; this module checks it
+//! against the taxonomy and builds the validated [`Watchlist`].
+//!
+//! Invariants: every problem of every file is reported, not only the
+//! first; a watchlist that parses is valid (ids unique and well formed,
+//! every agency, action and status known), so compiling it cannot fail.
+//! This module reads no file: the daemon passes each file's name and
+//! text. Warnings (a short alias, a common-word name) never make a
+//! watchlist invalid.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
-
-use serde::Deserialize;
-use toml::Spanned;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::hit::Severity;
 // TEMPORARY (restructuring in progress): the daemon's config still names these here.
 pub use crate::diag::{did_you_mean, line_of, valid_id};
 use crate::taxonomy::{ActionDef, AgencyDef, Taxonomy};
+
+mod raw;
+
+use raw::{RawCompany, RawFile};
 
 /// A watched company: its display name and the other names it goes by.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,71 +58,6 @@ pub struct Watchlist {
     pub rules: Vec<Rule>,
     pub agencies: Vec<AgencyDef>,
     pub actions: Vec<ActionDef>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFile {
-    #[serde(default)]
-    rule: Vec<Spanned<RawRule>>,
-    #[serde(default)]
-    agency: Vec<Spanned<RawAgency>>,
-    #[serde(default)]
-    action: Vec<Spanned<RawAction>>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    id: Spanned<String>,
-    #[serde(default)]
-    description: Option<String>,
-    companies: Spanned<Vec<RawCompany>>,
-    #[serde(default)]
-    agencies: Vec<Spanned<String>>,
-    #[serde(default)]
-    actions: Vec<Spanned<String>>,
-    #[serde(default)]
-    exclude: Vec<Spanned<String>>,
-    #[serde(default)]
-    status: Vec<Spanned<String>>,
-    #[serde(default)]
-    severity: Option<Spanned<String>>,
-    #[serde(default)]
-    notify: Vec<Spanned<String>>,
-}
-
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum RawCompany {
-    Name(String),
-    Full(RawCompanyFull),
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawCompanyFull {
-    name: String,
-    #[serde(default)]
-    aliases: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAgency {
-    id: Spanned<String>,
-    names: Vec<String>,
-    #[serde(default)]
-    not: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawAction {
-    id: Spanned<String>,
-    phrases: Vec<String>,
-    #[serde(default)]
-    not: Vec<String>,
 }
 
 /// Parses and validates watchlist sources given as (file name, contents).
