@@ -11,10 +11,12 @@
 //! ```text
 //! article::decode       JSON event -> Article (or Malformed, for the dead-letter topic)
 //! watchlist::parse      TOML text -> validated rules, `file:line: message` diagnostics (diag)
-//! taxonomy, lang        built-in agencies, actions, roles and per-language words (data in taxonomy/)
+//! taxonomy, lang        built-in agencies, actions, roles and per-language words (data in taxonomy/);
+//!                       language detection, stemmed keys, transliteration
 //! grammar               the grammar words of taxonomy/lang/en.toml that evaluate applies
-//! compile::Matcher      every name and phrase in one automaton (phrases, normalize)
-//! evaluate              an article -> hits with evidence (text: HTML, sentences)
+//! compile::Matcher      every name and phrase in word-start indexes and automata (phrases, normalize)
+//! evaluate              an article -> hits with evidence: scan, refine, roles, windows, evidence,
+//!                       status, explain (text: HTML, sentences)
 //! story                 near-duplicate fingerprints of an article's text
 //! ```
 
