@@ -90,6 +90,10 @@ pub struct LangWords {
     pub script: String,
     #[serde(default)]
     pub model: Option<String>,
+    /// Function words that tell English from the other Latin-script
+    /// languages in detection: read by `lang.rs` too.
+    #[serde(default)]
+    pub function_words: Vec<String>,
     /// Agency id → the names this language's press uses for it.
     #[serde(default)]
     pub agencies: BTreeMap<String, Vec<String>>,

@@ -10,7 +10,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{is_han, Lang, Script};
+use super::{is_han, Lang, Script, FUNCTION_WORD_BYTES};
 
 /// How many bytes of an article language detection reads.
 const SAMPLE_BYTES: usize = 600;
@@ -126,32 +126,35 @@ const MODEL_OVER_HINT: f64 = 0.5;
 /// languages we match (words shared by several, such as "in", "a", count
 /// for none).
 fn looks_english(sample: &str) -> bool {
-    const ENGLISH: &[&str] = &[
-        "the", "of", "and", "to", "is", "was", "for", "on", "that", "with", "by", "said", "has",
-        "its", "from", "it", "at", "as", "be", "are", "have", "will", "after", "which", "would",
-        "this", "were", "been", "their",
-    ];
-    const OTHERS: &[&str] = &[
-        "der", "die", "und", "das", "von", "mit", "ist", "nicht", "sich", "auf", "le", "la", "les",
-        "des", "et", "du", "est", "une", "dans", "pour", "sur", "el", "los", "las", "del", "y",
-        "que", "por", "para", "con", "una", "il", "di", "che", "della", "per", "non", "nel", "gli",
-        "os", "do", "da", "em", "uma", "não",
-    ];
+    // The `function_words` of the language files: English's count for
+    // English, the other Latin-script languages' against it.
     static WORDS: std::sync::OnceLock<FxHashMap<&'static [u8], bool>> = std::sync::OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        ENGLISH
-            .iter()
-            .map(|w| (w.as_bytes(), true))
-            .chain(OTHERS.iter().map(|w| (w.as_bytes(), false)))
+        let english = Lang::parse("en");
+        let latin = || Lang::all().filter(|l| l.script() == Script::Latin);
+        let of = |l: Lang, is_english: bool| {
+            l.info()
+                .function_words
+                .iter()
+                .map(move |w| (w.as_bytes(), is_english))
+        };
+        latin()
+            .filter(|&l| Some(l) == english)
+            .flat_map(|l| of(l, true))
+            .chain(
+                latin()
+                    .filter(|&l| Some(l) != english)
+                    .flat_map(|l| of(l, false)),
+            )
             .collect()
     });
     let (mut en, mut other) = (0, 0);
     // Function words are short: longer words are skipped, the rest
     // lower-cased into a small buffer and looked up, with no allocation.
-    let mut buf = [0u8; 8];
+    let mut buf = [0u8; FUNCTION_WORD_BYTES];
     for w in sample
         .split(|c: char| !c.is_alphabetic())
-        .filter(|w| !w.is_empty() && w.len() <= 8)
+        .filter(|w| !w.is_empty() && w.len() <= FUNCTION_WORD_BYTES)
     {
         let lower = &mut buf[..w.len()];
         lower.copy_from_slice(w.as_bytes());
@@ -190,6 +193,28 @@ mod tests {
 
     fn l(code: &str) -> Lang {
         Lang::parse(code).expect("a language with a file")
+    }
+
+    #[test]
+    fn english_function_words_are_no_other_languages() {
+        let en = l("en");
+        let english = &en.info().function_words;
+        assert!(english.iter().any(|w| w == "the"));
+        for other in Lang::all().filter(|&o| o != en && o.script() == Script::Latin) {
+            let words = &other.info().function_words;
+            assert!(!words.is_empty(), "{}", other.code());
+            assert!(
+                !words.iter().any(|w| english.contains(w)),
+                "{}",
+                other.code()
+            );
+        }
+        assert!(looks_english(
+            "The company said on Monday that it was fined by the regulator."
+        ));
+        assert!(!looks_english(
+            "Die Kommission hat das Unternehmen mit einer Geldbuße belegt."
+        ));
     }
 
     #[test]

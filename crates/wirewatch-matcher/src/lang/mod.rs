@@ -68,7 +68,13 @@ pub struct LangInfo {
     pub matching: Matching,
     pub script: Script,
     model: Option<whatlang::Lang>,
+    /// Words whose count tells English from the other Latin-script
+    /// languages (`detect`).
+    function_words: Vec<String>,
 }
+
+/// The longest function word detection looks up, in bytes.
+const FUNCTION_WORD_BYTES: usize = 8;
 
 /// The header keys of a language file (the rest is the taxonomy's).
 #[derive(serde::Deserialize)]
@@ -79,6 +85,8 @@ struct Header {
     script: String,
     #[serde(default)]
     model: Option<String>,
+    #[serde(default)]
+    function_words: Vec<String>,
 }
 
 /// The Snowball algorithm of a stemmer's name, as `rust-stemmers` names them.
@@ -154,12 +162,27 @@ fn info(code: &str, source: &str) -> Result<LangInfo, String> {
         ),
         None => None,
     };
+    if !h.function_words.is_empty() && script != Script::Latin {
+        return Err(at(
+            "function_words: only a Latin-script language has them".into()
+        ));
+    }
+    if let Some(w) = h
+        .function_words
+        .iter()
+        .find(|w| w.is_empty() || w.len() > FUNCTION_WORD_BYTES || w.to_lowercase() != **w)
+    {
+        return Err(at(format!(
+            "function_words: {w:?} is not a lowercase word of at most {FUNCTION_WORD_BYTES} bytes"
+        )));
+    }
     Ok(LangInfo {
         code: code.to_string(),
         stemmer: stemmer.filter(|_| matching == Matching::Stems),
         matching,
         script,
         model,
+        function_words: h.function_words,
     })
 }
 
