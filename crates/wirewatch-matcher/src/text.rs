@@ -1,6 +1,7 @@
 //! From an article to a plain-text document split into paragraphs and
 //! sentences: HTML tags stripped, entities decoded. Evidence spans are byte
-//! offsets into [`Document::text`].
+//! offsets into [`Document::text`]. The abbreviations a period does not
+//! end a sentence after are data, in `taxonomy/abbreviations.txt`.
 //!
 //! Invariants: paragraph 0 is the title, and its sentences come first;
 //! sentences are in order, do not overlap, lie inside one paragraph and are
@@ -254,16 +255,23 @@ fn decode_entities(text: &str) -> Cow<'_, str> {
     html_escape::decode_html_entities(text)
 }
 
-/// Abbreviations after which a period does not end a sentence, sorted
-/// (looked up by binary search).
-const ABBREVIATIONS: &[&str] = &[
-    "a.m", "approx", "apr", "aug", "bros", "co", "col", "corp", "dec", "dept", "dr", "e.u", "est",
-    "etc", "feb", "fig", "ft", "gen", "gov", "inc", "jan", "jr", "jul", "jun", "llc", "lt", "ltd",
-    "mar", "mr", "mrs", "ms", "mt", "no", "nov", "oct", "p.m", "plc", "prof", "rep", "sen", "sep",
-    "sept", "sgt", "sr", "st", "u.k", "u.n", "u.s", "vs",
-];
+/// Abbreviations after which a period does not end a sentence
+/// (`taxonomy/abbreviations.txt`), sorted (looked up by binary search).
+fn abbreviations() -> &'static [&'static str] {
+    static LIST: std::sync::OnceLock<Vec<&'static str>> = std::sync::OnceLock::new();
+    LIST.get_or_init(|| {
+        let mut list: Vec<&str> = include_str!("../taxonomy/abbreviations.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        list
+    })
+}
 
-/// The longest entry of [`ABBREVIATIONS`].
+/// The longest entry of [`abbreviations`] (checked by a test).
 const ABBREVIATION_MAX: usize = 6;
 
 /// Splits a paragraph into sentence byte ranges. A sentence ends at `.`, `!`
@@ -386,7 +394,7 @@ fn is_abbreviation(before: &str) -> bool {
     for (l, b) in lower.iter_mut().zip(word.bytes()) {
         *l = b.to_ascii_lowercase();
     }
-    ABBREVIATIONS
+    abbreviations()
         .binary_search_by(|a| a.as_bytes().cmp(&lower[..word.len()]))
         .is_ok()
 }
@@ -417,8 +425,12 @@ mod tests {
 
     #[test]
     fn abbreviations_are_sorted_and_short() {
-        assert!(ABBREVIATIONS.windows(2).all(|w| w[0] < w[1]));
-        assert!(ABBREVIATIONS.iter().all(|a| a.len() <= ABBREVIATION_MAX));
+        let list = abbreviations();
+        assert!(list.len() > 40);
+        assert!(list.windows(2).all(|w| w[0] < w[1]));
+        assert!(list
+            .iter()
+            .all(|a| a.len() <= ABBREVIATION_MAX && a.to_ascii_lowercase() == *a));
         assert!(is_abbreviation("said Corp") && is_abbreviation("the Dept"));
         assert!(!is_abbreviation("the company"));
     }
