@@ -6,6 +6,14 @@
 //! store, SMTP or HTTP dependency, so the compiler enforces it. The daemon
 //! reads watchlist files and hands their text to [`watchlist::parse`].
 //!
+//! Architecture invariant: the words the matcher knows are data in
+//! `taxonomy/`, compiled in (agencies, actions, cues, each language's
+//! phrases and detection words, the English grammar words, common words,
+//! abbreviations); the code says how they are applied. The only words left
+//! in code are the fixed parts of a rule's own pattern: "the" before a
+//! descriptor noun, "it" before a `dummy_it` entry, "in" before a source's
+//! document, "and" joining a coordinated subject.
+//!
 //! The way through, module by module:
 //!
 //! ```text
