@@ -4,6 +4,7 @@
 //! reported together, each naming the file and line (or the environment
 //! variable) and the key.
 
+pub mod routing;
 mod secret;
 
 use std::collections::BTreeMap;
@@ -15,7 +16,8 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-pub use secret::Secret;
+pub use routing::Routing;
+pub use secret::{decode_secret, redact_url, Secret};
 
 /// Environment variable prefix; `__` separates the key path.
 pub const ENV_PREFIX: &str = "WIREWATCH";
@@ -127,10 +129,10 @@ impl fmt::Debug for ChannelKind {
                 proxy,
             } => f
                 .debug_struct("Webhook")
-                .field("url", &crate::notify::redact_url(url))
+                .field("url", &redact_url(url))
                 .field("secret", secret)
                 .field("allow_private", allow_private)
-                .field("proxy", &proxy.as_ref().map(crate::notify::redact_url))
+                .field("proxy", &proxy.as_ref().map(redact_url))
                 .finish(),
         }
     }
@@ -140,7 +142,7 @@ impl fmt::Debug for ChannelKind {
 pub struct Channel {
     pub id: String,
     pub kind: ChannelKind,
-    pub routing: crate::notify::routing::Routing,
+    pub routing: Routing,
 }
 
 /// The validated daemon config.
@@ -978,8 +980,8 @@ impl Validator<'_> {
 
     /// A channel's routing keys: mode, digest_interval, min_severity,
     /// quiet_hours and rate_limit.
-    fn routing(&mut self, t: &mut Table) -> Option<crate::notify::routing::Routing> {
-        use crate::notify::routing::{Mode, QuietHours, RateLimit, Routing};
+    fn routing(&mut self, t: &mut Table) -> Option<Routing> {
+        use routing::{Mode, QuietHours, RateLimit};
         // At most a year: periods are added to clock times in milliseconds.
         let duration = |s: &str| {
             humantime::parse_duration(s)
@@ -1181,7 +1183,7 @@ impl Validator<'_> {
                                 &Self::child(&t, "url"),
                                 format!(
                                     "{:?} is not valid: scheme must be http or https",
-                                    crate::notify::redact_url(&p)
+                                    redact_url(&p)
                                 ),
                             );
                             None
@@ -1223,17 +1225,16 @@ impl Validator<'_> {
                             None
                         }
                     };
-                    let secret =
-                        secret.and_then(|s| match crate::notify::webhook::decode_secret(&s) {
-                            Ok(_) => Some(Secret::new(s)),
-                            Err(e) => {
-                                self.error(
-                                    &Self::child(&t, "secret"),
-                                    format!("[redacted] is not valid: {e}"),
-                                );
-                                None
-                            }
-                        });
+                    let secret = secret.and_then(|s| match decode_secret(&s) {
+                        Ok(_) => Some(Secret::new(s)),
+                        Err(e) => {
+                            self.error(
+                                &Self::child(&t, "secret"),
+                                format!("[redacted] is not valid: {e}"),
+                            );
+                            None
+                        }
+                    });
                     let allow_private: bool =
                         self.or(&mut t, "allow_private", "true or false", false);
                     let proxy: Option<String> =
