@@ -77,7 +77,7 @@ impl Validator<'_> {
                 "0 is not valid: at least 1 attempt",
             );
         }
-        if timeout == 0 {
+        if timeout == Some(0) {
             self.error(
                 &Self::child(&t, "timeout_secs"),
                 "0 is not valid: must be positive",
@@ -96,12 +96,12 @@ impl Validator<'_> {
             ],
         );
         Some(DeliveryConfig {
-            timeout: Duration::from_secs(timeout.max(1)),
-            max_attempts: max_attempts.max(1),
-            initial_backoff: Duration::from_millis(initial),
-            max_backoff: Duration::from_secs(max_backoff),
-            shutdown_grace: Duration::from_secs(grace),
-            max_age: Duration::from_secs(max_age),
+            timeout: Duration::from_secs(timeout.filter(|&s| s > 0)?),
+            max_attempts: Some(max_attempts).filter(|&n| n > 0)?,
+            initial_backoff: Duration::from_millis(initial?),
+            max_backoff: Duration::from_secs(max_backoff?),
+            shutdown_grace: Duration::from_secs(grace?),
+            max_age: Duration::from_secs(max_age?),
             webhook_schedule: webhook_schedule?,
         })
     }

@@ -50,7 +50,9 @@ impl Validator<'_> {
         }
         // librdkafka takes at most 1,000,000,000 for its own size limits,
         // which are derived from this one.
-        let max = self.at_most(&t, "max_message_bytes", max, 512 << 20, "bytes");
+        let max = self
+            .at_most(&t, "max_message_bytes", max, 512 << 20, "bytes")
+            .filter(|&m| m > 0);
         let workers: u64 = self.or(
             &mut t,
             "workers",
@@ -126,7 +128,7 @@ impl Validator<'_> {
             group_id: group_id?,
             topics: topics?,
             dead_letter_topic: dlq?,
-            max_message_bytes: max as usize,
+            max_message_bytes: max? as usize,
             workers,
             properties,
         })

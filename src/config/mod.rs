@@ -2,7 +2,8 @@
 //! environment overrides, then validated into the typed values below.
 //! Every problem is collected and reported together, each naming the file
 //! and line (or the environment variable) and the key; a config with any
-//! problem is refused whole.
+//! problem is refused whole. Invariant: a value reported as a problem
+//! yields no value for its section; it is never also clamped or replaced.
 //!
 //! The parts: `env` (the environment overlay), `spans` (the syntax
 //! check, key paths and where each key was set), `validate` (the generic

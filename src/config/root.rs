@@ -41,6 +41,7 @@ impl Validator<'_> {
                     "0 is not valid: must be positive",
                 );
             }
+            let max = (max > 0).then_some(max);
             let story_hours: u64 = self.or(
                 &mut t,
                 "story_window_hours",
@@ -50,7 +51,7 @@ impl Validator<'_> {
             let story_hours =
                 self.at_most(&t, "story_window_hours", story_hours, 24 * 366, "hours");
             self.finish(t, &["path", "max_pending", "story_window_hours"]);
-            let story = (story_hours > 0).then(|| Duration::from_secs(story_hours * 3600));
+            let story = story_hours.map(|h| (h > 0).then(|| Duration::from_secs(h * 3600)));
             (base.join(p), max, story)
         };
         let smtp_value = root.map.remove("smtp");
@@ -95,8 +96,8 @@ impl Validator<'_> {
             log: log?,
             kafka: kafka?,
             store_path,
-            store_max_pending,
-            story_window,
+            store_max_pending: store_max_pending?,
+            story_window: story_window?,
             smtp,
             http_listen: http_listen?,
             delivery: delivery?,

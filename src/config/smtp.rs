@@ -93,7 +93,8 @@ impl Validator<'_> {
             username,
             password,
             from: from?,
-            timeout: Duration::from_secs(timeout.max(1)),
+            // 0 is taken as 1 s (not reported: `check` has always passed it).
+            timeout: Duration::from_secs(timeout?.max(1)),
         })
     }
 }

@@ -367,3 +367,27 @@ fn bad_webhook_secret_and_duplicate_channel() {
         "secrets are never echoed: {text:#?}"
     );
 }
+
+/// Issue 12: a value past its bound was reported and also clamped into
+/// range (a timeout of 0 reported and then taken as 1 s), so a section
+/// with a reported problem still produced a value. Now it produces none.
+#[test]
+fn a_reported_value_is_not_also_corrected() {
+    let locator = Locator::new("w.toml", "", &[]);
+    let mut v = Validator {
+        errors: Vec::new(),
+        locator: &locator,
+    };
+    for bad in [
+        serde_json::json!({ "timeout_secs": 0 }),
+        serde_json::json!({ "max_attempts": 0 }),
+        serde_json::json!({ "max_backoff_secs": 99_999_999_999u64 }),
+    ] {
+        let before = v.errors.len();
+        assert!(v.delivery(Some(bad.clone())).is_none(), "{bad}");
+        assert_eq!(v.errors.len(), before + 1, "{bad}: {:#?}", v.errors);
+    }
+    let kafka = serde_json::json!({ "brokers": "k:9092", "topics": ["a"], "max_message_bytes": 1u64 << 40 });
+    assert!(v.kafka(Some(kafka)).is_none());
+    assert!(v.delivery(None).is_some(), "the defaults are in range");
+}

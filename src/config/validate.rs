@@ -115,8 +115,9 @@ impl Validator<'_> {
         self.opt(t, key, what)
     }
 
-    /// Bounds a number: past `max` is an error, and the value is clamped so
-    /// that later arithmetic on it (durations, sizes) cannot overflow.
+    /// Bounds a number, so that later arithmetic on it (durations, sizes)
+    /// cannot overflow: past `max` is an error and there is no value (a
+    /// reported value is never also clamped into range).
     pub(super) fn at_most(
         &mut self,
         t: &Table,
@@ -124,15 +125,15 @@ impl Validator<'_> {
         value: u64,
         max: u64,
         unit: &str,
-    ) -> u64 {
+    ) -> Option<u64> {
         if value > max {
             self.error(
                 &Self::child(t, key),
                 format!("{value} is not valid: at most {max} {unit}"),
             );
-            return max;
+            return None;
         }
-        value
+        Some(value)
     }
 
     pub(super) fn non_empty(&mut self, t: &Table, key: &str, s: Option<String>) -> Option<String> {
