@@ -33,7 +33,7 @@ use std::time::Duration;
 
 pub use kafka::kafka_property_problem;
 pub use routing::Routing;
-pub use secret::{decode_secret, redact_url, Secret};
+pub use secret::{decode_secret, redact_url, Secret, SecretError};
 pub use validate::is_secret_key;
 
 use spans::Locator;

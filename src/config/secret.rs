@@ -34,19 +34,38 @@ impl fmt::Display for Secret {
     }
 }
 
+/// Why a Standard Webhooks secret is not valid. The messages never quote
+/// the secret; `config` prints them after "[redacted] is not valid: ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SecretError {
+    #[error("must start with \"whsec_\" followed by the base64 key")]
+    NoPrefix,
+    /// The decoder's message is part of this one's (it is shown alone, not
+    /// as a chain), and kept as the source.
+    #[error("the part after \"whsec_\" is not base64: {source}")]
+    NotBase64 {
+        #[source]
+        source: base64::DecodeError,
+    },
+    #[error("the key is {0} bytes; use at least 16 (24-64 recommended)")]
+    TooShort(usize),
+}
+
+/// For callers whose errors are still strings (`notify::webhook`).
+impl From<SecretError> for String {
+    fn from(e: SecretError) -> String {
+        e.to_string()
+    }
+}
+
 /// Decodes a Standard Webhooks secret: `whsec_` followed by base64 key bytes.
-pub fn decode_secret(secret: &str) -> Result<Vec<u8>, String> {
-    let b64 = secret
-        .strip_prefix("whsec_")
-        .ok_or_else(|| "must start with \"whsec_\" followed by the base64 key".to_string())?;
+pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
+    let b64 = secret.strip_prefix("whsec_").ok_or(SecretError::NoPrefix)?;
     let key = B64
         .decode(b64.trim())
-        .map_err(|e| format!("the part after \"whsec_\" is not base64: {e}"))?;
+        .map_err(|source| SecretError::NotBase64 { source })?;
     if key.len() < 16 {
-        return Err(format!(
-            "the key is {} bytes; use at least 16 (24-64 recommended)",
-            key.len()
-        ));
+        return Err(SecretError::TooShort(key.len()));
     }
     Ok(key)
 }
@@ -80,5 +99,21 @@ mod tests {
         let s = super::Secret::new("hunter2");
         assert_eq!(format!("{s:?} {s}"), "[redacted] [redacted]");
         assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn rejects_bad_secrets() {
+        use super::decode_secret;
+        let err = |s: &str| decode_secret(s).unwrap_err().to_string();
+        assert_eq!(
+            err("secret"),
+            "must start with \"whsec_\" followed by the base64 key"
+        );
+        assert!(err("whsec_!!!").starts_with("the part after \"whsec_\" is not base64: "));
+        assert_eq!(
+            err("whsec_YWJj"),
+            "the key is 3 bytes; use at least 16 (24-64 recommended)"
+        );
+        assert!(std::error::Error::source(&decode_secret("whsec_!!!").unwrap_err()).is_some());
     }
 }

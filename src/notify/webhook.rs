@@ -483,11 +483,4 @@ mod tests {
         );
         assert!(debug.contains("key: \"[redacted]\""), "{debug}");
     }
-
-    #[test]
-    fn rejects_bad_secrets() {
-        assert!(decode_secret("secret").unwrap_err().contains("whsec_"));
-        assert!(decode_secret("whsec_!!!").unwrap_err().contains("base64"));
-        assert!(decode_secret("whsec_YWJj").unwrap_err().contains("3 bytes"));
-    }
 }
