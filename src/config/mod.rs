@@ -232,11 +232,9 @@ pub fn load(path: &Path, env: &[(String, String)]) -> Result<Config, Vec<ConfigE
             message: format!("cannot read config: {e}"),
         }]
     })?;
-    if let Some(e) = spans::syntax_error(&file, &src) {
-        return Err(vec![e]);
-    }
+    let doc = spans::parse(&file, &src).map_err(|e| vec![e])?;
     let mut value = env::overlay(&file, &src, env).map_err(|e| vec![e])?;
-    let mut locator = Locator::new(&file, &src, env);
+    let mut locator = Locator::new(&file, &src, doc, env);
     let unmatched = env::apply_channel_overrides(&mut value, env, &mut locator);
     let mut v = Validator {
         errors: Vec::new(),

@@ -10,11 +10,19 @@ use std::collections::HashMap;
 
 use super::{ConfigError, ENV_PREFIX};
 
-/// A TOML syntax error, by line and column with the parser's message only:
-/// the error's own rendering quotes the offending line, which may hold a
-/// secret.
-pub(super) fn syntax_error(file: &str, src: &str) -> Option<ConfigError> {
-    let e = toml::from_str::<toml::Table>(src).err()?;
+/// The file parsed with its spans, or its TOML syntax error by line and
+/// column with the parser's message only: the error's own rendering quotes
+/// the offending line, which may hold a secret. (`toml_edit` is the parser
+/// the `toml` crate itself uses, so the message and span are the ones
+/// `toml::from_str` gave here before.)
+pub(super) fn parse<'a>(
+    file: &str,
+    src: &'a str,
+) -> Result<toml_edit::ImDocument<&'a str>, ConfigError> {
+    toml_edit::ImDocument::parse(src).map_err(|e| syntax_error(file, src, &e))
+}
+
+fn syntax_error(file: &str, src: &str, e: &toml_edit::TomlError) -> ConfigError {
     let (line, col) = e.span().map_or((1, 1), |s| {
         let line = crate::matcher::watchlist::line_of(src, s.start);
         let line_start = src[..s.start.min(src.len())]
@@ -22,18 +30,18 @@ pub(super) fn syntax_error(file: &str, src: &str) -> Option<ConfigError> {
             .map_or(0, |i| i + 1);
         (line, s.start.saturating_sub(line_start) + 1)
     });
-    Some(ConfigError {
+    ConfigError {
         location: format!("{file}:{line}:{col}"),
         key: String::new(),
         message: format!("TOML syntax error: {}", e.message().trim_end()),
-    })
+    }
 }
 
 /// Finds where a key was set: the environment variable that overrides it,
 /// or its line in the file.
 pub(super) struct Locator<'a> {
     file: &'a str,
-    doc: Option<toml_edit::ImDocument<&'a str>>,
+    doc: toml_edit::ImDocument<&'a str>,
     src: &'a str,
     env: Vec<(String, String)>,
     /// Keys set from the environment (`path_string`) and their variable.
@@ -41,10 +49,15 @@ pub(super) struct Locator<'a> {
 }
 
 impl<'a> Locator<'a> {
-    pub(super) fn new(file: &'a str, src: &'a str, env: &[(String, String)]) -> Locator<'a> {
+    pub(super) fn new(
+        file: &'a str,
+        src: &'a str,
+        doc: toml_edit::ImDocument<&'a str>,
+        env: &[(String, String)],
+    ) -> Locator<'a> {
         Locator {
             file,
-            doc: toml_edit::ImDocument::parse(src).ok(),
+            doc,
             src,
             env: env.to_vec(),
             env_paths: Default::default(),
@@ -80,8 +93,7 @@ impl<'a> Locator<'a> {
     }
 
     fn line(&self, path: &[PathPart]) -> Option<usize> {
-        let doc = self.doc.as_ref()?;
-        let pos = find_in(doc.as_table(), path, None)?;
+        let pos = find_in(self.doc.as_table(), path, None)?;
         Some(crate::matcher::watchlist::line_of(self.src, pos))
     }
 

@@ -373,7 +373,7 @@ fn bad_webhook_secret_and_duplicate_channel() {
 /// with a reported problem still produced a value. Now it produces none.
 #[test]
 fn a_reported_value_is_not_also_corrected() {
-    let locator = Locator::new("w.toml", "", &[]);
+    let locator = Locator::new("w.toml", "", toml_edit::ImDocument::parse("").unwrap(), &[]);
     let mut v = Validator {
         errors: Vec::new(),
         locator: &locator,
