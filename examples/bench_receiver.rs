@@ -172,12 +172,10 @@ async fn main() {
         }
     }
     let key = secret.map(|s| {
-        Arc::new(
-            wirewatch::notify::webhook::decode_secret(&s).unwrap_or_else(|e| {
-                eprintln!("error: --secret: {e}");
-                std::process::exit(64)
-            }),
-        )
+        Arc::new(wirewatch::config::decode_secret(&s).unwrap_or_else(|e| {
+            eprintln!("error: --secret: {e}");
+            std::process::exit(64)
+        }))
     });
     let app = App {
         received: Arc::default(),

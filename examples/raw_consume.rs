@@ -119,7 +119,7 @@ fn main() {
         .group
         .clone()
         .unwrap_or_else(|| format!("raw-{}-{}", std::process::id(), now_ms()));
-    // The daemon's consumer settings (src/source/kafka.rs), minus offset
+    // The daemon's consumer settings (src/source/kafka/mod.rs), minus offset
     // storing and committing, which this client never does.
     let mut config = ClientConfig::new();
     config

@@ -61,7 +61,7 @@ pub struct Processor {
     /// turns story dedup off.
     pub story_window: Option<std::time::Duration>,
     /// Per-channel routing (digests, quiet hours, minimum severity).
-    pub routing: Arc<std::collections::HashMap<String, crate::notify::routing::Routing>>,
+    pub routing: Arc<std::collections::HashMap<String, crate::config::Routing>>,
 }
 
 impl Processor {

@@ -13,10 +13,9 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
-use super::routing::Routing;
 use super::{next_delay, DeliveryError, Notifier};
 use crate::alert::Alert;
-use crate::config::DeliveryConfig;
+use crate::config::{DeliveryConfig, Routing};
 use crate::metrics::Metrics;
 use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
 

@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::alert::Alert;
-use crate::config::{ChannelKind, Config, DeliveryConfig};
+use crate::config::{redact_url, ChannelKind, Config, DeliveryConfig};
 
 /// Whether a failed delivery is worth retrying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,28 +38,6 @@ pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
         s.push_str(": ");
         s.push_str(&c.to_string());
         source = c.source();
-    }
-    s
-}
-
-/// A URL as it may appear in logs and errors: no credentials, and the
-/// query string (where receivers put access tokens) replaced.
-pub fn redact_url(url: &url::Url) -> String {
-    let mut u = url.clone();
-    let had_credentials = !u.username().is_empty() || u.password().is_some();
-    let _ = u.set_username("");
-    let _ = u.set_password(None);
-    let had_query = u.query().is_some();
-    u.set_query(None);
-    u.set_fragment(None);
-    let mut s = u.to_string();
-    if had_credentials {
-        if let Some(i) = s.find("://") {
-            s.insert_str(i + 3, "[redacted]@");
-        }
-    }
-    if had_query {
-        s.push_str("?[redacted]");
     }
     s
 }

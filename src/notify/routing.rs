@@ -2,53 +2,11 @@
 //! minimum severity, quiet hours in a time zone (critical alerts still go
 //! out), and a rate limit. Routing only decides *when* a delivery is due;
 //! nothing is ever dropped except what is below the channel's severity.
+//! The routing settings themselves are config data
+//! ([`crate::config::routing`]); this module is what they mean in time.
 
-use std::time::Duration;
-
+use crate::config::routing::{Mode, QuietHours, Routing};
 use crate::matcher::Severity;
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Mode {
-    /// Each alert (grouped per article) as soon as possible.
-    Instant,
-    /// One message per period listing every alert of the period; periods
-    /// are aligned to the Unix epoch (hourly on the hour, daily at 00:00 UTC).
-    Digest { interval: Duration },
-}
-
-/// A daily window in a time zone when only critical alerts go out.
-#[derive(Debug, Clone, PartialEq)]
-pub struct QuietHours {
-    /// Minutes after midnight, local time.
-    pub start: u16,
-    pub end: u16,
-    pub tz: jiff::tz::TimeZone,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RateLimit {
-    pub max: u32,
-    pub per: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct Routing {
-    pub mode: Mode,
-    pub min_severity: Option<Severity>,
-    pub quiet_hours: Option<QuietHours>,
-    pub rate_limit: Option<RateLimit>,
-}
-
-impl Default for Routing {
-    fn default() -> Self {
-        Routing {
-            mode: Mode::Instant,
-            min_severity: None,
-            quiet_hours: None,
-            rate_limit: None,
-        }
-    }
-}
 
 impl Routing {
     /// When an alert of `severity` raised at `now_ms` is first due on this
@@ -76,13 +34,6 @@ impl Routing {
 }
 
 impl QuietHours {
-    /// Parses "HH:MM".
-    pub fn parse_time(s: &str) -> Option<u16> {
-        let (h, m) = s.trim().split_once(':')?;
-        let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
-        (h < 24 && m < 60).then_some(h * 60 + m)
-    }
-
     fn contains(&self, minute: u16) -> bool {
         if self.start <= self.end {
             (self.start..self.end).contains(&minute)
@@ -121,6 +72,8 @@ impl QuietHours {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
 
     fn ms(s: &str) -> i64 {

@@ -1,0 +1,140 @@
+//! The top level of the config and its small sections: `watchlists`,
+//! `[log]`, `[store]` and `[http]` (the admin server's address), and the
+//! order the other sections are read in (`[smtp]` is required exactly when
+//! an email channel exists, so channels are read first).
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use super::spans::PathPart;
+use super::validate::Validator;
+use super::{ChannelKind, Config, LogConfig, LogFormat};
+
+impl Validator<'_> {
+    pub(super) fn config(&mut self, path: &Path, value: Value) -> Option<Config> {
+        let mut root = self.table(Vec::new(), Some(value));
+        let base = path.parent().unwrap_or(Path::new("."));
+        let watchlists: Option<String> = self.req(&mut root, "watchlists", "a file or folder path");
+        let watchlists = self
+            .non_empty(&root, "watchlists", watchlists)
+            .map(|w| base.join(w));
+        let log = self.log(root.map.remove("log"));
+        let kafka = self.kafka(root.map.remove("kafka"));
+        let (store_path, store_max_pending, story_window) = {
+            let mut t = self.table(
+                vec![PathPart::Key("store".into())],
+                root.map.remove("store"),
+            );
+            let p: String = self.or(&mut t, "path", "a folder path", "/var/lib/wirewatch".into());
+            let max: u64 = self.or(
+                &mut t,
+                "max_pending",
+                "a positive number of deliveries",
+                100_000,
+            );
+            if max == 0 {
+                self.error(
+                    &Self::child(&t, "max_pending"),
+                    "0 is not valid: must be positive",
+                );
+            }
+            let max = (max > 0).then_some(max);
+            let story_hours: u64 = self.or(
+                &mut t,
+                "story_window_hours",
+                "a number of hours (0 turns story dedup off)",
+                72,
+            );
+            let story_hours =
+                self.at_most(&t, "story_window_hours", story_hours, 24 * 366, "hours");
+            self.finish(t, &["path", "max_pending", "story_window_hours"]);
+            let story = story_hours.map(|h| (h > 0).then(|| Duration::from_secs(h * 3600)));
+            (base.join(p), max, story)
+        };
+        let smtp_value = root.map.remove("smtp");
+        let http_listen = {
+            let mut t = self.table(vec![PathPart::Key("http".into())], root.map.remove("http"));
+            let s: String = self.or(&mut t, "listen", "host:port", "127.0.0.1:9464".into());
+            let addr = s.parse::<SocketAddr>().map_err(|e| {
+                self.error(
+                    &Self::child(&t, "listen"),
+                    format!("{s:?} is not valid: {e} (expected ip:port)"),
+                );
+            });
+            self.finish(t, &["listen"]);
+            addr.ok()
+        };
+        let delivery = self.delivery(root.map.remove("delivery"));
+        let channels = self.channels(root.map.remove("channel"));
+        let needs_smtp = channels
+            .iter()
+            .any(|c| matches!(c.kind, ChannelKind::Email { .. }));
+        let smtp = if smtp_value.is_some() || needs_smtp {
+            self.smtp(smtp_value, needs_smtp)
+        } else {
+            None
+        };
+        self.finish(
+            root,
+            &[
+                "watchlists",
+                "log",
+                "kafka",
+                "store",
+                "smtp",
+                "http",
+                "delivery",
+                "channel",
+            ],
+        );
+        Some(Config {
+            path: path.to_path_buf(),
+            watchlists: watchlists?,
+            log: log?,
+            kafka: kafka?,
+            store_path,
+            store_max_pending: store_max_pending?,
+            story_window: story_window?,
+            smtp,
+            http_listen: http_listen?,
+            delivery: delivery?,
+            channels,
+        })
+    }
+
+    pub(super) fn log(&mut self, v: Option<Value>) -> Option<LogConfig> {
+        let mut t = self.table(vec![PathPart::Key("log".into())], v);
+        let format: String = self.or(&mut t, "format", "\"text\" or \"json\"", "text".into());
+        let format = match format.as_str() {
+            "text" => Some(LogFormat::Text),
+            "json" => Some(LogFormat::Json),
+            other => {
+                self.error(
+                    &Self::child(&t, "format"),
+                    format!("{other:?} is not valid: expected \"text\" or \"json\""),
+                );
+                None
+            }
+        };
+        let level: String = self.or(
+            &mut t,
+            "level",
+            "a log filter such as \"info\"",
+            "info".into(),
+        );
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&level) {
+            self.error(
+                &Self::child(&t, "level"),
+                format!("{level:?} is not valid: {e}"),
+            );
+        }
+        self.finish(t, &["format", "level"]);
+        Some(LogConfig {
+            format: format?,
+            level,
+        })
+    }
+}

@@ -1,0 +1,393 @@
+use super::*;
+
+const SECRET: &str = "whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo=";
+
+fn load_str(src: &str, env: &[(&str, &str)]) -> Result<Config, Vec<ConfigError>> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.toml");
+    std::fs::write(&path, src).unwrap();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    load(&path, &env)
+}
+
+fn minimal() -> String {
+    format!(
+        r#"watchlists = "rules"
+[kafka]
+brokers = "k:9092"
+topics = ["articles"]
+[[channel]]
+id = "soc"
+type = "webhook"
+url = "https://hooks.example.com/x"
+secret = "{SECRET}"
+"#
+    )
+}
+
+#[test]
+fn defaults_and_relative_watchlists() {
+    let c = load_str(&minimal(), &[]).unwrap();
+    assert_eq!(c.kafka.group_id, "wirewatch");
+    assert_eq!(c.kafka.dead_letter_topic, "articles.dlq");
+    assert_eq!(c.kafka.max_message_bytes, 1024 * 1024);
+    assert!(c.watchlists.ends_with("rules") && c.watchlists.is_absolute());
+    assert!(c.smtp.is_none(), "no email channel, no [smtp] needed");
+    assert_eq!(c.http_listen.to_string(), "127.0.0.1:9464");
+}
+
+#[test]
+fn environment_overrides_file_values() {
+    let c = load_str(
+        &minimal(),
+        &[
+            ("WIREWATCH__KAFKA__BROKERS", "a:1,b:2"),
+            ("WIREWATCH__KAFKA__TOPICS", "x,y"),
+            ("WIREWATCH__KAFKA__MAX_MESSAGE_BYTES", "2048"),
+            ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "pw"),
+            (
+                "WIREWATCH__CHANNEL__SOC__URL",
+                "https://other.example.com/y",
+            ),
+            ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "true"),
+            ("UNRELATED", "1"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(c.kafka.brokers, "a:1,b:2");
+    assert_eq!(c.kafka.topics, vec!["x", "y"]);
+    assert_eq!(c.kafka.max_message_bytes, 2048);
+    assert_eq!(c.kafka.properties["sasl.password"].expose(), "pw");
+    let ChannelKind::Webhook {
+        url, allow_private, ..
+    } = &c.channels[0].kind
+    else {
+        panic!()
+    };
+    assert_eq!(url.as_str(), "https://other.example.com/y");
+    assert!(*allow_private, "booleans can be set from the environment");
+}
+
+/// Issue 16: `WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD=007123`
+/// reached librdkafka as `7123` (`1e3` as `1000.0`, `TRUE` as `true`):
+/// environment values were parsed whatever the key's type.
+#[test]
+fn environment_values_keep_their_text_unless_the_key_is_typed() {
+    let c = load_str(
+        &minimal(),
+        &[
+            ("WIREWATCH__KAFKA__PROPERTIES__SASL_PASSWORD", "007123"),
+            ("WIREWATCH__KAFKA__PROPERTIES__SASL_USERNAME", "1e3"),
+            ("WIREWATCH__KAFKA__PROPERTIES__CLIENT_ID", "TRUE"),
+            ("WIREWATCH__KAFKA__GROUP_ID", "0042"),
+            ("WIREWATCH__KAFKA__TOPICS", "123"),
+            ("WIREWATCH__KAFKA__WORKERS", "3"),
+            ("WIREWATCH__DELIVERY__MAX_ATTEMPTS", " 5 "),
+            ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "TRUE"),
+        ],
+    )
+    .unwrap();
+    let p = &c.kafka.properties;
+    assert_eq!(p["sasl.password"].expose(), "007123");
+    assert_eq!(p["sasl.username"].expose(), "1e3");
+    assert_eq!(p["client.id"].expose(), "TRUE");
+    assert_eq!(c.kafka.group_id, "0042");
+    assert_eq!(c.kafka.topics, ["123"]);
+    assert_eq!(c.kafka.workers, 3);
+    assert_eq!(c.delivery.max_attempts, 5);
+    let ChannelKind::Webhook { allow_private, .. } = &c.channels[0].kind else {
+        panic!()
+    };
+    assert!(*allow_private);
+    let errs = load_str(
+        &minimal(),
+        &[
+            ("WIREWATCH__KAFKA__WORKERS", "many"),
+            ("WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE", "yes"),
+        ],
+    )
+    .unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "environment WIREWATCH__KAFKA__WORKERS: kafka.workers: \"many\" is not valid: expected a number of threads (0 = one per CPU)",
+            "environment WIREWATCH__CHANNEL__SOC__ALLOW_PRIVATE: channel[0].allow_private: \"yes\" is not valid: expected true or false",
+        ]
+    );
+}
+
+#[test]
+fn every_error_is_reported_with_its_location() {
+    let src = format!(
+        "{}[log]\nformat = \"xml\"\ncolour = true\n[http]\nlisten = \"nowhere\"\n",
+        minimal()
+    );
+    let errs = load_str(&src, &[("WIREWATCH__KAFKA__BROKERS", "")]).unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 4, "{text:#?}");
+    assert!(
+        text.iter().any(|t| t.ends_with(
+            "w.toml:11: log.format: \"xml\" is not valid: expected \"text\" or \"json\""
+        )),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.ends_with("w.toml:12: log.colour: unknown key")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("w.toml:14: http.listen: \"nowhere\" is not valid")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter().any(|t| t
+            == "environment WIREWATCH__KAFKA__BROKERS: kafka.brokers: \"\" is not valid: empty"),
+        "{text:#?}"
+    );
+}
+
+#[test]
+fn email_channels_need_smtp_and_passwords_come_only_from_the_environment() {
+    let src = format!(
+        "{}[[channel]]\nid = \"mail\"\ntype = \"email\"\nto = [\"a@example.com\"]\n",
+        minimal()
+    );
+    let errs = load_str(&src, &[]).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.key == "smtp" && e.message.contains("required")),
+        "{errs:?}"
+    );
+    let src =
+        format!("{src}[smtp]\nhost = \"mx\"\nfrom = \"w@example.com\"\npassword = \"in-file\"\n");
+    let errs = load_str(&src, &[]).unwrap_err();
+    assert!(
+        errs.iter()
+            .any(|e| e.key == "smtp.password" && e.message.contains("WIREWATCH__SMTP__PASSWORD")),
+        "{errs:?}"
+    );
+    let ok = load_str(
+        &src.replace("password = \"in-file\"\n", ""),
+        &[("WIREWATCH__SMTP__PASSWORD", "12345")],
+    )
+    .unwrap();
+    let smtp = ok.smtp.unwrap();
+    assert_eq!(smtp.password.as_ref().unwrap().expose(), "12345");
+    // Secrets never show in Debug output.
+    let debug = format!("{:?}", ok.channels);
+    assert!(
+        !debug.contains("blGrM4") && debug.contains("[redacted]"),
+        "{debug}"
+    );
+    assert!(!format!("{smtp:?}").contains("12345"));
+}
+
+#[test]
+fn a_webhook_proxy_is_per_channel_and_its_credentials_never_echo() {
+    let c = load_str(
+        &minimal(),
+        &[(
+            "WIREWATCH__CHANNEL__SOC__PROXY",
+            "http://u:pw@proxy.internal:3128",
+        )],
+    )
+    .unwrap();
+    let ChannelKind::Webhook { proxy, .. } = &c.channels[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        proxy.as_ref().map(url::Url::as_str),
+        Some("http://u:pw@proxy.internal:3128/")
+    );
+    let errs = load_str(
+        &minimal().replace("secret =", "proxy = \"ftp://u:hunter2@x\"\nsecret ="),
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].key, "channel[0].proxy");
+    assert!(!errs[0].to_string().contains("hunter2"), "{errs:#?}");
+}
+
+/// Issue 16: a TOML syntax error printed the whole line, secret and
+/// all; a non-string secret printed its value; a misspelt librdkafka
+/// property passed validation and failed at run time, printing its
+/// value.
+#[test]
+fn errors_never_echo_secrets() {
+    for broken in [
+        minimal().replace(SECRET, &format!("{SECRET}\" trailing")),
+        format!(
+            "{}[kafka.properties]\n\"sasl.password\" = hunter2\n",
+            minimal()
+        ),
+    ] {
+        let errs = load_str(&broken, &[]).unwrap_err();
+        let text = format!("{errs:?} {}", errs[0]);
+        assert!(text.contains("TOML syntax error"), "{text}");
+        assert!(
+            !text.contains("blGrM4") && !text.contains("hunter2"),
+            "{text}"
+        );
+    }
+    let src = minimal().replace(&format!("\"{SECRET}\""), "12345678")
+        + "[kafka.properties]\n\"sasl.password\" = [1234]\n\"sasl.passwd\" = \"hunter2\"\n\"socket.timeout.ms\" = \"soon\"\n";
+    let errs = load_str(
+        &src,
+        &[("WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT", "s3cr3t")],
+    )
+    .unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 5, "{text:#?}");
+    for secret in ["12345678", "1234", "hunter2", "s3cr3t"] {
+        assert!(
+            !text.iter().any(|t| t.contains(secret)),
+            "{secret} echoed: {text:#?}"
+        );
+    }
+    assert!(
+        text.iter().any(|t| t.contains(
+            "kafka.properties.sasl.passwd: is not valid: No such configuration property: \"sasl.passwd\""
+        )),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter().any(|t| t.starts_with(
+            "environment WIREWATCH__KAFKA__PROPERTIES__SSL_KEY_PASSWORT: kafka.properties.ssl_key_passwort: is not valid: No such configuration property"
+        )),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("kafka.properties.socket.timeout.ms: is not valid: Invalid value")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("channel[0].secret: [redacted] is not valid")),
+        "{text:#?}"
+    );
+}
+
+#[test]
+fn debug_output_hides_url_tokens_and_proxy_credentials() {
+    let c = load_str(
+        &minimal().replace(
+            "/x\"",
+            "/x?token=t0k3n\"\nproxy = \"http://u:pr0xy@p:3128\"",
+        ),
+        &[],
+    )
+    .unwrap();
+    let debug = format!("{c:?}");
+    for secret in ["t0k3n", "pr0xy", "blGrM4"] {
+        assert!(!debug.contains(secret), "{secret} in {debug}");
+    }
+}
+
+/// Issue 16: `smtp.security = "none"` with a password sent it in the
+/// clear without a word.
+#[test]
+fn plain_smtp_with_a_password_is_warned_about() {
+    let src = format!(
+        "{}[smtp]\nhost = \"mx\"\nsecurity = \"none\"\nusername = \"u\"\nfrom = \"w@example.com\"\n",
+        minimal()
+    );
+    assert!(load_str(&src, &[]).unwrap().warnings().is_empty());
+    let c = load_str(&src, &[("WIREWATCH__SMTP__PASSWORD", "pw")]).unwrap();
+    let w = c.warnings();
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(
+        w[0].contains("smtp.security = \"none\" with a password"),
+        "{w:?}"
+    );
+    assert!(!w[0].contains("pw\""), "{w:?}");
+    let c = load_str(
+        &src.replace("\"none\"", "\"starttls\""),
+        &[("WIREWATCH__SMTP__PASSWORD", "pw")],
+    )
+    .unwrap();
+    assert!(c.warnings().is_empty());
+}
+
+/// Issue 16: times from the config are added to clock times; a huge
+/// value is an error, not an overflow later.
+#[test]
+fn huge_durations_and_sizes_are_refused() {
+    let src = format!(
+        "{}[delivery]\ntimeout_secs = 9223372036854775807\nmax_backoff_secs = 99999999999\n[store]\nstory_window_hours = 9223372036854775807\n",
+        minimal()
+    );
+    let errs = load_str(&src, &[]).unwrap_err();
+    let keys: Vec<&str> = errs.iter().map(|e| e.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "store.story_window_hours",
+            "delivery.timeout_secs",
+            "delivery.max_backoff_secs"
+        ],
+        "{errs:#?}"
+    );
+    assert!(
+        errs.iter().all(|e| e.message.contains("at most")),
+        "{errs:#?}"
+    );
+}
+
+#[test]
+fn bad_webhook_secret_and_duplicate_channel() {
+    let src =
+        minimal().replace(SECRET, "not-a-secret") + "[[channel]]\nid = \"soc\"\ntype = \"pager\"\n";
+    let errs = load_str(&src, &[]).unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert!(
+        text.iter().any(|t| t
+            .contains("channel[0].secret: [redacted] is not valid: must start with \"whsec_\"")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("w.toml:11: channel[1].id: \"soc\" is already used")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("channel[1].type: \"pager\" is not valid")),
+        "{text:#?}"
+    );
+    assert!(
+        !text.iter().any(|t| t.contains("not-a-secret")),
+        "secrets are never echoed: {text:#?}"
+    );
+}
+
+/// Issue 12: a value past its bound was reported and also clamped into
+/// range (a timeout of 0 reported and then taken as 1 s), so a section
+/// with a reported problem still produced a value. Now it produces none.
+#[test]
+fn a_reported_value_is_not_also_corrected() {
+    let locator = Locator::new("w.toml", "", toml_edit::ImDocument::parse("").unwrap(), &[]);
+    let mut v = Validator {
+        errors: Vec::new(),
+        locator: &locator,
+    };
+    for bad in [
+        serde_json::json!({ "timeout_secs": 0 }),
+        serde_json::json!({ "max_attempts": 0 }),
+        serde_json::json!({ "max_backoff_secs": 99_999_999_999u64 }),
+    ] {
+        let before = v.errors.len();
+        assert!(v.delivery(Some(bad.clone())).is_none(), "{bad}");
+        assert_eq!(v.errors.len(), before + 1, "{bad}: {:#?}", v.errors);
+    }
+    let kafka = serde_json::json!({ "brokers": "k:9092", "topics": ["a"], "max_message_bytes": 1u64 << 40 });
+    assert!(v.kafka(Some(kafka)).is_none());
+    assert!(v.delivery(None).is_some(), "the defaults are in range");
+}
