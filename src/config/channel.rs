@@ -34,7 +34,7 @@ impl Validator<'_> {
             );
             let id: Option<String> = self.req(&mut t, "id", "a channel id");
             if let Some(id) = &id {
-                if !crate::matcher::watchlist::valid_id(id) {
+                if !wirewatch_matcher::diag::valid_id(id) {
                     self.error(
                         &Self::child(&t, "id"),
                         format!("{id:?} is not valid: use lowercase letters, digits and '-'"),

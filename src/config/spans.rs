@@ -24,7 +24,7 @@ pub(super) fn parse<'a>(
 
 fn syntax_error(file: &str, src: &str, e: &toml_edit::TomlError) -> ConfigError {
     let (line, col) = e.span().map_or((1, 1), |s| {
-        let line = crate::matcher::watchlist::line_of(src, s.start);
+        let line = wirewatch_matcher::diag::line_of(src, s.start);
         let line_start = src[..s.start.min(src.len())]
             .rfind('\n')
             .map_or(0, |i| i + 1);
@@ -94,7 +94,7 @@ impl<'a> Locator<'a> {
 
     fn line(&self, path: &[PathPart]) -> Option<usize> {
         let pos = find_in(self.doc.as_table(), path, None)?;
-        Some(crate::matcher::watchlist::line_of(self.src, pos))
+        Some(wirewatch_matcher::diag::line_of(self.src, pos))
     }
 
     pub(super) fn env_value(&self, name: &str) -> Option<String> {

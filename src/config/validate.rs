@@ -150,7 +150,7 @@ impl Validator<'_> {
         for key in t.map.keys() {
             let mut p = t.path.clone();
             p.push(PathPart::Key(key.clone()));
-            let hint = crate::matcher::watchlist::did_you_mean(key, known.iter().copied());
+            let hint = wirewatch_matcher::diag::did_you_mean(key, known.iter().copied());
             self.error(&p, format!("unknown key{hint}"));
         }
     }

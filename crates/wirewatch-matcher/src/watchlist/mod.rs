@@ -15,10 +15,8 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 
-use crate::diag::{Diagnostic, LineIndex};
+use crate::diag::{did_you_mean, line_of, valid_id, Diagnostic, LineIndex};
 use crate::hit::Severity;
-// TEMPORARY (restructuring in progress): the daemon's config still names these here.
-pub use crate::diag::{did_you_mean, line_of, valid_id};
 use crate::taxonomy::{ActionDef, AgencyDef, Taxonomy};
 
 mod raw;
