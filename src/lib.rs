@@ -6,12 +6,17 @@
 //!
 //! ```text
 //! source (Kafka consumer group | JSONL file)
-//!   -> article::decode           malformed -> dead-letter topic
-//!   -> matcher::Matcher          rules fired, with evidence
-//!   -> alert::Alert              stable alert_id per (rule, article)
-//!   -> notify (email | webhook)  retries, timeouts
-//!   -> offsets stored once every alert of a message is handled
+//!   -> wirewatch_matcher::article::decode   malformed -> dead-letter topic
+//!   -> wirewatch_matcher::Matcher           rules fired, with evidence
+//!   -> alert::Alert                         stable alert_id per (rule, article)
+//!   -> store::Store (the outbox)            durable before the offset moves
+//!   -> notify (email | webhook)             retries, timeouts, routing
 //! ```
+//!
+//! A message's offset is stored once its alerts are durably in the outbox
+//! (or, malformed, once it was dead-lettered), in order per partition;
+//! delivery runs from the outbox on its own schedule. [`app`] wires the
+//! parts together for `run`, `run --input` and `demo`.
 #![forbid(unsafe_code)]
 
 pub use wirewatch_matcher::{self as matcher, article, story};
