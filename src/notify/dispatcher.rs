@@ -399,7 +399,7 @@ mod tests {
         .await;
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        store.enqueue(&[alert("x")]).unwrap();
+        crate::store::tests::enqueue(&store, &[alert("x")]);
         let policy = DeliveryConfig {
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_secs(3600),

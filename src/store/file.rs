@@ -18,9 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::{
-    DeliveryState, Status, StoreError, ALERTS, COPIES, DELIVERIES, DUE, FILE_NAME, STORIES,
-};
+use super::records::{Copy, DeliveryState, Status, ALERTS, COPIES, DELIVERIES, DUE, STORIES};
+use super::{StoreError, FILE_NAME};
 use crate::alert::Alert;
 
 /// The store's own format version (`meta` table, key `schema`). Bump it
@@ -285,7 +284,7 @@ fn summarize(db: &Database) -> Result<Summary, String> {
         t => {
             for r in t.map_err(|e| s(&e))?.iter().map_err(|e| s(&e))? {
                 let (k, v) = r.map_err(|e| s(&e))?;
-                serde_json::from_slice::<super::Copy>(v.value())
+                serde_json::from_slice::<Copy>(v.value())
                     .map_err(|e| format!("copy {}: {e}", k.value()))?;
             }
         }
@@ -460,7 +459,8 @@ pub fn repair(dir: &Path, start_fresh: bool) -> Result<Repaired, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{tests::alert, Store};
+    use super::super::tests::{alert, enqueue};
+    use super::super::Store;
     use super::*;
 
     /// A store with `n` alerts of about 2 KB each, closed.
@@ -470,7 +470,7 @@ mod tests {
         for i in 0..n {
             let mut a = alert(&format!("x{i}"), &["mail"]);
             a.article.title = "t".repeat(2000);
-            s.enqueue(&[a]).unwrap();
+            enqueue(&s, &[a]);
         }
         dir
     }
