@@ -10,7 +10,7 @@ use tracing::info;
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
 use crate::matcher::Matcher;
-use crate::metrics::Metrics;
+use crate::metrics::{ArticleOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
 use crate::store::{Store, StoreError};
 
@@ -123,15 +123,15 @@ impl Processor {
         for p in prepared {
             match p {
                 Err(bad) => {
-                    self.metrics.article("malformed");
+                    self.metrics.article(ArticleOutcome::Malformed);
                     results.push(Err(bad));
                 }
                 Ok((_, alerts, _)) if alerts.is_empty() => {
-                    self.metrics.article("unmatched");
+                    self.metrics.article(ArticleOutcome::Unmatched);
                     results.push(Ok(0));
                 }
                 Ok((article, alerts, _)) => {
-                    self.metrics.article("matched");
+                    self.metrics.article(ArticleOutcome::Matched);
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);

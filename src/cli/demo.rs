@@ -128,7 +128,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 true,
                 None,
             )
-            .map_err(anyhow::Error::msg)?,
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
         ),
     );
     *hooks.key.lock().unwrap_or_else(|p| p.into_inner()) = key.to_vec();
@@ -148,15 +148,14 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         story_window: Some(Duration::from_secs(72 * 3600)),
         routing: Default::default(),
     };
-    let dispatcher = Dispatcher {
-        store: store.clone(),
-        notifier: Notifier::new(channels, delivery.timeout),
-        policy: delivery.clone(),
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        Notifier::new(channels, delivery.timeout),
+        delivery.clone(),
         wake,
-        metrics: metrics.clone(),
-        routing: Default::default(),
-        sent: Default::default(),
-    };
+        metrics.clone(),
+        Default::default(),
+    );
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
     let producer: FutureProducer = ClientConfig::new()

@@ -11,7 +11,7 @@ use tracing::{debug, error, info, warn};
 use super::{load_all, Failure};
 use crate::config::Config;
 use crate::matcher::{self, watchlist, Matcher};
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ReloadOutcome};
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::pipeline::{Processor, SharedMatcher};
@@ -49,15 +49,14 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
                 .collect(),
         ),
     };
-    let dispatcher = Dispatcher {
-        store: store.clone(),
+    let dispatcher = Dispatcher::new(
+        store.clone(),
         notifier,
-        policy: config.delivery.clone(),
+        config.delivery.clone(),
         wake,
-        metrics: metrics.clone(),
-        routing: processor.routing.clone(),
-        sent: Default::default(),
-    };
+        metrics.clone(),
+        processor.routing.clone(),
+    );
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
@@ -265,19 +264,19 @@ pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
                 let m = Matcher::compile(&wl, matcher::Taxonomy::builtin());
                 info!(message = "Watchlists reloaded.", rules = m.rule_count());
                 shared.replace(m);
-                "success"
+                ReloadOutcome::Success
             } else {
                 for p in problems {
                     error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
                 }
-                "error"
+                ReloadOutcome::Error
             }
         }
         Err(problems) => {
             for p in problems {
                 error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
             }
-            "error"
+            ReloadOutcome::Error
         }
     };
     metrics.reload(outcome);
