@@ -3,11 +3,17 @@
 //! digest. Article text is untrusted: it is kept on one line where a line
 //! break could forge a field, stripped of invisible characters, and
 //! escaped in HTML; only http(s) article links become links.
+//!
+//! Both parts render from one [`Card`] per alert. The HTML part is the
+//! askama template `alert.html` beside this file (compile-time checked,
+//! every value escaped by [`MailText`]); the text part is written here,
+//! line by line.
 
+use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
 
 use crate::alert::Alert;
-use crate::matcher::SpanKind;
+use crate::matcher::{Evidence, SpanKind};
 
 /// Characters that change how the text around them displays without
 /// showing themselves: bidi embeddings, overrides, isolates and marks
@@ -105,12 +111,6 @@ pub fn subject(alerts: &[Alert]) -> String {
     one_line(&raw, 250)
 }
 
-/// Article text for the HTML part: escaped, without invisible or control
-/// characters.
-fn esc(s: &str) -> String {
-    html_escape::encode_text(&inline(s)).into_owned()
-}
-
 /// The plain-text part: every alert with its evidence, matched words in
 /// [brackets].
 pub fn render_text(alerts: &[Alert]) -> String {
@@ -122,65 +122,64 @@ pub fn render_text(alerts: &[Alert]) -> String {
         if i > 0 {
             let _ = writeln!(t, "\n{}\n", "-".repeat(60));
         }
-        render_text_one(&mut t, alert);
+        render_text_one(&mut t, &Card::new(alert));
     }
     t
 }
 
-fn render_text_one(t: &mut String, alert: &Alert) {
-    let m = &alert.matched;
-    let _ = writeln!(
-        t,
-        "{} alert: {}",
-        alert.severity.as_str().to_uppercase(),
-        one_line(&alert.article.title, 500)
-    );
+/// One alert of the text part. Article text is kept on its line
+/// ([`inline`]): a line break in it could forge a field such as "Rule:".
+fn render_text_one(t: &mut String, card: &Card<'_>) {
+    let alert = card.alert;
+    let _ = writeln!(t, "{} alert: {}", card.severity, card.title);
     let _ = writeln!(t);
-    let _ = writeln!(
-        t,
-        "Company:  {} (matched \"{}\")",
-        m.company.id,
-        inline(&m.company.text)
-    );
-    if let Some(a) = &m.agency {
-        let _ = writeln!(t, "Agency:   {} (matched \"{}\")", a.id, inline(&a.text));
+    for term in &card.terms {
+        let _ = writeln!(
+            t,
+            "{:<10}{} (matched \"{}\")",
+            format!("{}:", term.label),
+            term.id,
+            inline(term.text)
+        );
     }
-    if let Some(a) = &m.action {
-        let _ = writeln!(t, "Action:   {} (matched \"{}\")", a.id, inline(&a.text));
-    }
-    if alert.status != crate::matcher::ActionStatus::Imposed {
-        let _ = writeln!(t, "Status:   {}", alert.status.as_str());
+    if let Some(status) = card.status {
+        let _ = writeln!(t, "Status:   {status}");
     }
     if let Some(lang) = alert.language.as_deref().filter(|l| *l != "en") {
         let _ = writeln!(t, "Language: {lang} (evidence in the article's language)");
     }
     let _ = writeln!(t);
     let _ = writeln!(t, "Why this fired (matched words in [brackets]):");
-    for e in &alert.evidence {
-        let _ = writeln!(
-            t,
-            "  > {}",
-            e.marked(|_| "[".into(), |_| "]".into(), inline)
-        );
+    for sentence in &card.evidence {
+        let mut line = String::new();
+        for segment in sentence {
+            let text = inline(segment.text);
+            match segment.kind {
+                Some(_) => {
+                    let _ = write!(line, "[{text}]");
+                }
+                None => line.push_str(&text),
+            }
+        }
+        let _ = writeln!(t, "  > {line}");
     }
     let _ = writeln!(t);
-    if let Some(url) = alert.article.url.as_deref().and_then(safe_link) {
+    if let Some(url) = &card.link {
         let _ = writeln!(t, "Article:  {url}");
     }
-    if let Some(source) = &alert.article.source {
-        let _ = writeln!(t, "Source:   {}", one_line(source, 200));
+    if let Some(source) = &card.source {
+        let _ = writeln!(t, "Source:   {source}");
     }
     if let Some(p) = &alert.article.published_at {
         let _ = writeln!(t, "Published: {}", one_line(p, 100));
     }
-    if !alert.also_reported_by.is_empty() {
+    if !card.also.is_empty() {
         let _ = writeln!(t, "Also reported by:");
-        for a in alert.also_reported_by.iter().take(MAX_COPIES_SHOWN) {
-            let source = one_line(a.source.as_deref().unwrap_or(&a.id), 200);
-            let url = a.url.as_deref().and_then(safe_link).unwrap_or_default();
-            let _ = writeln!(t, "  - {source} {url}");
+        for copy in &card.also {
+            let url = copy.link.as_deref().unwrap_or_default();
+            let _ = writeln!(t, "  - {} {url}", copy.name);
         }
-        if let Some(more) = copies_not_shown(alert) {
+        if let Some(more) = &card.more {
             let _ = writeln!(t, "  - {more}");
         }
     }
@@ -216,6 +215,7 @@ fn severity_color(alert: &Alert) -> &'static str {
     }
 }
 
+/// How the HTML part highlights a matched word of each kind.
 fn mark_style(kind: SpanKind) -> &'static str {
     match kind {
         SpanKind::Company => {
@@ -248,150 +248,211 @@ fn copies_not_shown(alert: &Alert) -> Option<String> {
     ))
 }
 
-/// One alert as a card of the HTML part.
-fn render_html_card(alert: &Alert) -> String {
-    let m = &alert.matched;
-    let title = esc(&one_line(&alert.article.title, 500));
-    let headline = match alert.article.url.as_deref().and_then(safe_link) {
-        Some(u) => format!(
-            "<a href=\"{}\" style=\"color:#1a202c;text-decoration:none;\">{title}</a>",
-            html_escape::encode_double_quoted_attribute(&u)
-        ),
-        None => title,
-    };
-    let mut rows = String::new();
-    for (label, term, kind) in [
-        ("Company", Some(&m.company), SpanKind::Company),
-        ("Agency", m.agency.as_ref(), SpanKind::Agency),
-        ("Action", m.action.as_ref(), SpanKind::Action),
-    ] {
-        if let Some(t) = term {
-            let _ = write!(
-                rows,
-                "<tr><td style=\"padding:3px 16px 3px 0;color:#718096;font-size:13px;\">{label}</td>\
-<td style=\"padding:3px 0;font-size:14px;\"><span style=\"{}\">{}</span> <span style=\"color:#718096;\">matched “{}”</span></td></tr>",
-                mark_style(kind),
-                esc(&t.id),
-                esc(&t.text)
-            );
-        }
+/// A matched term as both parts list it.
+struct TermRow<'a> {
+    label: &'static str,
+    id: &'a str,
+    /// The article's words that matched (untrusted).
+    text: &'a str,
+    style: &'static str,
+}
+
+/// A piece of an evidence sentence: matched (`kind`) or not.
+struct Segment<'a> {
+    text: &'a str,
+    kind: Option<SpanKind>,
+}
+
+impl Segment<'_> {
+    fn style(&self) -> Option<&'static str> {
+        self.kind.map(mark_style)
     }
-    if alert.status != crate::matcher::ActionStatus::Imposed {
-        let _ = write!(
-            rows,
-            "<tr><td style=\"padding:3px 16px 3px 0;color:#718096;font-size:13px;\">Status</td>\
-<td style=\"padding:3px 0;font-size:14px;font-weight:bold;\">{}</td></tr>",
-            alert.status.as_str()
-        );
-    }
-    let evidence: String = alert
-        .evidence
-        .iter()
-        .map(|e| {
-            format!(
-                "<tr><td style=\"padding:10px 14px;border-left:4px solid #cbd5e0;background-color:#f7fafc;font-size:14px;line-height:1.55;color:#2d3748;\">{}</td></tr>\
-<tr><td style=\"height:8px;font-size:0;line-height:0;\">&nbsp;</td></tr>",
-                e.marked(|k| format!("<span style=\"{}\">", mark_style(k)), |_| "</span>".into(), esc)
-            )
+}
+
+/// Another source of the story.
+struct CopyRow {
+    /// Its source's name (or its id), on one line.
+    name: String,
+    link: Option<String>,
+}
+
+/// One alert as both parts show it, its article text cleaned once: the
+/// title and names on one line, links only for http(s) URLs. The HTML
+/// template escapes every value it prints ([`MailText`]); the text part
+/// keeps article text on its line.
+struct Card<'a> {
+    alert: &'a Alert,
+    /// "HIGH".
+    severity: String,
+    color: &'static str,
+    title: String,
+    link: Option<String>,
+    terms: Vec<TermRow<'a>>,
+    /// The action's status when it is not simply imposed.
+    status: Option<&'static str>,
+    /// Each evidence sentence in pieces.
+    evidence: Vec<Vec<Segment<'a>>>,
+    source: Option<String>,
+    also: Vec<CopyRow>,
+    /// "and N more sources" past [`MAX_COPIES_SHOWN`].
+    more: Option<String>,
+}
+
+impl<'a> Card<'a> {
+    fn new(alert: &'a Alert) -> Card<'a> {
+        let m = &alert.matched;
+        let terms = [
+            ("Company", Some(&m.company), SpanKind::Company),
+            ("Agency", m.agency.as_ref(), SpanKind::Agency),
+            ("Action", m.action.as_ref(), SpanKind::Action),
+        ]
+        .into_iter()
+        .filter_map(|(label, term, kind)| {
+            term.map(|t| TermRow {
+                label,
+                id: &t.id,
+                text: &t.text,
+                style: mark_style(kind),
+            })
         })
         .collect();
-    let mut meta = Vec::new();
-    if let Some(s) = &alert.article.source {
-        meta.push(esc(&one_line(s, 200)));
+        Card {
+            alert,
+            severity: alert.severity.as_str().to_uppercase(),
+            color: severity_color(alert),
+            title: one_line(&alert.article.title, 500),
+            link: alert.article.url.as_deref().and_then(safe_link),
+            terms,
+            status: (alert.status != crate::matcher::ActionStatus::Imposed)
+                .then(|| alert.status.as_str()),
+            evidence: alert.evidence.iter().map(segments).collect(),
+            source: alert.article.source.as_deref().map(|s| one_line(s, 200)),
+            also: alert
+                .also_reported_by
+                .iter()
+                .take(MAX_COPIES_SHOWN)
+                .map(|a| CopyRow {
+                    name: one_line(a.source.as_deref().unwrap_or(&a.id), 200),
+                    link: a.url.as_deref().and_then(safe_link),
+                })
+                .collect(),
+            more: copies_not_shown(alert),
+        }
     }
-    if let Some(p) = &alert.article.published_at {
-        meta.push(esc(&readable_time(p)));
+
+    /// The line under the badge: source and publication time.
+    fn meta(&self) -> Vec<String> {
+        let mut meta = Vec::new();
+        meta.extend(self.source.clone());
+        meta.extend(
+            self.alert
+                .article
+                .published_at
+                .as_deref()
+                .map(readable_time),
+        );
+        meta
     }
-    let link = alert
-        .article
-        .url
-        .as_deref()
-        .and_then(safe_link)
-        .map(|u| {
-            format!(
-                "<a href=\"{}\" style=\"display:inline-block;margin-top:4px;padding:8px 14px;background-color:#2b6cb0;color:#ffffff;border-radius:4px;text-decoration:none;font-size:14px;font-weight:bold;\">Read the article</a>",
-                html_escape::encode_double_quoted_attribute(&u)
-            )
-        })
-        .unwrap_or_default();
-    let also = if alert.also_reported_by.is_empty() {
-        String::new()
-    } else {
-        let mut items: Vec<String> = alert
-            .also_reported_by
-            .iter()
-            .take(MAX_COPIES_SHOWN)
-            .map(|a| {
-                let name = esc(&one_line(a.source.as_deref().unwrap_or(&a.id), 200));
-                match a.url.as_deref().and_then(safe_link) {
-                    Some(u) => format!(
-                        "<a href=\"{}\" style=\"color:#2b6cb0;\">{name}</a>",
-                        html_escape::encode_double_quoted_attribute(&u)
-                    ),
-                    None => name,
-                }
-            })
-            .collect();
-        items.extend(copies_not_shown(alert));
-        format!(
-            "<p style=\"margin:10px 0 0 0;font-size:13px;color:#4a5568;\">Also reported by {}</p>",
-            items.join(", ")
-        )
-    };
-    let desc = alert
-        .description
-        .as_deref()
-        .map(|d| format!(" — {}", esc(d)))
-        .unwrap_or_default();
-    format!(
-        "<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background-color:#ffffff;border:1px solid #e2e8f0;border-top:4px solid {color};border-radius:6px;\">\
-<tr><td style=\"padding:18px 22px 6px 22px;\">\
-<span style=\"display:inline-block;padding:2px 10px;border-radius:10px;background-color:{color};color:#ffffff;font-size:11px;font-weight:bold;letter-spacing:1px;\">{sev}</span>\
-<span style=\"font-size:12px;color:#718096;margin-left:8px;\">{meta}</span>\
-<h2 style=\"font-size:19px;line-height:1.3;margin:10px 0 6px 0;color:#1a202c;\">{headline}</h2></td></tr>\
-<tr><td style=\"padding:0 22px 8px 22px;\"><table role=\"presentation\" cellpadding=\"0\" cellspacing=\"0\">{rows}</table></td></tr>\
-<tr><td style=\"padding:8px 22px 0 22px;font-size:13px;font-weight:bold;color:#4a5568;text-transform:uppercase;letter-spacing:1px;\">Why this fired</td></tr>\
-<tr><td style=\"padding:6px 22px 0 22px;\"><table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\">{evidence}</table></td></tr>\
-<tr><td style=\"padding:4px 22px 16px 22px;\">{link}{also}</td></tr>\
-<tr><td style=\"padding:12px 22px;border-top:1px solid #edf2f7;color:#718096;font-size:12px;line-height:1.5;\">Rule <code style=\"color:#2d3748;\">{rule}</code>{desc}<br>Edit it in <code style=\"color:#2d3748;\">{file}</code> · alert {id}</td></tr>\
-</table>",
-        color = severity_color(alert),
-        sev = alert.severity.as_str().to_uppercase(),
-        meta = meta.join(" · "),
-        rule = esc(&alert.rule_id),
-        file = esc(&alert.watchlist),
-        id = esc(&alert.alert_id),
-    )
+}
+
+/// An evidence sentence cut where its matched spans start and end (the
+/// spans [`Evidence::marked`] keeps, in its order).
+fn segments(e: &Evidence) -> Vec<Segment<'_>> {
+    let pieces = RefCell::new(Vec::new());
+    let open = Cell::new(None);
+    e.marked(
+        |kind| {
+            open.set(Some(kind));
+            String::new()
+        },
+        |_| {
+            open.set(None);
+            String::new()
+        },
+        |text| {
+            pieces.borrow_mut().push((text.len(), open.get()));
+            String::new()
+        },
+    );
+    // `marked` hands over consecutive slices of the sentence, so their
+    // lengths locate them.
+    let mut at = 0;
+    let mut out = Vec::new();
+    for (len, kind) in pieces.into_inner() {
+        let text = e.text.get(at..at + len).unwrap_or_default();
+        out.push(Segment { text, kind });
+        at += len;
+    }
+    out
+}
+
+/// The HTML part: inline CSS and tables, which common mail clients render.
+#[derive(askama::Template)]
+#[template(path = "alert.html")]
+struct HtmlPart<'a> {
+    subject: String,
+    /// More than one alert: the subject heads the list.
+    heading: bool,
+    cards: Vec<Card<'a>>,
+    legend: [&'static str; 3],
 }
 
 /// The HTML part: inline CSS and tables, which common mail clients render.
 pub fn render_html(alerts: &[Alert]) -> String {
-    let heading = if alerts.len() > 1 {
-        format!("<tr><td style=\"padding:0 0 14px 0;font-size:16px;font-weight:bold;color:#2d3748;\">{}</td></tr>", esc(&subject(alerts)))
-    } else {
-        String::new()
-    };
-    let cards: String = alerts
-        .iter()
-        .map(|a| {
-            format!(
-                "<tr><td style=\"padding:0 0 16px 0;\">{}</td></tr>",
-                render_html_card(a)
-            )
-        })
-        .collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\"><title>{title}</title></head>\
-<body style=\"margin:0;padding:0;background-color:#edf2f7;\">\
-<table role=\"presentation\" width=\"100%\" cellpadding=\"0\" cellspacing=\"0\" style=\"background-color:#edf2f7;\"><tr><td align=\"center\" style=\"padding:24px 12px;\">\
-<table role=\"presentation\" width=\"640\" cellpadding=\"0\" cellspacing=\"0\" style=\"max-width:640px;width:100%;font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;\">\
-<tr><td style=\"padding:0 0 12px 0;font-size:13px;font-weight:bold;letter-spacing:2px;color:#4a5568;\">WIREWATCH</td></tr>\
-{heading}{cards}\
-<tr><td style=\"padding:4px 0;font-size:11px;color:#a0aec0;\">Sent by wirewatch because a watchlist rule fired. Matched words: <span style=\"{c}\">company</span> <span style=\"{g}\">agency</span> <span style=\"{x}\">action</span>.</td></tr>\
-</table></td></tr></table></body></html>",
-        title = esc(&subject(alerts)),
-        c = mark_style(SpanKind::Company),
-        g = mark_style(SpanKind::Agency),
-        x = mark_style(SpanKind::Action),
-    )
+    use askama::Template as _;
+    HtmlPart {
+        subject: subject(alerts),
+        heading: alerts.len() > 1,
+        cards: alerts.iter().map(Card::new).collect(),
+        legend: [
+            mark_style(SpanKind::Company),
+            mark_style(SpanKind::Agency),
+            mark_style(SpanKind::Action),
+        ],
+    }
+    .render()
+    .expect("the alert email template renders (it has no fallible parts)")
+}
+
+/// The escaping of every value the HTML template prints: what [`inline`]
+/// does (no invisible or control characters), then `&`, `<` and `>` as
+/// entities. Quotes are left as they are in text; an attribute value goes
+/// through the `attr` filter instead, which escapes `"` too.
+#[derive(Debug, Clone, Copy)]
+pub struct MailText;
+
+impl askama::filters::Escaper for MailText {
+    fn write_escaped_str<W: std::fmt::Write>(&self, mut out: W, s: &str) -> std::fmt::Result {
+        for c in s.chars().filter(|c| !invisible(*c)) {
+            match c {
+                '&' => out.write_str("&amp;")?,
+                '<' => out.write_str("&lt;")?,
+                '>' => out.write_str("&gt;")?,
+                c if c.is_control() => out.write_char(' ')?,
+                c => out.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+mod filters {
+    /// A value for a double-quoted attribute: `&`, `<`, `>` and `"` as
+    /// entities (hrefs: http(s) URLs, which never hold a raw `"` anyway).
+    pub fn attr<T: std::fmt::Display>(
+        value: T,
+        _: &dyn askama::Values,
+    ) -> askama::Result<askama::filters::Safe<String>> {
+        let mut out = String::new();
+        for c in value.to_string().chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                c => out.push(c),
+            }
+        }
+        Ok(askama::filters::Safe(out))
+    }
 }
