@@ -12,7 +12,7 @@ use crate::article::{self, Article, Malformed};
 use crate::matcher::Matcher;
 use crate::metrics::{ArticleOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
-use crate::store::{Store, StoreError};
+use crate::store::{AlertRecord, Store, StoreError};
 
 /// The matcher currently in force. Readers take a cheap `Arc` clone, so a
 /// reload swaps it without disturbing articles in flight.
@@ -44,9 +44,9 @@ pub enum HandleError {
     Store(#[from] StoreError),
 }
 
-/// A decoded and matched event: its alerts and, when there are any, its
-/// story fingerprint.
-type Prepared = (Article, Vec<Alert>, Option<u64>);
+/// A decoded and matched event: its alerts (with the channels of their
+/// rules) and, when there are any, its story fingerprint.
+type Prepared = (Article, Vec<AlertRecord>, Option<u64>);
 
 /// Decode → match → alert → outbox.
 #[derive(Debug, Clone)]
@@ -75,10 +75,20 @@ impl Processor {
         self.metrics
             .match_seconds
             .observe(started.elapsed().as_secs_f64());
-        let now = time::OffsetDateTime::now_utc();
-        let alerts: Vec<Alert> = hits
+        let now = jiff::Timestamp::now();
+        let alerts: Vec<AlertRecord> = hits
             .into_iter()
-            .map(|hit| Alert::new(&matcher, &article, hit, now))
+            .map(|hit| {
+                let notify = matcher
+                    .rules()
+                    .nth(hit.rule_index)
+                    .map(|rule| rule.notify.clone())
+                    .unwrap_or_default();
+                AlertRecord {
+                    alert: Alert::new(&matcher, &article, hit, now),
+                    notify,
+                }
+            })
             .collect();
         Ok((article, alerts, fingerprint))
     }
@@ -136,8 +146,11 @@ impl Processor {
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
                     }
-                    for a in alerts.iter().filter(|a| out.new.contains(&a.alert_id)) {
-                        self.metrics.alert(&a.rule_id);
+                    for a in alerts
+                        .iter()
+                        .filter(|a| out.new.contains(&a.alert.alert_id))
+                    {
+                        self.metrics.alert(&a.alert.rule_id);
                     }
                     any_new |= !out.new.is_empty();
                     results.push(Ok(out.new.len()));

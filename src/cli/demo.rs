@@ -216,7 +216,8 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let mut alerts: Vec<Alert> = Vec::new();
     for d in &deliveries {
         if !alerts.iter().any(|a| a.alert_id == d.alert_id) {
-            alerts.extend(store.alert(&d.alert_id).map_err(anyhow::Error::from)?);
+            let record = store.alert(&d.alert_id).map_err(anyhow::Error::from)?;
+            alerts.extend(record.map(|r| r.alert));
         }
     }
     alerts.sort_by_key(|a| {

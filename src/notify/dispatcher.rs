@@ -314,13 +314,10 @@ impl Dispatcher {
             Outcome::Delivered => {
                 info!(message = "Alert sent.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, summary = %alert.summary());
                 self.metrics.delivery(&channel, DeliveryOutcome::Delivered);
-                if let Ok(t) = time::OffsetDateTime::parse(
-                    &alert.detected_at,
-                    &time::format_description::well_known::Rfc3339,
-                ) {
-                    let secs = (time::OffsetDateTime::now_utc() - t).as_seconds_f64();
-                    self.metrics.end_to_end_seconds.observe(secs.max(0.0));
-                }
+                let secs = jiff::Timestamp::now()
+                    .duration_since(alert.detected_at)
+                    .as_secs_f64();
+                self.metrics.end_to_end_seconds.observe(secs.max(0.0));
             }
             Outcome::Retry { at_ms, error } => {
                 warn!(message = "Alert delivery failed; will retry.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, retry_in_ms = at_ms.saturating_sub(now), error = %error);
@@ -353,10 +350,6 @@ mod tests {
     use crate::config::{Secret, WebhookSchedule};
     use crate::notify::{webhook::Webhook, Sender};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    fn alert(id: &str) -> Alert {
-        crate::store::tests::alert(id, &["hook"])
-    }
 
     /// A receiver that answers each request with the next of `answers`
     /// (the last one repeated), and counts the requests.
@@ -426,7 +419,8 @@ mod tests {
         .await;
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        crate::store::tests::enqueue(&store, &[alert("x")]);
+        let alert = crate::store::tests::alert("x", &["hook"]);
+        crate::store::tests::enqueue(&store, &[alert]);
         let policy = DeliveryConfig {
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_secs(3600),

@@ -177,7 +177,7 @@ mod tests {
             .unwrap();
         let article: Article = serde_json::from_str(line).unwrap();
         let matcher = crate::cli::demo::matcher().unwrap();
-        let at = time::macros::datetime!(2024-07-15 10:05:00 UTC);
+        let at: jiff::Timestamp = "2024-07-15T10:05:00Z".parse().unwrap();
         matcher
             .evaluate(&article)
             .into_iter()

@@ -8,11 +8,12 @@ use super::records::{
     decode, delivery_key, due_key, encode, Copy, DeliveryState, Status, StoryEntry, ALERTS, COPIES,
     DELIVERIES, DUE, STORIES,
 };
+use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
 use crate::alert::Alert;
 
 /// One article's alerts and, for story dedup, its (fingerprint, window ms).
-pub type StoryItem<'a> = (&'a [Alert], Option<(u64, i64)>);
+pub type StoryItem<'a> = (&'a [AlertRecord], Option<(u64, i64)>);
 
 /// What [`Store::enqueue_batch`] did with each item's alerts.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -57,7 +58,8 @@ impl Store {
             let mut copies = tx.open_table(COPIES)?;
             for &(alerts, story) in items {
                 let mut out = Enqueued::default();
-                for alert in alerts {
+                for record in alerts {
+                    let alert = &record.alert;
                     if a.get(alert.alert_id.as_str())?.is_some() {
                         continue;
                     }
@@ -105,10 +107,8 @@ impl Store {
                             encode(&entry)?.as_slice(),
                         )?;
                     }
-                    let mut stored = serde_json::to_value(alert)?;
-                    stored["notify"] = serde_json::json!(alert.notify);
-                    a.insert(alert.alert_id.as_str(), encode(&stored)?.as_slice())?;
-                    for channel in &alert.notify {
+                    a.insert(alert.alert_id.as_str(), encode(record)?.as_slice())?;
+                    for channel in &record.notify {
                         let Some(due_at) = first_due(alert, channel) else {
                             continue;
                         };

@@ -20,7 +20,6 @@ use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
 use super::records::{Copy, DeliveryState, Status, ALERTS, COPIES, DELIVERIES, DUE, STORIES};
 use super::{StoreError, FILE_NAME};
-use crate::alert::Alert;
 
 /// The store's own format version (`meta` table, key `schema`). Bump it
 /// for a change that older versions would misread; a store with a higher
@@ -253,7 +252,7 @@ fn summarize(db: &Database) -> Result<Summary, String> {
     let alerts = tx.open_table(ALERTS).map_err(|e| s(&e))?;
     for r in alerts.iter().map_err(|e| s(&e))? {
         let (k, v) = r.map_err(|e| s(&e))?;
-        serde_json::from_slice::<Alert>(v.value())
+        serde_json::from_slice::<super::AlertRecord>(v.value())
             .map_err(|e| format!("alert {}: {e}", k.value()))?;
         summary.alerts += 1;
     }
@@ -469,7 +468,7 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         for i in 0..n {
             let mut a = alert(&format!("x{i}"), &["mail"]);
-            a.article.title = "t".repeat(2000);
+            a.alert.article.title = "t".repeat(2000);
             enqueue(&s, &[a]);
         }
         dir

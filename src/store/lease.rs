@@ -8,6 +8,7 @@ use super::records::{
     attach_copies, decode, delivery_key, due_key, encode, parse_due_key, DeliveryState, Outcome,
     Status, Table, ALERTS, COPIES, DELIVERIES, DUE,
 };
+use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
 use crate::alert::Alert;
 
@@ -71,7 +72,7 @@ impl Store {
                 let Some(alert_raw) = a.get(alert_id)?.map(|v| v.value().to_vec()) else {
                     continue;
                 };
-                let mut alert: Alert = decode(&alert_raw)?;
+                let mut alert = decode::<AlertRecord>(&alert_raw)?.alert;
                 attach_copies(&copies, &mut alert)?;
                 state.next_attempt_ms = now.saturating_add(lease_ms);
                 state.leased = true;

@@ -39,7 +39,7 @@ use redb::Database;
 
 pub use enqueue::{Enqueued, StoryItem};
 pub use error::StoreError;
-pub use records::{DeliveryState, Outcome, Status};
+pub use records::{AlertRecord, DeliveryState, Outcome, Status};
 
 /// The file inside `store.path`.
 pub const FILE_NAME: &str = "wirewatch.redb";
@@ -87,12 +87,12 @@ pub(crate) mod tests {
 
     /// Enqueues `alerts` as one article without story dedup, every
     /// delivery due now: the new alert ids.
-    pub fn enqueue(s: &Store, alerts: &[Alert]) -> Vec<String> {
+    pub fn enqueue(s: &Store, alerts: &[AlertRecord]) -> Vec<String> {
         enqueue_story(s, alerts, None).new
     }
 
     /// Enqueues `alerts` as one article with `story`, every delivery due now.
-    fn enqueue_story(s: &Store, alerts: &[Alert], story: Option<(u64, i64)>) -> Enqueued {
+    fn enqueue_story(s: &Store, alerts: &[AlertRecord], story: Option<(u64, i64)>) -> Enqueued {
         s.enqueue_batch(&[(alerts, story)], &|_, _| Some(now_ms()))
             .unwrap()
             .remove(0)
@@ -106,8 +106,9 @@ pub(crate) mod tests {
             .expect("the delivery exists")
     }
 
-    pub fn alert(id: &str, channels: &[&str]) -> Alert {
-        Alert {
+    /// An alert with id `id` for rule "r", going to `channels`.
+    pub fn alert(id: &str, channels: &[&str]) -> AlertRecord {
+        let alert = Alert {
             alert_id: id.into(),
             rule_id: "r".into(),
             severity: Severity::High,
@@ -130,10 +131,13 @@ pub(crate) mod tests {
             status: Default::default(),
             language: None,
             evidence: vec![],
-            detected_at: "2024-01-01T00:00:00Z".into(),
+            detected_at: "2024-01-01T00:00:00Z".parse().unwrap(),
             watchlist: "w.toml".into(),
-            notify: channels.iter().map(|c| c.to_string()).collect(),
             also_reported_by: vec![],
+        };
+        AlertRecord {
+            alert,
+            notify: channels.iter().map(|c| c.to_string()).collect(),
         }
     }
 
@@ -267,12 +271,12 @@ pub(crate) mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = Store::open(dir.path()).unwrap();
         let mut first = alert("first", &["mail"]);
-        first.article.id = "a1".into();
+        first.alert.article.id = "a1".into();
         let mut copy = alert("copy", &["mail"]);
-        copy.article.id = "a2".into();
-        copy.article.source = Some("Other Wire".into());
+        copy.alert.article.id = "a2".into();
+        copy.alert.article.source = Some("Other Wire".into());
         let mut other_rule = alert("other-rule", &["mail"]);
-        other_rule.rule_id = "r2".into();
+        other_rule.alert.rule_id = "r2".into();
         let window = 72 * 3_600_000;
         let fp = 0b1011_0110u64;
         assert_eq!(
@@ -291,7 +295,7 @@ pub(crate) mod tests {
         );
         // Redelivery of the copy does not list it twice.
         enqueue_story(&s, &[copy], Some((fp, window)));
-        let also = s.alert("first").unwrap().unwrap().also_reported_by;
+        let also = s.alert("first").unwrap().unwrap().alert.also_reported_by;
         assert_eq!(also.len(), 1);
         assert_eq!(also[0].source.as_deref(), Some("Other Wire"));
         // The dispatcher sees the copies too.
@@ -300,7 +304,7 @@ pub(crate) mod tests {
         assert_eq!(first.also_reported_by.len(), 1);
         // A different story (far fingerprint) alerts.
         let mut far = alert("far", &["mail"]);
-        far.article.id = "a3".into();
+        far.alert.article.id = "a3".into();
         assert_eq!(
             enqueue_story(&s, &[far], Some((!fp, window))).new,
             vec!["far"]
@@ -328,7 +332,7 @@ pub(crate) mod tests {
         };
         let copy = |i: usize| {
             let mut a = alert(&format!("c{i}"), &["mail"]);
-            a.article.id = format!("article-{i}");
+            a.alert.article.id = format!("article-{i}");
             a
         };
         enqueue_story(&s, &[copy(0)], Some((7, window)));
@@ -338,7 +342,7 @@ pub(crate) mod tests {
             assert!(e.new.is_empty());
         }
         assert_eq!(raw_first(&s), before, "the first alert is never rewritten");
-        let also = s.alert("c0").unwrap().unwrap().also_reported_by;
+        let also = s.alert("c0").unwrap().unwrap().alert.also_reported_by;
         let ids: Vec<String> = also.iter().map(|a| a.id.clone()).collect();
         let want: Vec<String> = (1..=150).map(|i| format!("article-{i}")).collect();
         let mut sorted = ids.clone();
@@ -356,18 +360,18 @@ pub(crate) mod tests {
         let fp = 0xdead_beef_u64;
         let with = |id: &str, company: &str, action: &str| {
             let mut a = alert(id, &["mail"]);
-            a.article.id = format!("article-{id}");
-            a.matched.company = Term {
+            a.alert.article.id = format!("article-{id}");
+            a.alert.matched.company = Term {
                 id: company.into(),
                 text: company.into(),
             };
-            a.matched.action = Some(Term {
+            a.alert.matched.action = Some(Term {
                 id: action.into(),
                 text: action.into(),
             });
             a
         };
-        let enqueue = |a: Alert| enqueue_story(&s, &[a], Some((fp, window)));
+        let enqueue = |a: AlertRecord| enqueue_story(&s, &[a], Some((fp, window)));
         assert_eq!(
             enqueue(with("x1", "Zorith Dynamics", "sanction")).new,
             ["x1"]
@@ -383,6 +387,47 @@ pub(crate) mod tests {
         let copy = enqueue(with("x4", "Zorith Dynamics", "sanction"));
         assert!(copy.new.is_empty());
         assert_eq!(copy.same_story, [("x4".to_string(), "x1".to_string())]);
+    }
+
+    /// Records written before `AlertRecord` (the alert's JSON with its keys
+    /// sorted and `notify` among them) read as they did, and a record
+    /// written now is the same JSON object, keys in the alert's order.
+    #[test]
+    fn alert_records_read_and_write_the_format_of_earlier_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let old = r#"{"alert_id":"old","article":{"id":"a","published_at":null,"source":null,"title":"t","url":null},"detected_at":"2024-01-01T00:00:00.25Z","evidence":[],"matched":{"action":null,"agency":null,"company":{"id":"C","text":"C"}},"notify":["mail","hook"],"rule_id":"r","severity":"high","status":"imposed","watchlist":"w.toml"}"#;
+        {
+            let tx = s.db.begin_write().unwrap();
+            tx.open_table(ALERTS)
+                .unwrap()
+                .insert("old", old.as_bytes())
+                .unwrap();
+            tx.commit().unwrap();
+        }
+        let read = s.alert("old").unwrap().unwrap();
+        assert_eq!(read.notify, ["mail", "hook"]);
+        assert_eq!(
+            read.alert.detected_at,
+            "2024-01-01T00:00:00.25Z"
+                .parse::<jiff::Timestamp>()
+                .unwrap()
+        );
+        let mut want = alert("old", &["mail", "hook"]);
+        want.alert.detected_at = read.alert.detected_at;
+        assert_eq!(read, want);
+        let written: serde_json::Value = serde_json::to_value(&read).unwrap();
+        assert_eq!(
+            written,
+            serde_json::from_str::<serde_json::Value>(old).unwrap()
+        );
+        // The webhook body is the alert alone.
+        let body = serde_json::to_string(&read.alert).unwrap();
+        assert!(!body.contains("notify"), "{body}");
+        assert!(
+            body.contains(r#""detected_at":"2024-01-01T00:00:00.25Z""#),
+            "{body}"
+        );
     }
 
     #[test]

@@ -9,8 +9,8 @@ use super::records::{
     attach_copies, copies_range, decode, delivery_key, due_key, parse_due_key, DeliveryState,
     Status, ALERTS, COPIES, DELIVERIES, DUE,
 };
+use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
-use crate::alert::Alert;
 
 impl Store {
     /// How many deliveries are pending.
@@ -45,16 +45,16 @@ impl Store {
 
     /// An alert by id, with its `notify` channels and the other sources
     /// of its story.
-    pub fn alert(&self, alert_id: &str) -> Result<Option<Alert>, StoreError> {
+    pub fn alert(&self, alert_id: &str) -> Result<Option<AlertRecord>, StoreError> {
         let tx = self.db.begin_read()?;
         let a = tx.open_table(ALERTS)?;
         let copies = tx.open_table(COPIES)?;
         let Some(raw) = a.get(alert_id)? else {
             return Ok(None);
         };
-        let mut alert: Alert = decode(raw.value())?;
-        attach_copies(&copies, &mut alert)?;
-        Ok(Some(alert))
+        let mut record: AlertRecord = decode(raw.value())?;
+        attach_copies(&copies, &mut record.alert)?;
+        Ok(Some(record))
     }
 
     /// Makes dead (or, with `alert_id`, that alert's dead and pending)

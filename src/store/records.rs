@@ -29,6 +29,18 @@ pub(super) fn encode<T: Serialize + ?Sized>(record: &T) -> Result<Vec<u8>, Store
     Ok(serde_json::to_vec(record)?)
 }
 
+/// An alert as the outbox keeps it: the alert as sent, and the channels it
+/// goes to. Stored as one JSON object, the alert's fields beside `notify`
+/// (the layout older versions wrote and read).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertRecord {
+    #[serde(flatten)]
+    pub alert: Alert,
+    /// Channel ids to deliver to.
+    #[serde(default)]
+    pub notify: Vec<String>,
+}
+
 /// A stored record.
 pub(super) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T, StoreError> {
     Ok(serde_json::from_slice(raw)?)

@@ -194,15 +194,101 @@ fn render_text_one(t: &mut String, card: &Card<'_>) {
     let _ = writeln!(t, "Alert id: {}", alert.alert_id);
 }
 
-/// "2024-07-15T10:00:00Z" as "15 Jul 2024, 10:00 UTC"; other text as is.
+/// "2024-07-15T10:00:00Z" as "15 Jul 2024, 10:00 UTC"; other text
+/// (anything but an RFC 3339 timestamp) as is.
 fn readable_time(rfc3339: &str) -> String {
-    let format = time::macros::format_description!(
-        "[day padding:none] [month repr:short] [year], [hour]:[minute] UTC"
-    );
-    time::OffsetDateTime::parse(rfc3339, &time::format_description::well_known::Rfc3339)
-        .ok()
-        .and_then(|t| t.to_offset(time::UtcOffset::UTC).format(&format).ok())
+    utc_of_rfc3339(rfc3339)
+        .map(|t| {
+            // The year as four digits, after its sign when it is negative.
+            let year = match t.year() {
+                y if y < 0 => format!("-{:04}", -i32::from(y)),
+                y => format!("{y:04}"),
+            };
+            format!(
+                "{} {year}, {} UTC",
+                t.strftime("%-d %b"),
+                t.strftime("%H:%M")
+            )
+        })
         .unwrap_or_else(|| rfc3339.to_string())
+}
+
+/// The UTC date and time an RFC 3339 timestamp names, or `None` for
+/// anything else. Read as civil time so that every year 0000-9999 reads
+/// (jiff's `Timestamp` stops a day short of 9999's end). A ":60" second is
+/// a leap second only at 23:59 UTC on the last day of a month, and reads
+/// as ":59".
+fn utc_of_rfc3339(s: &str) -> Option<jiff::civil::DateTime> {
+    if !is_rfc3339(s) {
+        return None;
+    }
+    let number = |r: std::ops::Range<usize>| s.get(r)?.parse::<i8>().ok();
+    let date: jiff::civil::Date = s.get(0..10)?.parse().ok()?;
+    let second = number(17..19).filter(|s| *s <= 60)?;
+    let time = jiff::civil::Time::new(number(11..13)?, number(14..16)?, second.min(59), 0).ok()?;
+    let zone = s.len() - if s.ends_with(['Z', 'z']) { 1 } else { 6 };
+    let offset_secs = match s.as_bytes()[zone] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => 0,
+    } * (i64::from(number(zone + 1..zone + 3).unwrap_or(0)) * 3600
+        + i64::from(number(zone + 4..zone + 6).unwrap_or(0)) * 60);
+    let utc = date
+        .to_datetime(time)
+        .checked_sub(jiff::SignedDuration::from_secs(offset_secs))
+        .ok()?;
+    if second == 60 && !(utc.hour() == 23 && utc.minute() == 59 && utc.day() == utc.days_in_month())
+    {
+        return None;
+    }
+    Some(utc)
+}
+
+/// Whether `s` has the shape of an RFC 3339 timestamp:
+/// `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, `T` (or a space) and `Z`
+/// in either case, an offset below 24 hours.
+/// jiff reads more (a space for `T`, no seconds, `±HH` offsets, a time zone
+/// in brackets); an email shows those as the article gave them.
+fn is_rfc3339(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| b.get(r).is_some_and(|d| d.iter().all(u8::is_ascii_digit));
+    let at = |i: usize, c: &[u8]| b.get(i).is_some_and(|x| c.contains(x));
+    if !(digits(0..4)
+        && at(4, b"-")
+        && digits(5..7)
+        && at(7, b"-")
+        && digits(8..10)
+        && at(10, b"Tt ")
+        && digits(11..13)
+        && at(13, b":")
+        && digits(14..16)
+        && at(16, b":")
+        && digits(17..19))
+    {
+        return false;
+    }
+    let mut i = 19;
+    if at(i, b".") {
+        let n = b[i + 1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if n == 0 {
+            return false;
+        }
+        i += 1 + n;
+    }
+    match b.get(i) {
+        Some(b'Z' | b'z') => i + 1 == b.len(),
+        Some(b'+' | b'-') => {
+            let number = |r: std::ops::Range<usize>| s.get(r).and_then(|n| n.parse::<u8>().ok());
+            i + 6 == b.len()
+                && digits(i + 1..i + 3)
+                && at(i + 3, b":")
+                && digits(i + 4..i + 6)
+                && number(i + 1..i + 3).is_some_and(|h| h < 24)
+                && number(i + 4..i + 6).is_some_and(|m| m < 60)
+        }
+        _ => false,
+    }
 }
 
 fn severity_color(alert: &Alert) -> &'static str {
@@ -454,5 +540,35 @@ mod filters {
             }
         }
         Ok(askama::filters::Safe(out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::readable_time;
+
+    /// What `time`'s RFC 3339 reader took, this reads the same; a time
+    /// that would leave the years 0000-9999 in UTC made it panic.
+    #[test]
+    fn publication_times_read_as_rfc3339_and_nothing_else() {
+        for (given, shown) in [
+            ("2024-07-15T10:00:00Z", "15 Jul 2024, 10:00 UTC"),
+            ("2024-07-15t10:00:00.5+02:00", "15 Jul 2024, 08:00 UTC"),
+            ("2024-07-15 10:00:00z", "15 Jul 2024, 10:00 UTC"),
+            ("2024-06-30T23:59:60Z", "30 Jun 2024, 23:59 UTC"),
+            ("0000-01-01T00:30:00+01:00", "31 Dec -0001, 23:30 UTC"),
+            ("2024-07-15T23:59:60Z", "2024-07-15T23:59:60Z"),
+            ("2024-07-15T10:00Z", "2024-07-15T10:00Z"),
+            ("2024-07-15T10:00:00+02", "2024-07-15T10:00:00+02"),
+            ("2024-07-15T10:00:00+24:00", "2024-07-15T10:00:00+24:00"),
+            (
+                "2024-07-15T10:00:00Z[Europe/Paris]",
+                "2024-07-15T10:00:00Z[Europe/Paris]",
+            ),
+            ("9999-12-31T23:59:59-01:00", "9999-12-31T23:59:59-01:00"),
+            ("yesterday", "yesterday"),
+        ] {
+            assert_eq!(readable_time(given), shown, "{given:?}");
+        }
     }
 }
