@@ -48,7 +48,9 @@ pub enum HandleError {
 /// rules) and, when there are any, its story fingerprint.
 type Prepared = (Article, Vec<AlertRecord>, Option<u64>);
 
-/// Decode → match → alert → outbox.
+/// Decode → match → alert → outbox. Its fields are read by the sources
+/// and the daemon's wiring (the outbox, the matcher in force); build it
+/// with [`Processor::new`].
 #[derive(Debug, Clone)]
 pub struct Processor {
     pub matcher: SharedMatcher,
@@ -65,6 +67,29 @@ pub struct Processor {
 }
 
 impl Processor {
+    /// A processor writing to `store` and waking the dispatcher through
+    /// `wake`. `story_window: None` turns story dedup off; `routing` is per
+    /// channel (a channel without an entry takes every alert at once).
+    pub fn new(
+        matcher: SharedMatcher,
+        store: Arc<Store>,
+        wake: Arc<Notify>,
+        metrics: Metrics,
+        max_message_bytes: usize,
+        story_window: Option<std::time::Duration>,
+        routing: Arc<std::collections::HashMap<String, crate::notify::routing::Routing>>,
+    ) -> Processor {
+        Processor {
+            matcher,
+            max_message_bytes,
+            metrics,
+            store,
+            wake,
+            story_window,
+            routing,
+        }
+    }
+
     /// Decodes and matches one event: its alerts and, if it alerts, its
     /// story fingerprint. Pure CPU work, no I/O.
     fn prepare(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {

@@ -110,13 +110,13 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let mut channels = HashMap::new();
     channels.insert(
         "compliance".to_string(),
-        Sender::Email(email::Email {
-            from: "Wirewatch Demo <alerts@wirewatch.example>"
+        Sender::Email(email::Email::new(
+            "Wirewatch Demo <alerts@wirewatch.example>"
                 .parse()
                 .expect("valid mailbox"),
-            to: vec!["compliance@example.com".parse().expect("valid mailbox")],
-            mailer: email::Mailer::files(out.to_path_buf()),
-        }),
+            vec!["compliance@example.com".parse().expect("valid mailbox")],
+            email::Mailer::files(out.to_path_buf()),
+        )),
     );
     channels.insert(
         "soc".to_string(),
@@ -139,15 +139,15 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let store = Arc::new(Store::open(&state).context("cannot open the demo outbox")?);
     let metrics = Metrics::default();
     let wake = Arc::new(tokio::sync::Notify::new());
-    let processor = Processor {
-        matcher: SharedMatcher::new(matcher),
-        max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
-        metrics: metrics.clone(),
-        store: store.clone(),
-        wake: wake.clone(),
-        story_window: Some(Duration::from_secs(72 * 3600)),
-        routing: Default::default(),
-    };
+    let processor = Processor::new(
+        SharedMatcher::new(matcher),
+        store.clone(),
+        wake.clone(),
+        metrics.clone(),
+        crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        Some(Duration::from_secs(72 * 3600)),
+        Default::default(),
+    );
     let dispatcher = Dispatcher::new(
         store.clone(),
         Notifier::new(channels, delivery.timeout),

@@ -34,21 +34,21 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     let store = Arc::new(Store::open(&config.store_path)?);
     let metrics = Metrics::default();
     let wake = Arc::new(Notify::new());
-    let processor = Processor {
-        matcher: SharedMatcher::new(matcher),
-        max_message_bytes: config.kafka.max_message_bytes,
-        metrics: metrics.clone(),
-        store: store.clone(),
-        wake: wake.clone(),
-        story_window: config.story_window,
-        routing: Arc::new(
+    let processor = Processor::new(
+        SharedMatcher::new(matcher),
+        store.clone(),
+        wake.clone(),
+        metrics.clone(),
+        config.kafka.max_message_bytes,
+        config.story_window,
+        Arc::new(
             config
                 .channels
                 .iter()
                 .map(|c| (c.id.clone(), c.routing.clone()))
                 .collect(),
         ),
-    };
+    );
     let dispatcher = Dispatcher::new(
         store.clone(),
         notifier,

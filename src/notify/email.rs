@@ -86,12 +86,17 @@ async fn write_eml(dir: &std::path::Path, message: &Message) -> std::io::Result<
 /// One email channel: its recipients and the mailer.
 #[derive(Debug, Clone)]
 pub struct Email {
-    pub from: Mailbox,
-    pub to: Vec<Mailbox>,
-    pub mailer: Mailer,
+    from: Mailbox,
+    to: Vec<Mailbox>,
+    mailer: Mailer,
 }
 
 impl Email {
+    /// A channel sending from `from` to every one of `to` through `mailer`.
+    pub fn new(from: Mailbox, to: Vec<Mailbox>, mailer: Mailer) -> Email {
+        Email { from, to, mailer }
+    }
+
     pub async fn send(&self, alert: &Alert) -> Result<(), DeliveryError> {
         self.send_many(std::slice::from_ref(alert)).await
     }

@@ -172,11 +172,7 @@ impl Notifier {
                         Some(m) => m.clone(),
                         None => email::Mailer::smtp(smtp)?,
                     };
-                    Sender::Email(email::Email {
-                        from: smtp.from.clone(),
-                        to: to.clone(),
-                        mailer,
-                    })
+                    Sender::Email(email::Email::new(smtp.from.clone(), to.clone(), mailer))
                 }
                 ChannelKind::Webhook {
                     url,
