@@ -2,6 +2,10 @@
 //! that order them. Records are JSON, so a field added with a default
 //! reads records written before it; [`super::file::SCHEMA_VERSION`] is
 //! bumped only for a change older versions would misread.
+//!
+//! An alert's record is written once, when it is enqueued, and never
+//! rewritten: what changes (delivery states, the story's copies) lives in
+//! tables of its own.
 
 use redb::{ReadableTable, TableDefinition};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
@@ -29,6 +33,11 @@ pub(super) fn encode<T: Serialize + ?Sized>(record: &T) -> Result<Vec<u8>, Store
     Ok(serde_json::to_vec(record)?)
 }
 
+/// A stored record.
+pub(super) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T, StoreError> {
+    Ok(serde_json::from_slice(raw)?)
+}
+
 /// An alert as the outbox keeps it: the alert as sent, and the channels it
 /// goes to. Stored as one JSON object, the alert's fields beside `notify`
 /// (the layout older versions wrote and read).
@@ -39,11 +48,6 @@ pub struct AlertRecord {
     /// Channel ids to deliver to.
     #[serde(default)]
     pub notify: Vec<String>,
-}
-
-/// A stored record.
-pub(super) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T, StoreError> {
-    Ok(serde_json::from_slice(raw)?)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
