@@ -8,7 +8,7 @@ use wirewatch::article::Article;
 fn main() {
     let digest = std::env::args().any(|a| a == "--digest");
     let matcher = wirewatch::cli::demo::matcher().expect("the shipped watchlists are valid");
-    let at = time::OffsetDateTime::now_utc();
+    let at = jiff::Timestamp::now();
     let mut alerts: Vec<Alert> = Vec::new();
     for line in wirewatch::cli::demo::ARTICLES
         .lines()

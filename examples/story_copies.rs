@@ -11,11 +11,11 @@ use std::time::Instant;
 
 use wirewatch::alert::{Alert, ArticleRef, Matched};
 use wirewatch::matcher::{Severity, Term};
-use wirewatch::store::{now_ms, Store};
+use wirewatch::store::{now_ms, AlertRecord, Store};
 
-fn copy(i: usize) -> Alert {
+fn copy(i: usize) -> AlertRecord {
     let article_id = format!("wire-copy-{i:05}");
-    Alert {
+    let alert = Alert {
         alert_id: wirewatch::alert::alert_id("kaspersky-us", &article_id),
         rule_id: "kaspersky-us".into(),
         severity: Severity::High,
@@ -41,10 +41,13 @@ fn copy(i: usize) -> Alert {
         status: Default::default(),
         language: None,
         evidence: vec![],
-        detected_at: "2024-07-15T10:05:00Z".into(),
+        detected_at: "2024-07-15T10:05:00Z".parse().expect("a timestamp"),
         watchlist: "sanctions.toml".into(),
-        notify: vec!["compliance".into()],
         also_reported_by: vec![],
+    };
+    AlertRecord {
+        alert,
+        notify: vec!["compliance".into()],
     }
 }
 
@@ -52,7 +55,7 @@ fn run(n: usize, dedup: bool) -> std::time::Duration {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let store = Store::open(dir.path()).expect("a store");
     let story = dedup.then_some((0xfeed_beef_u64, 72 * 3_600_000_i64));
-    let alerts: Vec<Vec<Alert>> = (0..n).map(|i| vec![copy(i)]).collect();
+    let alerts: Vec<Vec<AlertRecord>> = (0..n).map(|i| vec![copy(i)]).collect();
     let started = Instant::now();
     for chunk in alerts.chunks(256) {
         let items: Vec<_> = chunk.iter().map(|a| (a.as_slice(), story)).collect();
@@ -63,10 +66,10 @@ fn run(n: usize, dedup: bool) -> std::time::Duration {
     let took = started.elapsed();
     if dedup {
         let first = store
-            .alert(&alerts[0][0].alert_id)
+            .alert(&alerts[0][0].alert.alert_id)
             .expect("read")
             .expect("the first alert");
-        assert_eq!(first.also_reported_by.len(), n - 1);
+        assert_eq!(first.alert.also_reported_by.len(), n - 1);
     }
     took
 }

@@ -1,4 +1,6 @@
 //! An alert: one (rule, article) pair with its evidence, and its stable id.
+//! [`Alert`] is what a webhook carries (its JSON body) and an email shows;
+//! where it goes is the outbox's business (`store::AlertRecord`).
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -6,7 +8,8 @@ use sha2::{Digest, Sha256};
 use crate::article::Article;
 use crate::matcher::{ActionStatus, Evidence, Hit, Matcher, Severity, Term};
 
-/// The article fields an alert carries (contracts §5).
+/// The article fields an alert carries (the webhook body's `article`, as
+/// ../shared/design/contracts.md specifies it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ArticleRef {
     pub id: String,
@@ -43,15 +46,29 @@ pub struct Alert {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     pub evidence: Vec<Evidence>,
-    pub detected_at: String,
+    /// When the alert was raised; RFC 3339 in UTC on the wire.
+    #[serde(with = "rfc3339")]
+    pub detected_at: jiff::Timestamp,
     /// The watchlist file that defines the rule, for "edit this rule" hints.
     pub watchlist: String,
     /// The same story from other sources, found after this alert was raised.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_reported_by: Vec<ArticleRef>,
-    /// Channel ids to deliver to (kept by the outbox, not sent).
-    #[serde(skip_serializing, default)]
-    pub notify: Vec<String>,
+}
+
+/// A timestamp as RFC 3339 in UTC: "2024-07-15T10:05:00Z", with as many
+/// fractional digits as it needs ("…:00.5Z"), none when it is whole.
+mod rfc3339 {
+    use serde::{de::Error as _, Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(t: &jiff::Timestamp, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(t)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::Timestamp, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(D::Error::custom)
+    }
 }
 
 /// The stable id of the alert for `rule_id` on `article_id`: the same pair
@@ -70,7 +87,7 @@ impl Alert {
         matcher: &Matcher,
         article: &Article,
         hit: Hit,
-        detected_at: time::OffsetDateTime,
+        detected_at: jiff::Timestamp,
     ) -> Alert {
         let rule = matcher
             .rules()
@@ -99,11 +116,8 @@ impl Alert {
             status: hit.status,
             language: hit.language,
             evidence: hit.evidence,
-            detected_at: detected_at
-                .format(&time::format_description::well_known::Rfc3339)
-                .unwrap_or_default(),
+            detected_at,
             watchlist: rule.file.display().to_string(),
-            notify: rule.notify.clone(),
             also_reported_by: Vec::new(),
         }
     }

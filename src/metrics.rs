@@ -1,4 +1,5 @@
-//! Prometheus metrics (contracts §6), exposed on `/metrics` by the admin
+//! Prometheus metrics (the names and labels are a contract with dashboards
+//! and alerting rules: ../shared/design/contracts.md), exposed on `/metrics` by the admin
 //! server in the classic text format (what `promtool check metrics` reads).
 
 use prometheus::{
@@ -117,21 +118,89 @@ impl Default for Metrics {
     }
 }
 
+/// The `outcome` label of `wirewatch_articles_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArticleOutcome {
+    /// At least one rule fired.
+    Matched,
+    Unmatched,
+    /// Not a valid article (dead-lettered).
+    Malformed,
+}
+
+impl ArticleOutcome {
+    pub const ALL: [ArticleOutcome; 3] = [
+        ArticleOutcome::Matched,
+        ArticleOutcome::Unmatched,
+        ArticleOutcome::Malformed,
+    ];
+
+    /// The label value (a contract with dashboards: never renamed).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArticleOutcome::Matched => "matched",
+            ArticleOutcome::Unmatched => "unmatched",
+            ArticleOutcome::Malformed => "malformed",
+        }
+    }
+}
+
+/// The `outcome` label of `wirewatch_deliveries_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryOutcome {
+    Delivered,
+    /// Failed for now; due again later.
+    Retried,
+    /// Failed for good; kept in the outbox as dead.
+    Dead,
+}
+
+impl DeliveryOutcome {
+    /// The label value (a contract with dashboards: never renamed).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeliveryOutcome::Delivered => "delivered",
+            DeliveryOutcome::Retried => "retried",
+            DeliveryOutcome::Dead => "dead",
+        }
+    }
+}
+
+/// The `outcome` label of `wirewatch_watchlist_reloads_total`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReloadOutcome {
+    Success,
+    /// Rejected; the running rules stay.
+    Error,
+}
+
+impl ReloadOutcome {
+    /// The label value (a contract with dashboards: never renamed).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReloadOutcome::Success => "success",
+            ReloadOutcome::Error => "error",
+        }
+    }
+}
+
 impl Metrics {
-    pub fn article(&self, outcome: &str) {
-        self.articles.with_label_values(&[outcome]).inc();
+    pub fn article(&self, outcome: ArticleOutcome) {
+        self.articles.with_label_values(&[outcome.as_str()]).inc();
     }
 
     pub fn alert(&self, rule: &str) {
         self.alerts.with_label_values(&[rule]).inc();
     }
 
-    pub fn delivery(&self, channel: &str, outcome: &str) {
-        self.deliveries.with_label_values(&[channel, outcome]).inc();
+    pub fn delivery(&self, channel: &str, outcome: DeliveryOutcome) {
+        self.deliveries
+            .with_label_values(&[channel, outcome.as_str()])
+            .inc();
     }
 
-    pub fn reload(&self, outcome: &str) {
-        self.reloads.with_label_values(&[outcome]).inc();
+    pub fn reload(&self, outcome: ReloadOutcome) {
+        self.reloads.with_label_values(&[outcome.as_str()]).inc();
     }
 
     pub fn lag(&self, topic: &str, partition: i32, lag: i64) {
@@ -142,9 +211,9 @@ impl Metrics {
 
     /// Articles counted so far, over all outcomes.
     pub fn articles_seen(&self) -> u64 {
-        ["matched", "unmatched", "malformed"]
+        ArticleOutcome::ALL
             .iter()
-            .map(|o| self.articles.with_label_values(&[o]).get())
+            .map(|o| self.articles.with_label_values(&[o.as_str()]).get())
             .sum()
     }
 
@@ -163,8 +232,8 @@ mod tests {
     #[test]
     fn exposes_contract_metric_names() {
         let m = super::Metrics::default();
-        m.article("matched");
-        m.delivery("soc", "delivered");
+        m.article(super::ArticleOutcome::Matched);
+        m.delivery("soc", super::DeliveryOutcome::Delivered);
         m.lag("articles", 0, 3);
         let text = m.encode();
         for name in [

@@ -10,9 +10,9 @@ use tracing::info;
 use crate::alert::Alert;
 use crate::article::{self, Article, Malformed};
 use crate::matcher::Matcher;
-use crate::metrics::Metrics;
+use crate::metrics::{ArticleOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
-use crate::store::{Store, StoreError};
+use crate::store::{AlertRecord, Store, StoreError};
 
 /// The matcher currently in force. Readers take a cheap `Arc` clone, so a
 /// reload swaps it without disturbing articles in flight.
@@ -44,11 +44,13 @@ pub enum HandleError {
     Store(#[from] StoreError),
 }
 
-/// A decoded and matched event: its alerts and, when there are any, its
-/// story fingerprint.
-type Prepared = (Article, Vec<Alert>, Option<u64>);
+/// A decoded and matched event: its alerts (with the channels of their
+/// rules) and, when there are any, its story fingerprint.
+type Prepared = (Article, Vec<AlertRecord>, Option<u64>);
 
-/// Decode → match → alert → outbox.
+/// Decode → match → alert → outbox. Its fields are read by the sources
+/// and the daemon's wiring (the outbox, the matcher in force); build it
+/// with [`Processor::new`].
 #[derive(Debug, Clone)]
 pub struct Processor {
     pub matcher: SharedMatcher,
@@ -65,6 +67,29 @@ pub struct Processor {
 }
 
 impl Processor {
+    /// A processor writing to `store` and waking the dispatcher through
+    /// `wake`. `story_window: None` turns story dedup off; `routing` is per
+    /// channel (a channel without an entry takes every alert at once).
+    pub fn new(
+        matcher: SharedMatcher,
+        store: Arc<Store>,
+        wake: Arc<Notify>,
+        metrics: Metrics,
+        max_message_bytes: usize,
+        story_window: Option<std::time::Duration>,
+        routing: Arc<std::collections::HashMap<String, crate::config::Routing>>,
+    ) -> Processor {
+        Processor {
+            matcher,
+            max_message_bytes,
+            metrics,
+            store,
+            wake,
+            story_window,
+            routing,
+        }
+    }
+
     /// Decodes and matches one event: its alerts and, if it alerts, its
     /// story fingerprint. Pure CPU work, no I/O.
     fn prepare(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {
@@ -75,10 +100,20 @@ impl Processor {
         self.metrics
             .match_seconds
             .observe(started.elapsed().as_secs_f64());
-        let now = time::OffsetDateTime::now_utc();
-        let alerts: Vec<Alert> = hits
+        let now = jiff::Timestamp::now();
+        let alerts: Vec<AlertRecord> = hits
             .into_iter()
-            .map(|hit| Alert::new(&matcher, &article, hit, now))
+            .map(|hit| {
+                let notify = matcher
+                    .rules()
+                    .nth(hit.rule_index)
+                    .map(|rule| rule.notify.clone())
+                    .unwrap_or_default();
+                AlertRecord {
+                    alert: Alert::new(&matcher, &article, hit, now),
+                    notify,
+                }
+            })
             .collect();
         Ok((article, alerts, fingerprint))
     }
@@ -123,21 +158,24 @@ impl Processor {
         for p in prepared {
             match p {
                 Err(bad) => {
-                    self.metrics.article("malformed");
+                    self.metrics.article(ArticleOutcome::Malformed);
                     results.push(Err(bad));
                 }
                 Ok((_, alerts, _)) if alerts.is_empty() => {
-                    self.metrics.article("unmatched");
+                    self.metrics.article(ArticleOutcome::Unmatched);
                     results.push(Ok(0));
                 }
                 Ok((article, alerts, _)) => {
-                    self.metrics.article("matched");
+                    self.metrics.article(ArticleOutcome::Matched);
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
                     }
-                    for a in alerts.iter().filter(|a| out.new.contains(&a.alert_id)) {
-                        self.metrics.alert(&a.rule_id);
+                    for a in alerts
+                        .iter()
+                        .filter(|a| out.new.contains(&a.alert.alert_id))
+                    {
+                        self.metrics.alert(&a.alert.rule_id);
                     }
                     any_new |= !out.new.is_empty();
                     results.push(Ok(out.new.len()));

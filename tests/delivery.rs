@@ -656,6 +656,7 @@ async fn three_outlets_copies_of_one_story_alert_once_with_two_copies_attached()
         .unwrap()
         .expect("the first copy's alert is in the outbox");
     let also: Vec<&str> = first
+        .alert
         .also_reported_by
         .iter()
         .map(|a| a.id.as_str())

@@ -110,13 +110,13 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let mut channels = HashMap::new();
     channels.insert(
         "compliance".to_string(),
-        Sender::Email(email::Email {
-            from: "Wirewatch Demo <alerts@wirewatch.example>"
+        Sender::Email(email::Email::new(
+            "Wirewatch Demo <alerts@wirewatch.example>"
                 .parse()
                 .expect("valid mailbox"),
-            to: vec!["compliance@example.com".parse().expect("valid mailbox")],
-            mailer: email::Mailer::files(out.to_path_buf()),
-        }),
+            vec!["compliance@example.com".parse().expect("valid mailbox")],
+            email::Mailer::files(out.to_path_buf()),
+        )),
     );
     channels.insert(
         "soc".to_string(),
@@ -128,7 +128,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 true,
                 None,
             )
-            .map_err(anyhow::Error::msg)?,
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
         ),
     );
     *hooks.key.lock().unwrap_or_else(|p| p.into_inner()) = key.to_vec();
@@ -139,24 +139,23 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let store = Arc::new(Store::open(&state).context("cannot open the demo outbox")?);
     let metrics = Metrics::default();
     let wake = Arc::new(tokio::sync::Notify::new());
-    let processor = Processor {
-        matcher: SharedMatcher::new(matcher),
-        max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
-        metrics: metrics.clone(),
-        store: store.clone(),
-        wake: wake.clone(),
-        story_window: Some(Duration::from_secs(72 * 3600)),
-        routing: Default::default(),
-    };
-    let dispatcher = Dispatcher {
-        store: store.clone(),
-        notifier: Notifier::new(channels, delivery.timeout),
-        policy: delivery.clone(),
+    let processor = Processor::new(
+        SharedMatcher::new(matcher),
+        store.clone(),
+        wake.clone(),
+        metrics.clone(),
+        crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        Some(Duration::from_secs(72 * 3600)),
+        Default::default(),
+    );
+    let dispatcher = Dispatcher::new(
+        store.clone(),
+        Notifier::new(channels, delivery.timeout),
+        delivery.clone(),
         wake,
-        metrics: metrics.clone(),
-        routing: Default::default(),
-        sent: Default::default(),
-    };
+        metrics.clone(),
+        Default::default(),
+    );
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
     let producer: FutureProducer = ClientConfig::new()
@@ -217,7 +216,8 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let mut alerts: Vec<Alert> = Vec::new();
     for d in &deliveries {
         if !alerts.iter().any(|a| a.alert_id == d.alert_id) {
-            alerts.extend(store.alert(&d.alert_id).map_err(anyhow::Error::from)?);
+            let record = store.alert(&d.alert_id).map_err(anyhow::Error::from)?;
+            alerts.extend(record.map(|r| r.alert));
         }
     }
     alerts.sort_by_key(|a| {

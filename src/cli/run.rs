@@ -10,7 +10,7 @@ use tracing::{debug, error, info, warn};
 
 use super::{load_all, Failure};
 use crate::config::Config;
-use crate::metrics::Metrics;
+use crate::metrics::{Metrics, ReloadOutcome};
 use crate::notify::dispatcher::Dispatcher;
 use crate::notify::Notifier;
 use crate::pipeline::{Processor, SharedMatcher};
@@ -34,30 +34,29 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     let store = Arc::new(Store::open(&config.store_path)?);
     let metrics = Metrics::default();
     let wake = Arc::new(Notify::new());
-    let processor = Processor {
-        matcher: SharedMatcher::new(matcher),
-        max_message_bytes: config.kafka.max_message_bytes,
-        metrics: metrics.clone(),
-        store: store.clone(),
-        wake: wake.clone(),
-        story_window: config.story_window,
-        routing: Arc::new(
+    let processor = Processor::new(
+        SharedMatcher::new(matcher),
+        store.clone(),
+        wake.clone(),
+        metrics.clone(),
+        config.kafka.max_message_bytes,
+        config.story_window,
+        Arc::new(
             config
                 .channels
                 .iter()
                 .map(|c| (c.id.clone(), c.routing.clone()))
                 .collect(),
         ),
-    };
-    let dispatcher = Dispatcher {
-        store: store.clone(),
+    );
+    let dispatcher = Dispatcher::new(
+        store.clone(),
         notifier,
-        policy: config.delivery.clone(),
+        config.delivery.clone(),
         wake,
-        metrics: metrics.clone(),
-        routing: processor.routing.clone(),
-        sent: Default::default(),
-    };
+        metrics.clone(),
+        processor.routing.clone(),
+    );
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
@@ -262,13 +261,13 @@ pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
         Ok((m, _)) => {
             info!(message = "Watchlists reloaded.", rules = m.rule_count());
             shared.replace(m);
-            "success"
+            ReloadOutcome::Success
         }
         Err(problems) => {
             for p in problems {
                 error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
             }
-            "error"
+            ReloadOutcome::Error
         }
     };
     metrics.reload(outcome);

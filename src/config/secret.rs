@@ -51,13 +51,6 @@ pub enum SecretError {
     TooShort(usize),
 }
 
-/// For callers whose errors are still strings (`notify::webhook`).
-impl From<SecretError> for String {
-    fn from(e: SecretError) -> String {
-        e.to_string()
-    }
-}
-
 /// Decodes a Standard Webhooks secret: `whsec_` followed by base64 key bytes.
 pub fn decode_secret(secret: &str) -> Result<Vec<u8>, SecretError> {
     let b64 = secret.strip_prefix("whsec_").ok_or(SecretError::NoPrefix)?;

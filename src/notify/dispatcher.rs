@@ -13,10 +13,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 use tracing::{error, info, warn};
 
-use super::{next_delay, DeliveryError, Notifier};
+use super::retry::next_delay;
+use super::{DeliveryError, Kind, Notifier};
 use crate::alert::Alert;
 use crate::config::{DeliveryConfig, Routing};
-use crate::metrics::Metrics;
+use crate::metrics::{DeliveryOutcome, Metrics};
 use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
 
 /// Attempts in flight at once, over all channels.
@@ -31,21 +32,46 @@ pub fn crash_point(point: &str) {
     }
 }
 
+/// Delivers from the outbox; cheap to clone (every attempt's task holds
+/// one).
 #[derive(Clone)]
 pub struct Dispatcher {
-    pub store: Arc<Store>,
-    pub notifier: Notifier,
-    pub policy: DeliveryConfig,
+    store: Arc<Store>,
+    notifier: Notifier,
+    policy: DeliveryConfig,
     /// Woken when new deliveries are enqueued.
-    pub wake: Arc<Notify>,
-    pub metrics: Metrics,
+    wake: Arc<Notify>,
+    metrics: Metrics,
     /// Per-channel routing (digest grouping, rate limits).
-    pub routing: Arc<HashMap<String, Routing>>,
+    routing: Arc<HashMap<String, Routing>>,
     /// Send times per channel within the rate limit's window.
-    pub sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
+    sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
 }
 
 impl Dispatcher {
+    /// A dispatcher delivering from `store` through `notifier` under
+    /// `policy`. `wake` is the processor's: it is notified when alerts are
+    /// enqueued. `routing` is per channel (a channel without an entry is
+    /// instant, unlimited).
+    pub fn new(
+        store: Arc<Store>,
+        notifier: Notifier,
+        policy: DeliveryConfig,
+        wake: Arc<Notify>,
+        metrics: Metrics,
+        routing: Arc<HashMap<String, Routing>>,
+    ) -> Dispatcher {
+        Dispatcher {
+            store,
+            notifier,
+            policy,
+            wake,
+            metrics,
+            routing,
+            sent: Default::default(),
+        }
+    }
+
     /// Delivers until `shutdown`, then lets attempts in flight finish
     /// within the grace period. Deliveries still pending stay in the outbox
     /// for the next start.
@@ -97,7 +123,7 @@ impl Dispatcher {
                     .is_some_and(|r| r.is_digest());
                 let key = match (digest, self.notifier.kind(&state.channel)) {
                     (true, _) => String::new(),
-                    (false, Some("email")) => alert.article.id.clone(),
+                    (false, Some(Kind::Email)) => alert.article.id.clone(),
                     _ => alert.alert_id.clone(),
                 };
                 groups
@@ -245,7 +271,8 @@ impl Dispatcher {
         result: &Result<(), DeliveryError>,
     ) -> Outcome {
         let channel = state.channel.clone();
-        let kind = self.notifier.kind(&channel).unwrap_or("unknown");
+        let channel_kind = self.notifier.kind(&channel);
+        let kind = channel_kind.map_or("unknown", Kind::as_str);
         let attempt = state.attempts.saturating_add(1);
         let now = now_ms();
         let age = Duration::from_millis(now.saturating_sub(state.created_ms).max(0) as u64);
@@ -262,7 +289,7 @@ impl Dispatcher {
             }) => {
                 // Retry-After comes from the peer: clamped to the policy's
                 // maximum, and every sum saturates.
-                let delay = next_delay(&self.policy, kind, attempt, *retry_after);
+                let delay = next_delay(&self.policy, channel_kind, attempt, *retry_after);
                 if attempt >= self.policy.max_attempts
                     || age.saturating_add(delay) > self.policy.max_age
                 {
@@ -285,25 +312,22 @@ impl Dispatcher {
         match &outcome {
             Outcome::Delivered => {
                 info!(message = "Alert sent.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, summary = %alert.summary());
-                self.metrics.delivery(&channel, "delivered");
-                if let Ok(t) = time::OffsetDateTime::parse(
-                    &alert.detected_at,
-                    &time::format_description::well_known::Rfc3339,
-                ) {
-                    let secs = (time::OffsetDateTime::now_utc() - t).as_seconds_f64();
-                    self.metrics.end_to_end_seconds.observe(secs.max(0.0));
-                }
+                self.metrics.delivery(&channel, DeliveryOutcome::Delivered);
+                let secs = jiff::Timestamp::now()
+                    .duration_since(alert.detected_at)
+                    .as_secs_f64();
+                self.metrics.end_to_end_seconds.observe(secs.max(0.0));
             }
             Outcome::Retry { at_ms, error } => {
                 warn!(message = "Alert delivery failed; will retry.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, retry_in_ms = at_ms.saturating_sub(now), error = %error);
-                self.metrics.delivery(&channel, "retried");
+                self.metrics.delivery(&channel, DeliveryOutcome::Retried);
             }
             Outcome::Dead { error } => {
                 if matches!(result, Err(DeliveryError::Gone { .. })) {
                     error!(message = "Webhook endpoint answered 410 Gone; channel disabled until restart.", alert_id = ids.0, channel = %channel);
                 }
                 error!(message = "Alert delivery failed for good; kept in the outbox as dead.", alert_id = ids.0, rule_id = ids.1, article_id = ids.2, channel = %channel, kind, attempt, error = %error);
-                self.metrics.delivery(&channel, "dead");
+                self.metrics.delivery(&channel, DeliveryOutcome::Dead);
             }
             Outcome::Defer { .. } => {}
         }
@@ -325,10 +349,6 @@ mod tests {
     use crate::config::{Secret, WebhookSchedule};
     use crate::notify::{webhook::Webhook, Sender};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-    fn alert(id: &str) -> Alert {
-        crate::store::tests::alert(id, &["hook"])
-    }
 
     /// A receiver that answers each request with the next of `answers`
     /// (the last one repeated), and counts the requests.
@@ -398,7 +418,8 @@ mod tests {
         .await;
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        store.enqueue(&[alert("x")]).unwrap();
+        let alert = crate::store::tests::alert("x", &["hook"]);
+        crate::store::tests::enqueue(&store, &[alert]);
         let policy = DeliveryConfig {
             initial_backoff: Duration::from_millis(1),
             max_backoff: Duration::from_secs(3600),
@@ -412,15 +433,14 @@ mod tests {
             [("hook".to_string(), Sender::Webhook(hook))].into(),
             policy.timeout,
         );
-        let dispatcher = Dispatcher {
-            store: store.clone(),
+        let dispatcher = Dispatcher::new(
+            store.clone(),
             notifier,
-            policy: policy.clone(),
-            wake: Arc::new(Notify::new()),
-            metrics: Metrics::default(),
-            routing: Default::default(),
-            sent: Default::default(),
-        };
+            policy.clone(),
+            Arc::new(Notify::new()),
+            Metrics::default(),
+            Default::default(),
+        );
         let shutdown = CancellationToken::new();
         let running = tokio::spawn(dispatcher.run(shutdown.clone()));
         let mut state = None;

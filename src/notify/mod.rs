@@ -1,9 +1,18 @@
 //! Notifiers: one delivery attempt of an alert to one channel, bounded by a
-//! timeout. Retries, backoff and the record of what was delivered live in
-//! the [`dispatcher`], which delivers from the durable outbox.
+//! timeout. Retries and the record of what was delivered live in the
+//! [`dispatcher`], which delivers from the durable outbox; how long it waits
+//! between attempts is the [`retry`] policy.
+//!
+//! - [`email`]: SMTP (or `.eml` files), the message rendered by
+//!   `email::render`;
+//! - [`webhook`]: signed `POST`s (`webhook::signature`), guarded against
+//!   private targets (`webhook::guard`);
+//! - [`routing`]: when each channel takes a delivery (digests, quiet hours,
+//!   rate limits).
 
 pub mod dispatcher;
 pub mod email;
+pub mod retry;
 pub mod routing;
 pub mod webhook;
 
@@ -12,7 +21,49 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::alert::Alert;
-use crate::config::{redact_url, ChannelKind, Config, DeliveryConfig};
+use crate::config::{redact_url, ChannelKind, Config};
+
+/// What kind of channel a channel is, without its settings: what the retry
+/// policy, grouping and logs go by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Email,
+    Webhook,
+}
+
+impl Kind {
+    /// The kind as logs name it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Email => "email",
+            Kind::Webhook => "webhook",
+        }
+    }
+}
+
+impl From<&ChannelKind> for Kind {
+    fn from(kind: &ChannelKind) -> Kind {
+        match kind {
+            ChannelKind::Email { .. } => Kind::Email,
+            ChannelKind::Webhook { .. } => Kind::Webhook,
+        }
+    }
+}
+
+/// Why the channels of a config could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ChannelError {
+    #[error("email channel without [smtp]")]
+    NoSmtp,
+    #[error("smtp: {0}")]
+    Smtp(#[from] lettre::transport::smtp::Error),
+    #[error("channel {channel}: {source}")]
+    Webhook {
+        channel: String,
+        #[source]
+        source: webhook::WebhookError,
+    },
+}
 
 /// Whether a failed delivery is worth retrying.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -57,10 +108,10 @@ impl Sender {
         }
     }
 
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> Kind {
         match self {
-            Sender::Email(_) => "email",
-            Sender::Webhook(_) => "webhook",
+            Sender::Email(_) => Kind::Email,
+            Sender::Webhook(_) => Kind::Webhook,
         }
     }
 }
@@ -71,6 +122,7 @@ pub struct Notifier {
     channels: HashMap<String, Sender>,
     /// Channels disabled at run time (a webhook answered 410 Gone).
     disabled: Arc<Mutex<HashSet<String>>>,
+    /// The delivery policy's per-attempt timeout.
     timeout: Duration,
 }
 
@@ -85,21 +137,20 @@ impl Notifier {
 
     /// Builds the channels of a config; `mailer` overrides SMTP (the demo
     /// writes files).
-    pub fn from_config(config: &Config, mailer: Option<email::Mailer>) -> Result<Notifier, String> {
+    pub fn from_config(
+        config: &Config,
+        mailer: Option<email::Mailer>,
+    ) -> Result<Notifier, ChannelError> {
         let mut channels = HashMap::new();
         for c in &config.channels {
             let sender = match &c.kind {
                 ChannelKind::Email { to } => {
-                    let smtp = config.smtp.as_ref().ok_or("email channel without [smtp]")?;
+                    let smtp = config.smtp.as_ref().ok_or(ChannelError::NoSmtp)?;
                     let mailer = match &mailer {
                         Some(m) => m.clone(),
                         None => email::Mailer::smtp(smtp)?,
                     };
-                    Sender::Email(email::Email {
-                        from: smtp.from.clone(),
-                        to: to.clone(),
-                        mailer,
-                    })
+                    Sender::Email(email::Email::new(smtp.from.clone(), to.clone(), mailer))
                 }
                 ChannelKind::Webhook {
                     url,
@@ -114,7 +165,10 @@ impl Notifier {
                         *allow_private,
                         proxy.as_ref(),
                     )
-                    .map_err(|e| format!("channel {}: {e}", c.id))?,
+                    .map_err(|source| ChannelError::Webhook {
+                        channel: c.id.clone(),
+                        source,
+                    })?,
                 ),
             };
             channels.insert(c.id.clone(), sender);
@@ -122,7 +176,8 @@ impl Notifier {
         Ok(Notifier::new(channels, config.delivery.timeout))
     }
 
-    pub fn kind(&self, channel: &str) -> Option<&'static str> {
+    /// The kind of `channel`, if it is configured.
+    pub fn kind(&self, channel: &str) -> Option<Kind> {
         self.channels.get(channel).map(Sender::kind)
     }
 
@@ -193,88 +248,5 @@ impl Notifier {
                 Ok(())
             }
         }
-    }
-
-    /// The delivery policy's per-attempt timeout.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-}
-
-/// The Standard Webhooks schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h.
-const STANDARD_WEBHOOKS_SCHEDULE: [u64; 7] = [5, 300, 1800, 7200, 18000, 36000, 36000];
-
-fn standard_webhooks(policy: &DeliveryConfig, kind: &str) -> bool {
-    kind == "webhook" && policy.webhook_schedule == crate::config::WebhookSchedule::StandardWebhooks
-}
-
-/// The delay before retry number `attempt` (1-based: the delay after the
-/// first failed attempt is `delay(1)`).
-pub fn retry_delay(policy: &DeliveryConfig, kind: &str, attempt: u32) -> Duration {
-    use backon::BackoffBuilder;
-    if standard_webhooks(policy, kind) {
-        let s = &STANDARD_WEBHOOKS_SCHEDULE;
-        return Duration::from_secs(s[(attempt.max(1) as usize - 1).min(s.len() - 1)]);
-    }
-    backon::ExponentialBuilder::default()
-        .with_min_delay(policy.initial_backoff)
-        .with_max_delay(policy.max_backoff)
-        .with_max_times(usize::MAX)
-        .with_jitter()
-        .build()
-        .nth(attempt.max(1) as usize - 1)
-        .unwrap_or(policy.max_backoff)
-}
-
-/// The longest the retry policy waits between two attempts: the last step
-/// of the Standard Webhooks schedule, or `max_backoff`. A receiver's
-/// `Retry-After` is clamped to it, so a peer cannot park a delivery for
-/// centuries (or overflow the clock arithmetic with `u64::MAX` seconds).
-pub fn max_retry_delay(policy: &DeliveryConfig, kind: &str) -> Duration {
-    if standard_webhooks(policy, kind) {
-        Duration::from_secs(STANDARD_WEBHOOKS_SCHEDULE[STANDARD_WEBHOOKS_SCHEDULE.len() - 1])
-    } else {
-        policy.max_backoff.max(policy.initial_backoff)
-    }
-}
-
-/// The delay the dispatcher waits after a transient failure: the server's
-/// `Retry-After` within the policy's maximum, else the policy's own delay.
-pub fn next_delay(
-    policy: &DeliveryConfig,
-    kind: &str,
-    attempt: u32,
-    retry_after: Option<Duration>,
-) -> Duration {
-    match retry_after {
-        Some(asked) => asked.min(max_retry_delay(policy, kind)),
-        None => retry_delay(policy, kind, attempt),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Issue 16: `Retry-After: 18446744073709551615` overflowed the
-    /// dispatcher's `age + delay` and panicked its task.
-    #[test]
-    fn a_huge_retry_after_is_clamped_to_the_policy_maximum() {
-        let policy = DeliveryConfig::default();
-        let huge = Some(Duration::from_secs(u64::MAX));
-        assert_eq!(
-            next_delay(&policy, "webhook", 2, huge),
-            Duration::from_secs(36_000)
-        );
-        assert_eq!(next_delay(&policy, "email", 2, huge), policy.max_backoff);
-        assert_eq!(
-            next_delay(&policy, "webhook", 2, Some(Duration::from_secs(7))),
-            Duration::from_secs(7),
-            "a reasonable Retry-After is honoured"
-        );
-        assert_eq!(
-            next_delay(&policy, "webhook", 1, None),
-            Duration::from_secs(5)
-        );
     }
 }

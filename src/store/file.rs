@@ -18,10 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
-use super::{
-    DeliveryState, Status, StoreError, ALERTS, COPIES, DELIVERIES, DUE, FILE_NAME, STORIES,
-};
-use crate::alert::Alert;
+use super::records::{Copy, DeliveryState, Status, ALERTS, COPIES, DELIVERIES, DUE, STORIES};
+use super::{StoreError, FILE_NAME};
 
 /// The store's own format version (`meta` table, key `schema`). Bump it
 /// for a change that older versions would misread; a store with a higher
@@ -254,7 +252,7 @@ fn summarize(db: &Database) -> Result<Summary, String> {
     let alerts = tx.open_table(ALERTS).map_err(|e| s(&e))?;
     for r in alerts.iter().map_err(|e| s(&e))? {
         let (k, v) = r.map_err(|e| s(&e))?;
-        serde_json::from_slice::<Alert>(v.value())
+        serde_json::from_slice::<super::AlertRecord>(v.value())
             .map_err(|e| format!("alert {}: {e}", k.value()))?;
         summary.alerts += 1;
     }
@@ -285,7 +283,7 @@ fn summarize(db: &Database) -> Result<Summary, String> {
         t => {
             for r in t.map_err(|e| s(&e))?.iter().map_err(|e| s(&e))? {
                 let (k, v) = r.map_err(|e| s(&e))?;
-                serde_json::from_slice::<super::Copy>(v.value())
+                serde_json::from_slice::<Copy>(v.value())
                     .map_err(|e| format!("copy {}: {e}", k.value()))?;
             }
         }
@@ -460,7 +458,8 @@ pub fn repair(dir: &Path, start_fresh: bool) -> Result<Repaired, StoreError> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{tests::alert, Store};
+    use super::super::tests::{alert, enqueue};
+    use super::super::Store;
     use super::*;
 
     /// A store with `n` alerts of about 2 KB each, closed.
@@ -469,8 +468,8 @@ mod tests {
         let s = Store::open(dir.path()).unwrap();
         for i in 0..n {
             let mut a = alert(&format!("x{i}"), &["mail"]);
-            a.article.title = "t".repeat(2000);
-            s.enqueue(&[a]).unwrap();
+            a.alert.article.title = "t".repeat(2000);
+            enqueue(&s, &[a]);
         }
         dir
     }

@@ -1,0 +1,52 @@
+//! The store's errors. Opening names the file and the command that helps
+//! (a damaged file, one from a newer version); anything redb or the record
+//! encoding reports later keeps redb's (or serde's) error as its source.
+
+/// Why the store could not do what was asked.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {message}")]
+    Open { path: String, message: String },
+    /// The file cannot be read as a store. Nothing starts afresh: the
+    /// pending alerts it holds would be forgotten.
+    #[error("store {path} is damaged: {detail}. Nothing was started: starting afresh would forget the alerts it holds. With the daemon stopped, run `wirewatch outbox check --config CONFIG` to see what is wrong and `wirewatch outbox repair --config CONFIG` to repair it (it keeps a copy of the file)")]
+    Damaged { path: String, detail: String },
+    /// `wirewatch outbox repair` could not repair the file.
+    #[error("store {path} cannot be repaired: {detail}. It was left as it was. To keep it aside and start an empty outbox (the alerts still pending in it are then not sent), run `wirewatch outbox repair --start-fresh --config CONFIG`")]
+    Unrepairable { path: String, detail: String },
+    /// The file was written by a newer version of wirewatch.
+    #[error("store {path} was written by a newer version of wirewatch ({detail}); this version cannot read it. Run the newer version, or keep the file and run `wirewatch outbox repair --start-fresh --config CONFIG` to move it aside and start an empty outbox (its pending alerts would not be sent)")]
+    Newer { path: String, detail: String },
+    // redb's errors are large (a transaction error is 160 bytes): boxed,
+    // so every `Result` of the store stays small.
+    #[error("store: {0}")]
+    Transaction(#[source] Box<redb::TransactionError>),
+    #[error("store: {0}")]
+    Table(#[source] Box<redb::TableError>),
+    #[error("store: {0}")]
+    Storage(#[source] Box<redb::StorageError>),
+    #[error("store: {0}")]
+    Commit(#[source] Box<redb::CommitError>),
+    /// A record that does not encode or decode (written by hand, or damaged
+    /// past what redb's checksums see).
+    #[error("store: {0}")]
+    Record(#[from] serde_json::Error),
+}
+
+/// `?` on redb's results: each error boxed in its variant.
+macro_rules! from_redb {
+    ($($error:ident => $variant:ident),* $(,)?) => {$(
+        impl From<redb::$error> for StoreError {
+            fn from(e: redb::$error) -> StoreError {
+                StoreError::$variant(Box::new(e))
+            }
+        }
+    )*};
+}
+
+from_redb! {
+    TransactionError => Transaction,
+    TableError => Table,
+    StorageError => Storage,
+    CommitError => Commit,
+}
