@@ -23,6 +23,7 @@ pub use wirewatch_matcher::{self as matcher, article, story};
 
 pub mod admin;
 pub mod alert;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod metrics;

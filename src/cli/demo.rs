@@ -22,12 +22,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::Failure;
 use crate::alert::Alert;
+use crate::app::{App, Parts};
 use crate::config::{DeliveryConfig, KafkaConfig, Secret};
 use crate::matcher::{Matcher, SpanKind};
-use crate::metrics::Metrics;
-use crate::notify::dispatcher::Dispatcher;
 use crate::notify::{email, webhook, Notifier, Sender};
-use crate::pipeline::{Processor, SharedMatcher};
 use crate::source::kafka::{KafkaSource, DLQ_REASON_HEADER};
 use crate::store::{DeliveryState, Status, Store};
 
@@ -137,24 +135,21 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
     let state = out.join(".state");
     let _ = std::fs::remove_dir_all(&state);
     let store = Arc::new(Store::open(&state).context("cannot open the demo outbox")?);
-    let metrics = Metrics::default();
-    let wake = Arc::new(tokio::sync::Notify::new());
-    let processor = Processor::new(
-        SharedMatcher::new(matcher),
-        store.clone(),
-        wake.clone(),
-        metrics.clone(),
-        crate::article::DEFAULT_MAX_MESSAGE_BYTES,
-        Some(Duration::from_secs(72 * 3600)),
-        Default::default(),
-    );
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        Notifier::new(channels, delivery.timeout),
-        delivery.clone(),
-        wake,
-        metrics.clone(),
-        Default::default(),
+    let App {
+        processor,
+        dispatcher,
+        store,
+        metrics,
+    } = App::new(
+        matcher,
+        Parts {
+            store,
+            notifier: Notifier::new(channels, delivery.timeout),
+            delivery: delivery.clone(),
+            routing: HashMap::new(),
+            max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+            story_window: Some(Duration::from_secs(72 * 3600)),
+        },
     );
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 

@@ -9,15 +9,11 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, error, info, warn};
 
 use super::{load_all, Failure};
+use crate::app::{reload, App, Parts};
 use crate::config::Config;
-use crate::metrics::{Metrics, ReloadOutcome};
-use crate::notify::dispatcher::Dispatcher;
-use crate::notify::Notifier;
-use crate::pipeline::{Processor, SharedMatcher};
+use crate::pipeline::Processor;
 use crate::source::{file, kafka::KafkaSource};
 use crate::store::Store;
-use crate::watchlists;
-use tokio::sync::Notify;
 
 pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure> {
     let (config, matcher, warnings) = load_all(config_path).map_err(Failure::Usage)?;
@@ -29,34 +25,15 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         warn!(message = "Config warning.", warning = %w);
     }
     info!(message = "Starting.", version = env!("CARGO_PKG_VERSION"), config = %config_path.display(), rules = matcher.rule_count());
-    let notifier = Notifier::from_config(&config, None)
-        .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
     let store = Arc::new(Store::open(&config.store_path)?);
-    let metrics = Metrics::default();
-    let wake = Arc::new(Notify::new());
-    let processor = Processor::new(
-        SharedMatcher::new(matcher),
-        store.clone(),
-        wake.clone(),
-        metrics.clone(),
-        config.kafka.max_message_bytes,
-        config.story_window,
-        Arc::new(
-            config
-                .channels
-                .iter()
-                .map(|c| (c.id.clone(), c.routing.clone()))
-                .collect(),
-        ),
-    );
-    let dispatcher = Dispatcher::new(
-        store.clone(),
-        notifier,
-        config.delivery.clone(),
-        wake,
-        metrics.clone(),
-        processor.routing.clone(),
-    );
+    let parts = Parts::from_config(&config, store)
+        .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
+    let App {
+        processor,
+        dispatcher,
+        store,
+        metrics,
+    } = App::new(matcher, parts);
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
@@ -251,24 +228,4 @@ fn watch(
     }
     debug!(message = "Watching watchlists.", path = %dir.display());
     Some(watcher)
-}
-
-/// Validates the watchlists anew and swaps them in; on any problem the
-/// running rules stay and every problem is logged.
-pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
-    let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
-    let outcome = match watchlists::load(&config.watchlists, Some(&ids)) {
-        Ok((m, _)) => {
-            info!(message = "Watchlists reloaded.", rules = m.rule_count());
-            shared.replace(m);
-            ReloadOutcome::Success
-        }
-        Err(problems) => {
-            for p in problems {
-                error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
-            }
-            ReloadOutcome::Error
-        }
-    };
-    metrics.reload(outcome);
 }
