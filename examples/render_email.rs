@@ -3,7 +3,7 @@
 //! `scripts/render-email` turns it into a PNG with headless Chromium.
 
 use wirewatch::alert::Alert;
-use wirewatch::article::Article;
+use wirewatch_matcher::article::Article;
 
 fn main() {
     let digest = std::env::args().any(|a| a == "--digest");

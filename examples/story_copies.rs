@@ -10,8 +10,8 @@
 use std::time::Instant;
 
 use wirewatch::alert::{Alert, ArticleRef, Matched};
-use wirewatch::matcher::{Severity, Term};
 use wirewatch::store::{now_ms, AlertRecord, Store};
+use wirewatch_matcher::{Severity, Term};
 
 fn copy(i: usize) -> AlertRecord {
     let article_id = format!("wire-copy-{i:05}");

@@ -5,8 +5,8 @@
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::article::Article;
-use crate::matcher::{ActionStatus, Evidence, Hit, Matcher, Severity, Term};
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::{ActionStatus, Evidence, Hit, Matcher, Severity, Term};
 
 /// The article fields an alert carries (the webhook body's `article`, as
 /// ../shared/design/contracts.md specifies it).
@@ -100,7 +100,7 @@ impl Alert {
             description: rule.description.clone(),
             article: ArticleRef {
                 id: article.id.clone(),
-                title: crate::matcher::text::clean(&article.title)
+                title: wirewatch_matcher::text::clean(&article.title)
                     .split_whitespace()
                     .collect::<Vec<_>>()
                     .join(" "),

@@ -19,8 +19,6 @@
 //! parts together for `run`, `run --input` and `demo`.
 #![forbid(unsafe_code)]
 
-pub use wirewatch_matcher::{self as matcher, article, story};
-
 pub mod admin;
 pub mod alert;
 pub mod app;

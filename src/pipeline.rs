@@ -8,11 +8,11 @@ use tokio::sync::Notify;
 use tracing::info;
 
 use crate::alert::Alert;
-use crate::article::{self, Article, Malformed};
-use crate::matcher::Matcher;
 use crate::metrics::{ArticleOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
 use crate::store::{AlertRecord, Store, StoreError};
+use wirewatch_matcher::article::{self, Article, Malformed};
+use wirewatch_matcher::Matcher;
 
 /// The matcher currently in force. Readers take a cheap `Arc` clone, so a
 /// reload swaps it without disturbing articles in flight.

@@ -10,9 +10,10 @@ use anyhow::Context as _;
 use serde_json::json;
 
 use super::Failure;
-use crate::article::DEFAULT_MAX_MESSAGE_BYTES;
-use crate::matcher;
 use crate::source::file;
+use wirewatch_matcher::article::Article;
+use wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES;
+use wirewatch_matcher::{Matcher, SpanKind};
 
 pub fn run(
     watchlists: &Path,
@@ -154,11 +155,7 @@ pub fn run(
     Ok(())
 }
 
-fn print_explanation(
-    out: &mut impl Write,
-    m: &matcher::Matcher,
-    article: &crate::article::Article,
-) -> std::io::Result<()> {
+fn print_explanation(out: &mut impl Write, m: &Matcher, article: &Article) -> std::io::Result<()> {
     writeln!(out, "article {}: {}", article.id, article.title)?;
     for e in m.explain(article) {
         match &e.hit {
@@ -191,10 +188,10 @@ fn print_explanation(
 }
 
 /// Spans as `[text]{kind}`.
-fn tag(kind: matcher::SpanKind) -> &'static str {
+fn tag(kind: SpanKind) -> &'static str {
     match kind {
-        matcher::SpanKind::Company => "company",
-        matcher::SpanKind::Agency => "agency",
-        matcher::SpanKind::Action => "action",
+        SpanKind::Company => "company",
+        SpanKind::Agency => "agency",
+        SpanKind::Action => "action",
     }
 }

@@ -24,10 +24,10 @@ use super::Failure;
 use crate::alert::Alert;
 use crate::app::{App, Parts};
 use crate::config::{DeliveryConfig, KafkaConfig, Secret};
-use crate::matcher::{Matcher, SpanKind};
 use crate::notify::{email, webhook, Notifier, Sender};
 use crate::source::kafka::{KafkaSource, DLQ_REASON_HEADER};
 use crate::store::{DeliveryState, Status, Store};
+use wirewatch_matcher::{Matcher, SpanKind};
 
 /// The bundled sample articles (the Kaspersky seed article first).
 pub const ARTICLES: &str = include_str!("../../examples/articles.jsonl");
@@ -147,7 +147,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
             notifier: Notifier::new(channels, delivery.timeout),
             delivery: delivery.clone(),
             routing: HashMap::new(),
-            max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+            max_message_bytes: wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES,
             story_window: Some(Duration::from_secs(72 * 3600)),
         },
     );
@@ -185,7 +185,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         group_id: "wirewatch-demo".into(),
         topics: vec![TOPIC.into()],
         dead_letter_topic: DLQ.into(),
-        max_message_bytes: crate::article::DEFAULT_MAX_MESSAGE_BYTES,
+        max_message_bytes: wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES,
         workers: 1,
         properties: Default::default(),
     };

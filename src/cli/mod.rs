@@ -10,8 +10,8 @@ pub mod run;
 use std::path::Path;
 
 use crate::config::{self, Config};
-use crate::matcher::{Diagnostic, Matcher};
 use crate::watchlists;
+use wirewatch_matcher::{Diagnostic, Matcher};
 
 /// Why a command failed: bad input (exit 64, each line printed), a store
 /// that cannot be read as it is (exit 65: a restart cannot fix it either),

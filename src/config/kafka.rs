@@ -40,7 +40,7 @@ impl Validator<'_> {
             &mut t,
             "max_message_bytes",
             "a positive number of bytes",
-            crate::article::DEFAULT_MAX_MESSAGE_BYTES as u64,
+            wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES as u64,
         );
         if max == 0 {
             self.error(

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use super::validate::{Table, Validator};
-use crate::matcher::Severity;
+use wirewatch_matcher::Severity;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
@@ -110,7 +110,7 @@ impl Validator<'_> {
         let min: Option<String> = self.opt(t, "min_severity", "low, medium, high or critical");
         let min_severity = match min {
             None => None,
-            Some(m) => match crate::matcher::Severity::parse(&m) {
+            Some(m) => match wirewatch_matcher::Severity::parse(&m) {
                 Some(s) => Some(s),
                 None => {
                     self.error(

@@ -172,7 +172,7 @@ pub fn build_message(
 mod tests {
     use super::render::{invisible, MAX_COPIES_SHOWN};
     use super::*;
-    use crate::article::Article;
+    use wirewatch_matcher::article::Article;
 
     /// The seed article's alert, as the demo raises it, with fixed times.
     fn seed_alerts() -> Vec<Alert> {
@@ -211,7 +211,7 @@ mod tests {
         assert!(subject(&alerts)
             .ends_with("(+1 more rule) — Kaspersky Lab to Cut U.S. Operations After Sanctions"));
         second.article.id = "another".into();
-        second.severity = crate::matcher::Severity::Critical;
+        second.severity = wirewatch_matcher::Severity::Critical;
         alerts[1] = second;
         assert_eq!(
             subject(&alerts),

@@ -6,7 +6,7 @@
 //! ([`crate::config::routing`]); this module is what they mean in time.
 
 use crate::config::routing::{Mode, QuietHours, Routing};
-use crate::matcher::Severity;
+use wirewatch_matcher::Severity;
 
 impl Routing {
     /// When an alert of `severity` raised at `now_ms` is first due on this

@@ -8,7 +8,7 @@
 use std::io::BufRead;
 use std::path::Path;
 
-use crate::article::{self, Article, Malformed};
+use wirewatch_matcher::article::{self, Article, Malformed};
 
 /// One line of input: its 1-based number and the decoded article or why
 /// it is malformed. Blank lines are skipped.
@@ -119,7 +119,7 @@ mod tests {
         assert_eq!(got.len(), 2);
         assert_eq!(
             got[0].1.as_ref().unwrap_err(),
-            &crate::article::Malformed::TooLarge {
+            &wirewatch_matcher::article::Malformed::TooLarge {
                 size: huge as usize + 1,
                 max: 1000
             }

@@ -83,7 +83,7 @@ pub(crate) mod tests {
     use super::records::{ALERTS, COPIES};
     use super::*;
     use crate::alert::{Alert, ArticleRef, Matched};
-    use crate::matcher::{Severity, Term};
+    use wirewatch_matcher::{Severity, Term};
 
     /// Enqueues `alerts` as one article without story dedup, every
     /// delivery due now: the new alert ids.

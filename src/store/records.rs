@@ -179,6 +179,6 @@ impl StoryEntry {
     pub(super) fn same_story(&self, alert: &Alert, fp: u64) -> bool {
         self.company.as_deref() == Some(alert.matched.company.id.as_str())
             && self.action.as_deref() == alert.matched.action.as_ref().map(|a| a.id.as_str())
-            && crate::story::same_story(self.fingerprint, fp)
+            && wirewatch_matcher::story::same_story(self.fingerprint, fp)
     }
 }

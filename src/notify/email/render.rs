@@ -13,7 +13,7 @@ use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
 
 use crate::alert::Alert;
-use crate::matcher::{Evidence, SpanKind};
+use wirewatch_matcher::{Evidence, SpanKind};
 
 /// Characters that change how the text around them displays without
 /// showing themselves: bidi embeddings, overrides, isolates and marks
@@ -70,7 +70,7 @@ fn what(alert: &Alert) -> String {
     let mut what = m.company.id.clone();
     if let Some(action) = &m.action {
         let _ = write!(what, ": {}", action.id);
-        if alert.status != crate::matcher::ActionStatus::Imposed {
+        if alert.status != wirewatch_matcher::ActionStatus::Imposed {
             let _ = write!(what, " ({})", alert.status.as_str());
         }
     }
@@ -292,7 +292,7 @@ fn is_rfc3339(s: &str) -> bool {
 }
 
 fn severity_color(alert: &Alert) -> &'static str {
-    use crate::matcher::Severity::*;
+    use wirewatch_matcher::Severity::*;
     match alert.severity {
         Low => "#4a5568",
         Medium => "#b7791f",
@@ -409,7 +409,7 @@ impl<'a> Card<'a> {
             title: one_line(&alert.article.title, 500),
             link: alert.article.url.as_deref().and_then(safe_link),
             terms,
-            status: (alert.status != crate::matcher::ActionStatus::Imposed)
+            status: (alert.status != wirewatch_matcher::ActionStatus::Imposed)
                 .then(|| alert.status.as_str()),
             evidence: alert.evidence.iter().map(segments).collect(),
             source: alert.article.source.as_deref().map(|s| one_line(s, 200)),

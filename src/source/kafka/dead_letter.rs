@@ -10,7 +10,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord};
 use tracing::{debug, error};
 
 use super::Tp;
-use crate::article::Malformed;
+use wirewatch_matcher::article::Malformed;
 
 /// Header names on dead-letter messages.
 pub const DLQ_REASON_HEADER: &str = "wirewatch-error";

@@ -14,8 +14,8 @@ use tracing::{error, warn};
 
 use super::dead_letter::dead_letter;
 use super::offsets::Done;
-use crate::article::Malformed;
 use crate::pipeline::Processor;
+use wirewatch_matcher::article::Malformed;
 
 /// A fetched message on its way through a worker.
 pub(super) struct Fetched {
