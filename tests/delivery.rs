@@ -2,6 +2,10 @@
 //! webhook receiver: an SMTP outage, crashes at named points, and the
 //! webhook status matrix. Each test counts what was expected, delivered,
 //! lost and duplicated.
+//!
+//! Longer than most files: every test is one scenario told start to end
+//! (services, load, fault, count), and splitting them would only move the
+//! shared counting helpers away from the scenarios that read them.
 // Needs the services scripts/test starts: `cargo test --features services`.
 #![cfg(feature = "services")]
 

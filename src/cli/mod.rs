@@ -1,5 +1,6 @@
-//! The commands of contracts §4: `run`, `check`, `backtest`, `demo` (and
-//! `health` for container probes).
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox` (and
+//! `health` for container probes); their contract is in
+//! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;

@@ -13,6 +13,8 @@
 //!
 //! All cases are evaluated, and every failure is reported in one message
 //! (kind, name, expected, actual and the matcher's own explanation).
+//!
+//! Long because it is a table of cases (data); the harness is short.
 
 use std::path::PathBuf;
 

@@ -4,6 +4,9 @@
 //! articles of which two thirds are English (as in [`super::articles`]) and
 //! one third is in German, French, Spanish, Italian, Portuguese, Russian,
 //! Chinese or Japanese, in equal shares, from the template tables below.
+//!
+//! Long because of those tables (sentence templates and syllable tables per
+//! language), which are data; the code is a few hundred lines.
 //! Half of the articles carry their language tag; the other half leave it
 //! to detection. Events, near misses and background news come in the same
 //! proportions as in the English workload.

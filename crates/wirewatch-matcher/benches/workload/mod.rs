@@ -1,6 +1,7 @@
 //! A deterministic workload for measuring the matcher at scale, shared by
 //! `benches/matcher.rs` and `examples/matcher_scale.rs` (both include this
-//! file with `#[path]`).
+//! file with `#[path]`; `examples/bench_produce.rs` of the daemon too).
+//! Long because of its template and syllable tables, which are data.
 //!
 //! - A watchlist of `rules` rules, each watching [`COMPANIES_PER_RULE`]
 //!   companies with one name and about one alias each (10,000 rules give
