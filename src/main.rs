@@ -136,12 +136,44 @@ fn main() -> ExitCode {
             ExitCode::from(64)
         }
         Err(Failure::Data(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             ExitCode::from(65)
         }
         Err(Failure::Other(e)) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", report(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// An error and its causes as one line, "outer: cause: cause". A cause
+/// that an outer message already quotes (our typed errors keep redb's or
+/// rdkafka's error as their source *and* say it, so logs read well) is not
+/// repeated.
+fn report(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::report;
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_not_repeated() {
+        let cause = std::io::Error::other("disk full");
+        let quoted = anyhow::Error::new(cause).context("store: disk full");
+        assert_eq!(report(&quoted), "store: disk full");
+        let other = anyhow::Error::new(std::io::Error::other("disk full")).context("cannot write");
+        assert_eq!(report(&other), "cannot write: disk full");
     }
 }
