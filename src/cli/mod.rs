@@ -60,11 +60,11 @@ pub fn load_all(path: &Path) -> Result<(Config, Matcher, Vec<Diagnostic>), Vec<S
     };
     // Even when the config has errors, check the watchlists it names, and
     // the channels their rules notify against the channels it defines.
-    let raw: Option<toml::Table> = match &config {
+    let raw: Option<toml_edit::DocumentMut> = match &config {
         Some(_) => None,
         None => std::fs::read_to_string(path)
             .ok()
-            .and_then(|src| toml::from_str(&src).ok()),
+            .and_then(|src| src.parse().ok()),
     };
     let watchlists = config.as_ref().map(|c| c.watchlists.clone()).or_else(|| {
         let w = raw.as_ref()?.get("watchlists")?.as_str()?;
@@ -90,15 +90,17 @@ pub fn load_all(path: &Path) -> Result<(Config, Matcher, Vec<Diagnostic>), Vec<S
 /// The channel ids of a config that did not load, read from its raw TOML
 /// (`[[channel]] id = ...`); none when any channel has no readable id, so
 /// that a broken channel table does not turn into "unknown channel" noise.
-fn raw_channel_ids(raw: &toml::Table) -> Option<Vec<String>> {
-    let Some(channels) = raw.get("channel") else {
-        return Some(Vec::new());
-    };
-    channels
-        .as_array()?
-        .iter()
-        .map(|c| Some(c.get("id")?.as_str()?.to_string()))
-        .collect()
+fn raw_channel_ids(raw: &toml_edit::DocumentMut) -> Option<Vec<String>> {
+    let id = |t: &dyn toml_edit::TableLike| Some(t.get("id")?.as_str()?.to_string());
+    match raw.get("channel") {
+        None => Some(Vec::new()),
+        Some(toml_edit::Item::ArrayOfTables(channels)) => channels.iter().map(|t| id(t)).collect(),
+        Some(item) => item
+            .as_array()?
+            .iter()
+            .map(|v| id(v.as_inline_table()?))
+            .collect(),
+    }
 }
 
 /// `wirewatch health`: GET a URL, succeed on 2xx.
