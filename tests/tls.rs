@@ -408,3 +408,57 @@ async fn webhooks_to_an_https_receiver_with_the_test_ca() {
         "{listing}"
     );
 }
+
+/// tansu 0.6 has no TLS listener (its `--cert` and `--key` flags exclude
+/// each other, and the broker never uses the TLS acceptor it builds), so
+/// Kafka over TLS cannot be tested end to end here. What is tested is what
+/// an operator sees when `security.protocol = "ssl"` meets a plaintext
+/// listener: the daemon keeps running, `/readyz` answers 503 "no
+/// partitions assigned", and the log says the broker's metadata cannot be
+/// read (BrokerTransportFailure: the broker takes the TLS ClientHello for
+/// a Kafka frame and waits, so librdkafka sees a transport failure, not a
+/// TLS error); nothing panics.
+#[tokio::test]
+async fn kafka_ssl_against_a_plaintext_listener_is_reported_not_ready() {
+    let pki = Pki::new();
+    let s = Setup::new("kafka-ssl", 1).await;
+    let opts = Options {
+        notify: vec!["soc".into()],
+        ..Options::default()
+    };
+    let port = opts.http_port;
+    let (_dir, config) = s.write_config_with(&opts);
+    edit(
+        &config,
+        "[kafka.properties]\n",
+        &format!(
+            "[kafka.properties]\n\"security.protocol\" = \"ssl\"\n\"ssl.ca.location\" = \"{}\"\n",
+            pki.ca.display()
+        ),
+    );
+    let mut daemon = Daemon::start(&config);
+    let logged = eventually("a logged broker failure", WAIT, || async {
+        daemon
+            .logs()
+            .lines()
+            .find(|l| l.contains("Cannot read broker metadata"))
+            .map(str::to_string)
+    })
+    .await;
+    // Give it time to get stuck for good, then look at it.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    let ready = reqwest::get(format!("http://127.0.0.1:{port}/readyz"))
+        .await
+        .unwrap();
+    let status = ready.status();
+    let why = ready.text().await.unwrap();
+    println!(
+        "kafka security.protocol=ssl at a plaintext listener: /readyz {status} {why:?}; log: {logged}"
+    );
+    assert!(daemon.is_running(), "no crash:\n{}", daemon.logs());
+    assert!(!daemon.logs().contains("panicked"), "{}", daemon.logs());
+    assert_eq!(status, 503, "{why}");
+    assert!(why.contains("no partitions assigned"), "{why}");
+    assert!(logged.contains("BrokerTransportFailure"), "{logged}");
+    assert!(daemon.terminate().success());
+}
