@@ -469,7 +469,7 @@ mod tests {
             ..DeliveryConfig::default()
         };
         let secret = Secret::new("whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo=");
-        let hook = Webhook::new(url, &secret, policy.timeout, true, None).unwrap();
+        let hook = Webhook::new(url, &secret, policy.timeout, true, None, None).unwrap();
         let notifier = Notifier::new(
             [("hook".to_string(), Sender::Webhook(hook))].into(),
             policy.timeout,
