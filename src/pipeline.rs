@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 use tracing::info;
 
 use crate::alert::Alert;
-use crate::metrics::{ArticleOutcome, Metrics};
+use crate::metrics::{ArticleOutcome, DeliveryOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
 use crate::store::{AlertRecord, Store, StoreError};
 use wirewatch_matcher::article::{self, Article, Malformed};
@@ -170,6 +170,10 @@ impl Processor {
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
+                    }
+                    for (alert_id, channel) in &out.silenced {
+                        info!(message = "Alert silenced; kept, not sent.", alert_id = %alert_id, channel = %channel, article_id = %article.id);
+                        self.metrics.delivery(channel, DeliveryOutcome::Silenced);
                     }
                     for a in alerts
                         .iter()
