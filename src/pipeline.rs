@@ -206,3 +206,64 @@ impl Processor {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SilenceScope;
+
+    /// Issue 14: an alert that arrives under a silence is kept (in the
+    /// outbox, `silenced`, never due) and counted as a `silenced`
+    /// delivery outcome.
+    #[test]
+    fn an_alert_arriving_under_a_silence_is_kept_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let matcher = crate::cli::demo::matcher().unwrap();
+        for rule in matcher.rules() {
+            store
+                .add_silence(
+                    SilenceScope::Rule {
+                        rule: rule.id.clone(),
+                    },
+                    crate::store::now_ms() + 60_000,
+                    "ana",
+                    "test",
+                )
+                .unwrap();
+        }
+        let metrics = Metrics::default();
+        let p = Processor::new(
+            SharedMatcher::new(matcher),
+            store.clone(),
+            Arc::new(Notify::new()),
+            metrics.clone(),
+            1 << 20,
+            None,
+            Default::default(),
+        );
+        let seed = include_str!("../examples/articles.jsonl")
+            .lines()
+            .next()
+            .unwrap();
+        assert!(p.handle(Some(seed.as_bytes())).unwrap() >= 1);
+        let silenced = store
+            .deliveries(Some(crate::store::Status::Silenced))
+            .unwrap();
+        assert!(!silenced.is_empty());
+        assert_eq!(
+            store.pending().unwrap() as usize,
+            store
+                .deliveries(Some(crate::store::Status::Pending))
+                .unwrap()
+                .len()
+        );
+        let text = metrics.encode();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("wirewatch_deliveries_total")
+                    && l.contains("outcome=\"silenced\"")),
+            "{text}"
+        );
+    }
+}
