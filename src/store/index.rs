@@ -208,7 +208,7 @@ pub fn words(text: &str) -> Vec<String> {
     let mut out = Vec::new();
     for w in text
         .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2 || w.chars().any(|c| !c.is_ascii()))
+        .filter(|w| w.chars().count() >= 2 || !w.is_ascii())
     {
         let w = w.to_lowercase();
         if seen.insert(w.clone()) {

@@ -196,7 +196,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::{alert, enqueue};
+    use crate::store::tests::alert;
     use crate::store::{AlertDelivery, AlertFilter, Status};
 
     #[test]
@@ -332,10 +332,5 @@ mod tests {
     fn enqueue_due(s: &Store, a: crate::store::AlertRecord, at: i64) {
         s.enqueue_batch(&[(&[a][..], None)], &|_, _| Some(at))
             .unwrap();
-    }
-
-    #[allow(dead_code)]
-    fn unused(s: &Store) {
-        enqueue(s, &[]);
     }
 }
