@@ -293,7 +293,13 @@ impl Dispatcher {
         });
         let thread = threading.and_then(|window| {
             self.store
-                .thread_for(&channel, &alerts, now_ms(), window)
+                .thread_for(
+                    &channel,
+                    &alerts,
+                    &super::email::message_id(&alerts),
+                    now_ms(),
+                    window,
+                )
                 .unwrap_or_else(|e| {
                     warn!(message = "Cannot read the email thread; sending as a new thread.", channel = %channel, error = %e);
                     None

@@ -83,11 +83,14 @@ pub(super) fn record(
 impl Store {
     /// The thread a message of `alerts` to `channel` continues at `now`,
     /// if any of them has a root within `window_ms`: it replies to the
-    /// first such alert's root and references them all.
+    /// first such alert's root and references them all. A root that is
+    /// the message itself (`own_id`: sent, then sent again after a crash
+    /// before its outcome was recorded) is no thread of its own.
     pub fn thread_for(
         &self,
         channel: &str,
         alerts: &[Alert],
+        own_id: &str,
         now: i64,
         window_ms: i64,
     ) -> Result<Option<Thread>, StoreError> {
@@ -100,6 +103,7 @@ impl Store {
                 if let Some(v) = t.get(k.as_str())? {
                     let root: ThreadRoot = decode(v.value())?;
                     if root.at_ms >= now.saturating_sub(window_ms)
+                        && root.message_id != own_id
                         && !roots.iter().any(|r| r.message_id == root.message_id)
                     {
                         roots.push(root);
@@ -147,8 +151,14 @@ mod tests {
         let a = alert("a1", &["mail"]).alert;
         let now = now_ms();
         assert_eq!(
-            s.thread_for("mail", std::slice::from_ref(&a), now, 30 * day)
-                .unwrap(),
+            s.thread_for(
+                "mail",
+                std::slice::from_ref(&a),
+                "<own@wirewatch>",
+                now,
+                30 * day
+            )
+            .unwrap(),
             None
         );
         let sent = |id: &str, subject: &str| Sent {
@@ -171,27 +181,64 @@ mod tests {
         )
         .unwrap();
         let t = s
-            .thread_for("mail", std::slice::from_ref(&a), now, 30 * day)
+            .thread_for(
+                "mail",
+                std::slice::from_ref(&a),
+                "<a3@wirewatch>",
+                now,
+                30 * day,
+            )
             .unwrap()
             .unwrap();
         assert_eq!(t.in_reply_to, "<a1@wirewatch>");
         assert_eq!(t.references, ["<a1@wirewatch>"]);
         assert_eq!(t.subject, "[HIGH] C: sanction — First");
+        // The first message sent again (a crash before its outcome was
+        // recorded) does not reply to itself.
         assert_eq!(
-            s.thread_for("other", std::slice::from_ref(&a), now, 30 * day)
-                .unwrap(),
+            s.thread_for(
+                "mail",
+                std::slice::from_ref(&a),
+                "<a1@wirewatch>",
+                now,
+                30 * day
+            )
+            .unwrap(),
+            None
+        );
+        assert_eq!(
+            s.thread_for(
+                "other",
+                std::slice::from_ref(&a),
+                "<own@wirewatch>",
+                now,
+                30 * day
+            )
+            .unwrap(),
             None
         );
         // Past the window there is no thread, and the next message roots anew.
         assert_eq!(
-            s.thread_for("mail", std::slice::from_ref(&a), now + 31 * day, 30 * day)
-                .unwrap(),
+            s.thread_for(
+                "mail",
+                std::slice::from_ref(&a),
+                "<own@wirewatch>",
+                now + 31 * day,
+                30 * day
+            )
+            .unwrap(),
             None
         );
         s.purge(now_ms() + 1).unwrap();
         assert_eq!(
-            s.thread_for("mail", std::slice::from_ref(&a), now, 30 * day)
-                .unwrap(),
+            s.thread_for(
+                "mail",
+                std::slice::from_ref(&a),
+                "<own@wirewatch>",
+                now,
+                30 * day
+            )
+            .unwrap(),
             None,
             "purged"
         );
