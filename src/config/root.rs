@@ -61,6 +61,7 @@ impl Validator<'_> {
             let retention_days = self
                 .at_most(&t, "retention_days", retention_days, 36_600, "days")
                 .filter(|d| *d > 0);
+            let thread_given = t.map.contains_key("thread_window_days");
             let thread_days: u64 = self.or(
                 &mut t,
                 "thread_window_days",
@@ -70,7 +71,11 @@ impl Validator<'_> {
             let mut thread_days =
                 self.at_most(&t, "thread_window_days", thread_days, 36_600, "days");
             if let (Some(th), Some(r)) = (thread_days, retention_days) {
-                if th > r {
+                // The default window shrinks to a shorter retention; a
+                // window set longer than the retention is a mistake.
+                if th > r && !thread_given {
+                    thread_days = Some(r);
+                } else if th > r {
                     self.error(
                         &Self::child(&t, "thread_window_days"),
                         format!("{th} is longer than store.retention_days = {r}: the first message of a thread would be forgotten before the window ends"),

@@ -530,6 +530,13 @@ fn retention_and_thread_window() {
             .contains("longer than store.retention_days = 20"),
         "{errs:#?}"
     );
+    let src = format!("{}[store]\nretention_days = 10\n", minimal());
+    let c = load_str(&src, &[]).unwrap();
+    assert_eq!(
+        c.thread_window,
+        Some(Duration::from_secs(10 * 86_400)),
+        "the default window follows a shorter retention"
+    );
     let env = [("WIREWATCH__STORE__THREAD_WINDOW_DAYS", "7")];
     let c = load_str(&minimal(), &env).unwrap();
     assert_eq!(c.thread_window, Some(Duration::from_secs(7 * 86_400)));
