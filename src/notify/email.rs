@@ -372,6 +372,61 @@ mod tests {
         assert!(raw.contains("Message-ID: <alrt_"), "{raw}");
     }
 
+    /// Issue 14: a follow-up replies to the thread's first message, keeps
+    /// its subject after "Re: " (never "Re: Re: "), and its body says
+    /// what this message is about.
+    #[test]
+    fn a_follow_up_replies_to_the_first_message() {
+        let alerts = seed_alerts();
+        let thread = Thread {
+            in_reply_to: "<alrt_first@wirewatch>".into(),
+            references: vec![
+                "<alrt_first@wirewatch>".into(),
+                "<group_x@wirewatch>".into(),
+            ],
+            subject: "[HIGH] Kaspersky: sanction (proposed) by us-treasury — First".into(),
+        };
+        let msg = build_threaded(
+            &alerts,
+            &"a@example.com".parse().unwrap(),
+            &["b@example.com".parse().unwrap()],
+            Some(&thread),
+        )
+        .unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        assert!(
+            raw.contains("In-Reply-To: <alrt_first@wirewatch>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("References: <alrt_first@wirewatch> <group_x@wirewatch>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains(&format!("Message-ID: {}", message_id(&alerts))),
+            "{raw}"
+        );
+        assert_eq!(
+            subject_in(&alerts, Some(&thread)),
+            "Re: [HIGH] Kaspersky: sanction (proposed) by us-treasury — First"
+        );
+        assert!(render_text_headed(&alerts, Some(followup_heading(&alerts)))
+            .starts_with("Follow-up: [HIGH] Kaspersky: sanction by us-commerce"));
+        assert_eq!(reply_subject("Re: x"), "Re: x");
+        assert!(reply_subject(&"y".repeat(400)).chars().count() <= 250);
+        let plain = build_message(
+            &alerts,
+            &"a@example.com".parse().unwrap(),
+            &["b@example.com".parse().unwrap()],
+        )
+        .unwrap();
+        let raw = String::from_utf8(plain.formatted()).unwrap();
+        assert!(
+            !raw.contains("In-Reply-To") && !raw.contains("References"),
+            "{raw}"
+        );
+    }
+
     #[test]
     fn titles_cannot_inject_headers_and_html_is_escaped() {
         let mut alert = seed_alerts().remove(0);

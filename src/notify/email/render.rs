@@ -85,7 +85,8 @@ fn what(alert: &Alert) -> String {
 /// `References`).
 pub fn reply_subject(root: &str) -> String {
     let base = root.strip_prefix("Re: ").unwrap_or(root);
-    one_line(&format!("Re: {base}"), 260)
+    // 249 and the ellipsis a cut adds: at most 250, as `subject`.
+    one_line(&format!("Re: {base}"), 249)
 }
 
 /// The subject. One alert: "[HIGH] Kaspersky: sanction by us-commerce —
