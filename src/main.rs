@@ -72,6 +72,14 @@ enum Command {
         #[command(subcommand)]
         action: cli::outbox::Action,
     },
+    /// Silence a rule, a company within a rule, or a channel until a time;
+    /// list and lift silences (while the daemon is stopped).
+    Silence {
+        #[arg(long, global = true, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: cli::silence::Action,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -84,6 +92,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Command::Check { config } => cli::check::run(&config),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
+        Command::Silence { config, action } => cli::silence::run(&config, action),
         Command::Backtest {
             watchlists,
             input,
@@ -115,7 +124,10 @@ fn main() -> ExitCode {
                     }
                     Command::Demo { out } => cli::demo::run(&out).await,
                     Command::Health { url } => cli::health(&url).await,
-                    Command::Check { .. } | Command::Backtest { .. } | Command::Outbox { .. } => {
+                    Command::Check { .. }
+                    | Command::Backtest { .. }
+                    | Command::Outbox { .. }
+                    | Command::Silence { .. } => {
                         unreachable!("handled above")
                     }
                 }

@@ -163,6 +163,8 @@ pub enum DeliveryOutcome {
     Retried,
     /// Failed for good; kept in the outbox as dead.
     Dead,
+    /// Not attempted: a silence covered it (kept in the outbox, never sent).
+    Silenced,
 }
 
 impl DeliveryOutcome {
@@ -172,6 +174,7 @@ impl DeliveryOutcome {
             DeliveryOutcome::Delivered => "delivered",
             DeliveryOutcome::Retried => "retried",
             DeliveryOutcome::Dead => "dead",
+            DeliveryOutcome::Silenced => "silenced",
         }
     }
 }

@@ -201,3 +201,58 @@ fn dev_corpus_precision_and_recall() {
         "precision {precision:.3}, recall {recall:.3}\nfalse positives: {fps:?}\nmissed: {fns:?}"
     );
 }
+
+/// Issue 14: `outbox purge` keeps `store.retention_days` of alerts: by
+/// default it forgets only older ones, and refuses to be asked for less.
+#[test]
+fn outbox_purge_respects_the_retention() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("rules.toml"), "").unwrap();
+    let config = dir.path().join("wirewatch.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "watchlists = \"rules.toml\"\n[kafka]\nbrokers = \"127.0.0.1:1\"\ntopics = [\"a\"]\n[store]\npath = \"{}\"\nretention_days = 10\n",
+            dir.path().join("state").display()
+        ),
+    )
+    .unwrap();
+    let config = config.to_str().unwrap();
+    let out = wirewatch(&[
+        "outbox",
+        "purge",
+        "--config",
+        config,
+        "--older-than-hours",
+        "24",
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("less than store.retention_days (10 days = 240 hours)"),
+        "{err}"
+    );
+    let out = wirewatch(&["outbox", "purge", "--config", config]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "0 finished alerts forgotten\n"
+    );
+    let out = wirewatch(&[
+        "outbox",
+        "purge",
+        "--config",
+        config,
+        "--older-than-hours",
+        "480",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

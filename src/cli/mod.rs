@@ -1,4 +1,4 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox` (and
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence` (and
 //! `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
@@ -7,6 +7,7 @@ pub mod check;
 pub mod demo;
 pub mod outbox;
 pub mod run;
+pub mod silence;
 
 use std::path::Path;
 
