@@ -36,6 +36,7 @@ pub mod evaluate;
 pub mod grammar;
 pub mod hit;
 pub mod lang;
+pub mod names;
 pub mod normalize;
 pub mod phrases;
 pub mod story;
