@@ -178,11 +178,8 @@ id = "own"
 companies = ["Norbeck Freight"]
 actions = ["sanction"]
 "#;
-        let (wl, _) = watchlist::parse(
-            &[("w.toml".into(), src.to_string())],
-            Taxonomy::builtin(),
-        )
-        .unwrap();
+        let (wl, _) =
+            watchlist::parse(&[("w.toml".into(), src.to_string())], Taxonomy::builtin()).unwrap();
         let m = Matcher::compile(&wl, Taxonomy::builtin());
         let article = Article {
             id: "a1".into(),
@@ -205,7 +202,10 @@ actions = ["sanction"]
         assert_eq!(listed["source_id"], "test:7");
         assert_eq!(listed["matched"]["company"]["id"], "Korvantis Lab, AO");
         let own = bodies.iter().find(|b| b["rule_id"] == "own").unwrap();
-        assert!(own.get("list").is_none() && own.get("source_id").is_none(), "{own}");
+        assert!(
+            own.get("list").is_none() && own.get("source_id").is_none(),
+            "{own}"
+        );
     }
 
     #[test]

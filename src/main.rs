@@ -72,6 +72,12 @@ enum Command {
         #[command(subcommand)]
         action: cli::outbox::Action,
     },
+    /// Write a watchlist file with one [[list]] from a published sanctions
+    /// list or a CSV export; rules use it with `lists = ["ID"]`.
+    Import {
+        #[command(subcommand)]
+        format: cli::import::Format,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -83,6 +89,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Check { config } => cli::check::run(&config),
+        Command::Import { format } => cli::import::run(format),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Backtest {
             watchlists,
@@ -115,7 +122,10 @@ fn main() -> ExitCode {
                     }
                     Command::Demo { out } => cli::demo::run(&out).await,
                     Command::Health { url } => cli::health(&url).await,
-                    Command::Check { .. } | Command::Backtest { .. } | Command::Outbox { .. } => {
+                    Command::Check { .. }
+                    | Command::Backtest { .. }
+                    | Command::Outbox { .. }
+                    | Command::Import { .. } => {
                         unreachable!("handled above")
                     }
                 }

@@ -1,10 +1,11 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox` (and
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `import` (and
 //! `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
 pub mod demo;
+pub mod import;
 pub mod outbox;
 pub mod run;
 

@@ -221,7 +221,8 @@ mod tests {
         );
         let html = render_html(std::slice::from_ref(&alert));
         assert!(
-            html.contains(">List</td>") && html.contains("ofac-sdn-entities (entry ofac-sdn:12345)"),
+            html.contains(">List</td>")
+                && html.contains("ofac-sdn-entities (entry ofac-sdn:12345)"),
             "{html}"
         );
         // Alerts from a rule's own companies show no list.

@@ -417,10 +417,13 @@ impl<'a> Card<'a> {
             terms,
             status: (alert.status != wirewatch_matcher::ActionStatus::Imposed)
                 .then(|| alert.status.as_str()),
-            list: alert.list.as_deref().map(|l| match alert.source_id.as_deref() {
-                Some(id) => one_line(&format!("{l} (entry {id})"), 300),
-                None => one_line(l, 300),
-            }),
+            list: alert
+                .list
+                .as_deref()
+                .map(|l| match alert.source_id.as_deref() {
+                    Some(id) => one_line(&format!("{l} (entry {id})"), 300),
+                    None => one_line(l, 300),
+                }),
             evidence: alert.evidence.iter().map(segments).collect(),
             source: alert.article.source.as_deref().map(|s| one_line(s, 200)),
             also: alert
