@@ -263,3 +263,39 @@ actions = ["fine"]
         "{text:#?}"
     );
 }
+
+#[test]
+fn a_listed_one_word_name_found_only_by_transliteration_needs_backing() {
+    let list = r#"
+[[list]]
+id = "translit"
+companies = [{ name = "Drovnik Biotech", aliases = ["Drovnik"] }]
+"#;
+    let rule = "[[rule]]\nid = \"r\"\nlists = [\"translit\"]\nactions = [\"sanction\"]\n";
+    let m = matcher(&[("l.toml", list), ("r.toml", rule)]);
+    // "Дровник" alone is a loose key away from many words and names.
+    let alone = hits(
+        &m,
+        "Санкции",
+        "Минфин США ввёл санкции против компании «Дровник».",
+    );
+    assert!(alone.is_empty(), "{alone:#?}");
+    // Backed by the full name, the one-word name counts.
+    let backed = hits(
+        &m,
+        "Санкции против Drovnik Biotech",
+        "Минфин США ввёл санкции против компании «Дровник».",
+    );
+    assert_eq!(backed.len(), 1, "{backed:#?}");
+    // A rule's own one-word name is matched across scripts as before.
+    let own = matcher(&[(
+        "r.toml",
+        "[[rule]]\nid = \"r\"\ncompanies = [\"Drovnik\"]\nactions = [\"sanction\"]\n",
+    )]);
+    let h = hits(
+        &own,
+        "Санкции",
+        "Минфин США ввёл санкции против компании «Дровник».",
+    );
+    assert_eq!(h.len(), 1, "{h:#?}");
+}

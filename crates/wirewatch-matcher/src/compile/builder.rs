@@ -196,7 +196,16 @@ impl Builder {
         for k in keys {
             self.keyed_names.insert(&k, entry);
         }
-        self.translit.insert(name, entry);
+        // A transliteration key is loose by design ("Kaspersky" =
+        // "Касперского"), and a list of a million names holds one-word names
+        // whose keys meet real Russian words and names: a list's one-word
+        // name found only that way needs backing, like a weak name.
+        let one_word = !name.trim().contains(char::is_whitespace);
+        let translit = Entry {
+            weak: weak || (matches!(target, Target::Listed(_)) && one_word),
+            ..entry
+        };
+        self.translit.insert(name, translit);
     }
 
     /// Adds one language's words. `governments` lists the government ids
