@@ -81,6 +81,10 @@ fn q(s: &str) -> String {
     format!("{s:?}")
 }
 
+/// Companies drawn with one set of fresh stems (the tables hold some
+/// 80,000).
+const ROUND: usize = 50_000;
+
 /// Common English words of five letters or more that a company could be
 /// named after, from the crate's word list.
 fn common_stems() -> Vec<String> {
@@ -102,8 +106,30 @@ fn common_stems() -> Vec<String> {
 fn generate(names: usize, rules: usize, common_share: f64, acknowledge: bool) -> String {
     let mut rng = StdRng::seed_from_u64(workload::SEED ^ 0x4c49_5354);
     let mut seen = HashSet::new();
-    // About two names a company (the name and about one alias).
-    let mut companies = workload::make_companies(&mut rng, names.div_ceil(2), &mut seen);
+    // About two names a company (the name and about one alias). The
+    // syllable tables give some 80,000 one-word stems; past that (a
+    // million names), each further round of companies is qualified by a
+    // stem of the first round ("Velmar Norvex Holdings", alias "Velmar
+    // Norvex"), as registers hold many names of two invented words.
+    let wanted = names.div_ceil(2);
+    let mut companies = workload::make_companies(&mut rng, wanted.min(ROUND), &mut seen);
+    let qualifiers: Vec<String> = companies
+        .iter()
+        .filter_map(|c| c.name.split_once(' ').map(|(stem, _)| stem.to_string()))
+        .collect();
+    while companies.len() < wanted {
+        let mut fresh = HashSet::new();
+        let round =
+            workload::make_companies(&mut rng, (wanted - companies.len()).min(ROUND), &mut fresh);
+        for mut c in round {
+            let q = &qualifiers[rng.gen_range(0..qualifiers.len())];
+            c.name = format!("{q} {}", c.name);
+            for a in c.aliases.iter_mut() {
+                *a = format!("{q} {a}");
+            }
+            companies.push(c);
+        }
+    }
     // Some companies named after an ordinary word: the stem is swapped for
     // it in the name and the aliases ("Harbor Logistics", "Harbor").
     let stems = common_stems();

@@ -12,6 +12,15 @@
 //! - one Aho-Corasick automaton of Chinese and Japanese phrases and names,
 //!   matched as character sequences.
 //!
+//! Named lists are shared, not copied: each list some rule uses is indexed
+//! once, its names as [`Target::Listed`] entries numbered across lists,
+//! and the scan turns a listed name's occurrence into one company
+//! occurrence per rule using the list (`Matcher::list_rules`). A million
+//! names shared by several rules cost the memory of a million names. Every
+//! company name is also indexed in the forms the press writes it
+//! ([`crate::names::variants`]: legal form optional, inverted register
+//! names reordered).
+//!
 //! The pieces: `entry` (what a pattern stands for), `builder` (which
 //! index each phrase goes to) and, here, the [`Matcher`] and its
 //! compilation from a watchlist and the taxonomy.
@@ -47,7 +56,7 @@ pub struct CompiledRule {
     pub rule: Rule,
     pub agencies: Vec<u32>,
     pub actions: Vec<u32>,
-    /// Indexes into [`Matcher::lists`] of the lists the rule watches.
+    /// Indexes into `Matcher::lists` of the lists the rule watches.
     pub lists: Vec<u32>,
 }
 
@@ -330,6 +339,12 @@ impl Matcher {
                     .and_then(|&l| self.lists[l as usize].companies.first())
             })
             .expect("a valid rule watches a company")
+    }
+
+    /// The number of named lists some rule uses (the others are not
+    /// compiled).
+    pub fn list_count(&self) -> usize {
+        self.lists.len()
     }
 
     /// The number of list entries indexed (each once, whatever the number
