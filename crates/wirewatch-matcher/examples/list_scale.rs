@@ -20,6 +20,12 @@
 //! wirewatch backtest --watchlists /tmp/scale-list.toml --input ../shared/corpus/dev/articles.jsonl --json
 //! ```
 //!
+//! `--measure` also parses and compiles the written text in this process
+//! and prints `parse_s=`, `compile_s=`, `listed=` (names indexed once)
+//! and the resident memory after parsing, with the matcher alone and at
+//! its peak (`after_parse_rss_kib=`, `matcher_rss_kib=`, `peak_rss_kib=`): for the memory and build time of a big
+//! list (build with `--release` for figures worth quoting).
+//!
 //! Every hit of the generated rule is a false positive by construction
 //! (no article is about these companies); `scripts/list-precision` runs
 //! this against the shared dev and real-dev corpora. `--rules R` makes R
@@ -41,6 +47,7 @@ fn main() {
     let mut out = None;
     let mut common_share = 0.05f64;
     let mut acknowledge = false;
+    let mut measure = false;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         let mut value = || {
@@ -59,19 +66,52 @@ fn main() {
                     .unwrap_or_else(|| usage("--common-share F, between 0 and 1"))
             }
             "--acknowledge" => acknowledge = true,
+            "--measure" => measure = true,
             other => usage(&format!("unknown argument {other}")),
         }
     }
     let out = out.unwrap_or_else(|| usage("--out PATH is required"));
     let text = generate(names, rules, common_share, acknowledge);
-    if let Err(e) = std::fs::write(&out, text) {
+    if let Err(e) = std::fs::write(&out, &text) {
         eprintln!("list_scale: cannot write {out}: {e}");
         std::process::exit(1);
     }
+    if measure {
+        let taxonomy = wirewatch_matcher::Taxonomy::builtin();
+        let start = std::time::Instant::now();
+        let sources = vec![(std::path::PathBuf::from(&out), text)];
+        let (wl, _) = wirewatch_matcher::watchlist::parse(&sources, taxonomy)
+            .unwrap_or_else(|d| panic!("generated list is invalid: {:?}", d.first()));
+        drop(sources);
+        println!("parse_s={:.2}", start.elapsed().as_secs_f64());
+        println!("after_parse_rss_kib={}", status_kib("VmRSS:"));
+        let start = std::time::Instant::now();
+        let matcher = wirewatch_matcher::Matcher::compile(&wl, taxonomy);
+        drop(wl);
+        println!("compile_s={:.2}", start.elapsed().as_secs_f64());
+        println!(
+            "rules={} listed={}",
+            matcher.rule_count(),
+            matcher.listed_count()
+        );
+        println!("matcher_rss_kib={}", status_kib("VmRSS:"));
+        println!("peak_rss_kib={}", status_kib("VmHWM:"));
+        std::hint::black_box(&matcher);
+    }
+}
+
+/// A `/proc/self/status` figure in KiB ("VmHWM:", "VmRSS:").
+fn status_kib(key: &str) -> String {
+    std::fs::read_to_string("/proc/self/status")
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1).map(str::to_string))
+        .unwrap_or_else(|| "?".into())
 }
 
 fn usage(problem: &str) -> ! {
-    eprintln!("list_scale: {problem}\nusage: list_scale --out PATH [--names N] [--rules R] [--common-share F] [--acknowledge]");
+    eprintln!("list_scale: {problem}\nusage: list_scale --out PATH [--names N] [--rules R] [--common-share F] [--acknowledge] [--measure]");
     std::process::exit(2)
 }
 

@@ -7,10 +7,14 @@
 //!
 //! Invariants: every problem of every file is reported, not only the
 //! first; a watchlist that parses is valid (ids unique and well formed,
-//! every agency, action and status known), so compiling it cannot fail.
+//! every agency, action, list and status known, every rule watching some
+//! company), so compiling it cannot fail. Named lists (`[[list]]`) are
+//! global across files, like user-defined agencies, and held in `Arc`s so
+//! the compiled matcher shares rather than copies them.
 //! This module reads no file: the daemon passes each file's name and
-//! text. Warnings (a short alias, a common-word name) never make a
-//! watchlist invalid.
+//! text. Warnings (a short alias, a common-word name, an unused list)
+//! never make a watchlist invalid; `common_word = "ok"` and `short = "ok"`
+//! on a company acknowledge the first two.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
