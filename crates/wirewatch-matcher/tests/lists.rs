@@ -234,7 +234,7 @@ companies = ["Korvantis", "Apple", "Orange", "Target", "Sun", "XY"]
     );
     assert!(
         text.iter()
-            .any(|t| t.contains("1 names are under 3 letters (\"XY\")")),
+            .any(|t| t.contains("1 name is under 3 letters (\"XY\")")),
         "{text:#?}"
     );
     assert!(

@@ -574,12 +574,20 @@ fn companies_of(
             if names.len() > 3 { ", ..." } else { "" }
         )
     };
+    // "1 name is", "4 names are".
+    let names = |n: usize| {
+        if n == 1 {
+            "1 name is".to_string()
+        } else {
+            format!("{n} names are")
+        }
+    };
     if let Some(at) = first_line {
         if !common.is_empty() {
-            err(at, format!("{owner}: {} names are common English words ({}); in a list such a name alone fires only when the article also names the company another way (its full name, with a legal form); `common_word = \"ok\"` on a company matches it like a rule's", common.len(), examples(&common)), true);
+            err(at, format!("{owner}: {} ({}); in a list such a name alone fires only when the article also names the company another way (its full name, with a legal form); `common_word = \"ok\"` on a company matches it like a rule's", if common.len() == 1 { "1 name is a common English word".to_string() } else { format!("{} names are common English words", common.len()) }, examples(&common)), true);
         }
         if !short.is_empty() {
-            err(at, format!("{owner}: {} names are under 3 letters ({}) and may be noisy; `short = \"ok\"` on a company says you know", short.len(), examples(&short)), true);
+            err(at, format!("{owner}: {} under 3 letters ({}) and may be noisy; `short = \"ok\"` on a company says you know", names(short.len()), examples(&short)), true);
         }
     }
     companies
