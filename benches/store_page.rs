@@ -98,6 +98,8 @@ fn alert(rng: &mut StdRng, n: usize, t0: i64, span_ms: i64) -> AlertRecord {
                     text: "measures".into(),
                 }),
             },
+            list: None,
+            source_id: None,
             status: [
                 ActionStatus::Imposed,
                 ActionStatus::Announced,

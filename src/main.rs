@@ -80,6 +80,12 @@ enum Command {
         #[command(subcommand)]
         action: cli::silence::Action,
     },
+    /// Write a watchlist file with one [[list]] from a published sanctions
+    /// list or a CSV export; rules use it with `lists = ["ID"]`.
+    Import {
+        #[command(subcommand)]
+        format: cli::import::Format,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -91,6 +97,7 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Check { config } => cli::check::run(&config),
+        Command::Import { format } => cli::import::run(format),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Silence { config, action } => cli::silence::run(&config, action),
         Command::Backtest {
@@ -127,7 +134,8 @@ fn main() -> ExitCode {
                     Command::Check { .. }
                     | Command::Backtest { .. }
                     | Command::Outbox { .. }
-                    | Command::Silence { .. } => {
+                    | Command::Silence { .. }
+                    | Command::Import { .. } => {
                         unreachable!("handled above")
                     }
                 }

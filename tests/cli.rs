@@ -34,6 +34,13 @@ fn check_accepts_the_shipped_config() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // Clean: the shipped rules acknowledge their common-word and short
+    // names (`common_word = "ok"`, `short = "ok"`), so nothing is warned.
+    assert!(
+        out.stderr.is_empty(),
+        "the shipped config should check clean:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

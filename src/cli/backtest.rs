@@ -84,7 +84,7 @@ pub fn run(
         for h in &hits {
             *counts.entry(h.rule_id.clone()).or_default() += 1;
             if as_json {
-                let line = json!({
+                let mut line = json!({
                     "rule_id": h.rule_id,
                     "article_id": article.id,
                     "severity": h.severity,
@@ -94,6 +94,12 @@ pub fn run(
                     "language": h.language,
                     "evidence": h.evidence,
                 });
+                // A hit from a list names it and the entry's source id;
+                // hits of a rule's own companies print as before.
+                if let Some(list) = &h.list {
+                    line["list"] = json!(list);
+                    line["source_id"] = json!(h.source_id);
+                }
                 writeln!(out, "{line}").map_err(|e| Failure::Other(e.into()))?;
             }
         }

@@ -1,10 +1,11 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence` (and
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`, `import` (and
 //! `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
 pub mod demo;
+pub mod import;
 pub mod outbox;
 pub mod run;
 pub mod silence;

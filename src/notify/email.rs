@@ -258,6 +258,26 @@ mod tests {
     }
 
     #[test]
+    fn an_alert_from_a_list_names_the_list_and_the_entry() {
+        let mut alert = seed_alerts().remove(0);
+        alert.list = Some("ofac-sdn-entities".into());
+        alert.source_id = Some("ofac-sdn:12345".into());
+        let text = render_text(std::slice::from_ref(&alert));
+        assert!(
+            text.contains("List:     ofac-sdn-entities (entry ofac-sdn:12345)\n"),
+            "{text}"
+        );
+        let html = render_html(std::slice::from_ref(&alert));
+        assert!(
+            html.contains(">List</td>")
+                && html.contains("ofac-sdn-entities (entry ofac-sdn:12345)"),
+            "{html}"
+        );
+        // Alerts from a rule's own companies show no list.
+        assert!(!render_text(&seed_alerts()).contains("List:"));
+    }
+
+    #[test]
     fn subjects_for_one_alert_a_group_and_a_digest() {
         let mut alerts = seed_alerts();
         assert_eq!(subject(&alerts), "[HIGH] Kaspersky: sanction by us-commerce — Kaspersky Lab to Cut U.S. Operations After Sanctions");

@@ -140,6 +140,8 @@ pub(crate) mod tests {
                 agency: None,
                 action: None,
             },
+            list: None,
+            source_id: None,
             status: Default::default(),
             language: None,
             evidence: vec![],

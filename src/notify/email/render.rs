@@ -165,6 +165,9 @@ fn render_text_one(t: &mut String, card: &Card<'_>) {
     if let Some(status) = card.status {
         let _ = writeln!(t, "Status:   {status}");
     }
+    if let Some(list) = &card.list {
+        let _ = writeln!(t, "List:     {}", inline(list));
+    }
     if let Some(lang) = alert.language.as_deref().filter(|l| *l != "en") {
         let _ = writeln!(t, "Language: {lang} (evidence in the article's language)");
     }
@@ -396,6 +399,9 @@ struct Card<'a> {
     terms: Vec<TermRow<'a>>,
     /// The action's status when it is not simply imposed.
     status: Option<&'static str>,
+    /// The list the company is an entry of, with the entry's source id:
+    /// "ofac-sdn-entities (entry ofac-sdn:12345)".
+    list: Option<String>,
     /// Each evidence sentence in pieces.
     evidence: Vec<Vec<Segment<'a>>>,
     source: Option<String>,
@@ -431,6 +437,13 @@ impl<'a> Card<'a> {
             terms,
             status: (alert.status != wirewatch_matcher::ActionStatus::Imposed)
                 .then(|| alert.status.as_str()),
+            list: alert
+                .list
+                .as_deref()
+                .map(|l| match alert.source_id.as_deref() {
+                    Some(id) => one_line(&format!("{l} (entry {id})"), 300),
+                    None => one_line(l, 300),
+                }),
             evidence: alert.evidence.iter().map(segments).collect(),
             source: alert.article.source.as_deref().map(|s| one_line(s, 200)),
             also: alert
