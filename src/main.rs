@@ -56,11 +56,11 @@ enum Command {
         input: Option<PathBuf>,
         /// Read the configured topics from this time on: a duration back
         /// from now (7d, 36h) or an RFC 3339 timestamp. Needs --config.
-        #[arg(long, requires = "config", value_parser = cli::backtest::when::parse)]
+        #[arg(long, value_parser = cli::backtest::when::parse)]
         since: Option<cli::backtest::When>,
         /// Stop before this time (default: the end of the topics when the
         /// backtest starts): a duration back from now or an RFC 3339 timestamp.
-        #[arg(long, requires = "since", value_parser = cli::backtest::when::parse)]
+        #[arg(long, value_parser = cli::backtest::when::parse)]
         until: Option<cli::backtest::When>,
         /// One JSON object per hit on stdout.
         #[arg(long)]
@@ -122,19 +122,27 @@ fn main() -> ExitCode {
                 (None, Some(c)) => Rules::Config(c),
                 (None, None) => unreachable!("clap requires one"),
             };
-            let input = match (input, since) {
-                (Some(i), _) => Input::File(i),
-                (None, Some(since)) => Input::Kafka { since, until },
-                (None, None) => unreachable!("clap requires one"),
+            // clap lets `requires` go when the required option conflicts
+            // with one given (--until with --input): checked here.
+            let input = match (input, since, until) {
+                (Some(_), _, Some(_)) => Err(Failure::Usage(vec![
+                    "--until bounds a Kafka backtest: it needs --since (and --config), not --input"
+                        .into(),
+                ])),
+                (Some(i), _, None) => Ok(Input::File(i)),
+                (None, Some(since), until) => Ok(Input::Kafka { since, until }),
+                (None, None, _) => unreachable!("clap requires one"),
             };
-            cli::backtest::run(&Options {
-                rules,
-                input,
-                json,
-                explain,
-                expected,
-                rule,
-                jobs: jobs.map(|j| j as usize),
+            input.and_then(|input| {
+                cli::backtest::run(&Options {
+                    rules,
+                    input,
+                    json,
+                    explain,
+                    expected,
+                    rule,
+                    jobs: jobs.map(|j| j as usize),
+                })
             })
         }
         command => {

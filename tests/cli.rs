@@ -334,3 +334,69 @@ fn backtest_on_a_terminal_shows_a_progress_bar() {
     assert!(drawn.contains("articles/s"), "{drawn:?}");
     assert!(drawn.contains("ETA"), "{drawn:?}");
 }
+
+/// `--since` needs a daemon config (its brokers and topics); `--until`
+/// needs `--since`; a bad time says which forms are accepted.
+#[test]
+fn backtest_since_needs_a_config_and_a_valid_time() {
+    let out = wirewatch(&[
+        "backtest",
+        "--watchlists",
+        "config/watchlists",
+        "--since",
+        "7d",
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("give --config PATH instead of --watchlists")
+    );
+
+    let out = wirewatch(&[
+        "backtest",
+        "--config",
+        "config/wirewatch.toml",
+        "--since",
+        "last week",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+
+    let out = wirewatch(&[
+        "backtest",
+        "--config",
+        "config/wirewatch.toml",
+        "--input",
+        "examples/articles.jsonl",
+        "--until",
+        "1d",
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--until bounds a Kafka backtest"));
+
+    // --until before --since: refused before any broker is asked.
+    let out = wirewatch(&[
+        "backtest",
+        "--config",
+        "config/wirewatch.toml",
+        "--since",
+        "1d",
+        "--until",
+        "2d",
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("must be after --since"));
+}
+
+/// `--config` with `--input`: the config's watchlists over the file.
+#[test]
+fn backtest_takes_the_watchlists_of_a_config() {
+    let args = ["backtest", "--input", "examples/articles.jsonl", "--json"];
+    let from_config = stdout_of(&wirewatch(
+        &[&args[..], &["--config", "config/wirewatch.toml"]].concat(),
+    ));
+    let direct = stdout_of(&wirewatch(
+        &[&args[..], &["--watchlists", "config/watchlists"]].concat(),
+    ));
+    assert_eq!(from_config, direct);
+    assert_eq!(direct.lines().count(), 6);
+}

@@ -310,7 +310,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     let mut tally = Tally {
         out: std::io::BufWriter::with_capacity(64 * 1024, stdout.lock()),
-        progress: Progress::new(None, Unit::Bytes),
+        progress: Progress::hidden(),
         name: String::new(),
         expected: expected.as_ref(),
         rule: opts.rule.as_deref(),
@@ -378,7 +378,11 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             (read, input.display().to_string())
         }
         Input::Kafka { since, until } => {
-            let config = config.as_ref().expect("--since comes with --config");
+            let Some(config) = config.as_ref() else {
+                return Err(Failure::Usage(vec![
+                    "--since reads the Kafka topics of a daemon config: give --config PATH instead of --watchlists".into(),
+                ]));
+            };
             let now = jiff::Timestamp::now();
             let resolve = |w: When| w.resolve(now).map_err(|e| Failure::Usage(vec![e]));
             let since = resolve(*since)?;
@@ -401,7 +405,7 @@ pub fn run(opts: &Options) -> Result<(), Failure> {
             })?;
             let total = reader.total();
             eprintln!(
-                "reading {total} messages of {topics} ({} partitions) from {since} to {}",
+                "reading up to {total} messages of {topics} ({} partitions) from {since} to {}",
                 reader.spans().count(),
                 until.map_or("the end at start".to_string(), |u| u.to_string())
             );

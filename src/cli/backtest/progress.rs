@@ -37,6 +37,15 @@ impl Progress {
         }
     }
 
+    /// No bar at all.
+    pub fn hidden() -> Progress {
+        Progress {
+            bar: None,
+            started: Instant::now(),
+            last_message: None,
+        }
+    }
+
     fn bar(total: Option<u64>, unit: Unit, target: ProgressDrawTarget) -> ProgressBar {
         let amount = match unit {
             Unit::Bytes => "{binary_bytes}/{binary_total_bytes}",

@@ -1,17 +1,25 @@
 //! Reading a time range of the configured topics once, outside the
 //! consumer group, for `wirewatch backtest --since`: read-only.
 //!
-//! Each partition is assigned directly (no group join, no rebalance) from
-//! the first offset whose timestamp is at or after `since` (the broker's
-//! offsets-for-times lookup) up to, not including, the first at or after
-//! `until`, and never past the high watermark it had when the range was
-//! planned, so messages produced meanwhile do not make the read endless.
-//! Nothing is committed: auto-commit is forced off, no offset is stored,
-//! and the group id is `GROUP_ID.backtest`, never the daemon's own.
+//! Each partition is assigned directly (no group join, no rebalance) and
+//! read from its first message whose timestamp is at or after `since` up
+//! to, not including, its first at or after `until`, and never past the
+//! high watermark it had when the range was planned, so messages produced
+//! meanwhile do not make the read endless. Nothing is committed:
+//! auto-commit is forced off, no offset is stored, and the group id is
+//! `GROUP_ID.backtest`, never the daemon's own.
 //!
-//! The bounds are offsets, as in Kafka's own tools: a message inside the
-//! range whose timestamp is out of order (an older CreateTime produced
-//! late) is read with its neighbours.
+//! The bounds are found among the messages themselves, as Kafka's
+//! offsets-for-times defines them (so a message inside the range whose
+//! timestamp is out of order, an older CreateTime produced late, is read
+//! with its neighbours). The broker's offsets-for-times answer only says
+//! where to start looking: reading starts there and skips the messages
+//! older than `since`, and stops at the first message at or after `until`.
+//! That keeps the range exact on brokers whose time index is coarser than
+//! the messages' timestamps: tansu 0.6 answers with the offset of the
+//! first batch *written* after the time (so produce-time timestamps in the
+//! past are not indexed), and offset 0 when no batch is newer.
+//! A message without a timestamp is never skipped.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +40,9 @@ const PLAN_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long reading may make no progress before it gives up.
 pub const STALL_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// The offsets of one partition to read: `start..end`.
+/// The offsets of one partition to look at: `start..end` (those before
+/// the first message at or after `since`, and from the first at or after
+/// `until` on, are skipped).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Span {
     pub topic: String,
@@ -65,6 +75,9 @@ struct Cursor {
     span: Span,
     /// One past the last offset read (or skipped).
     next: i64,
+    /// Whether a message at or after `since` was seen: from then on every
+    /// message is in the range until one at or after `until`.
+    started: bool,
     done: bool,
 }
 
@@ -79,6 +92,8 @@ pub struct RangeReader {
     read: u64,
     last_progress: Instant,
     failed: bool,
+    since_ms: i64,
+    until_ms: Option<i64>,
 }
 
 impl RangeReader {
@@ -133,41 +148,37 @@ impl RangeReader {
             partitions.extend(ids.into_iter().map(|p| (topic.clone(), p)));
         }
 
-        let lookup = |ts: i64| -> anyhow::Result<Vec<Offset>> {
-            let mut tpl = TopicPartitionList::new();
-            for (t, p) in &partitions {
-                tpl.add_partition_offset(t, *p, Offset::Offset(ts))?;
-            }
-            let found = consumer
-                .offsets_for_times(tpl, PLAN_TIMEOUT)
-                .context("cannot look up offsets by time")?;
-            partitions
-                .iter()
-                .map(|(t, p)| {
-                    let e = found
-                        .find_partition(t, *p)
-                        .ok_or_else(|| anyhow::anyhow!("no offset for {t}[{p}]"))?;
-                    e.error()
-                        .with_context(|| format!("cannot look up offsets by time in {t}[{p}]"))?;
-                    Ok(e.offset())
-                })
-                .collect()
-        };
-        let starts = lookup(since_ms)?;
-        let ends = until_ms.map(lookup).transpose()?;
+        // Where to start looking for the first message at or after `since`.
+        let mut tpl = TopicPartitionList::new();
+        for (t, p) in &partitions {
+            tpl.add_partition_offset(t, *p, Offset::Offset(since_ms))?;
+        }
+        let found = consumer
+            .offsets_for_times(tpl, PLAN_TIMEOUT)
+            .context("cannot look up offsets by time")?;
+        let starts = partitions
+            .iter()
+            .map(|(t, p)| {
+                let e = found
+                    .find_partition(t, *p)
+                    .ok_or_else(|| anyhow::anyhow!("no offset for {t}[{p}]"))?;
+                e.error()
+                    .with_context(|| format!("cannot look up offsets by time in {t}[{p}]"))?;
+                Ok(e.offset())
+            })
+            .collect::<anyhow::Result<Vec<Offset>>>()?;
 
         let mut cursors = Vec::new();
         for (i, (topic, partition)) in partitions.iter().enumerate() {
             let (low, high) = consumer
                 .fetch_watermarks(topic, *partition, PLAN_TIMEOUT)
                 .with_context(|| format!("cannot read the offsets of {topic}[{partition}]"))?;
-            // No message at or after the time: nothing before the end.
-            let bound = |o: Offset| match o {
+            let start = match starts[i] {
                 Offset::Offset(n) => n.clamp(low, high),
+                // No message at or after `since`: nothing to read.
                 _ => high,
             };
-            let start = bound(starts[i]);
-            let end = ends.as_ref().map_or(high, |e| bound(e[i])).max(start);
+            let end = high;
             let span = Span {
                 topic: topic.clone(),
                 partition: *partition,
@@ -177,6 +188,7 @@ impl RangeReader {
             cursors.push(Cursor {
                 done: span.is_empty(),
                 next: start,
+                started: false,
                 span,
             });
         }
@@ -205,16 +217,19 @@ impl RangeReader {
             read: 0,
             last_progress: Instant::now(),
             failed: false,
+            since_ms,
+            until_ms,
         })
     }
 
-    /// Every partition of the configured topics with its offsets to read.
+    /// Every partition of the configured topics with its offsets to look at.
     pub fn spans(&self) -> impl Iterator<Item = &Span> {
         self.cursors.iter().map(|c| &c.span)
     }
 
-    /// How many offsets the range holds (an upper bound on its messages:
-    /// compaction and transaction markers leave gaps).
+    /// How many offsets the range may hold (an upper bound on its
+    /// messages: those before `since` or from `until` on, compacted
+    /// offsets and transaction markers are not read).
     pub fn total(&self) -> u64 {
         self.spans().map(Span::len).sum()
     }
@@ -315,6 +330,21 @@ impl Iterator for RangeReader {
                     if m.offset() >= c.span.end {
                         self.advance(i, c.span.end);
                         continue;
+                    }
+                    let timestamp = m.timestamp().to_millis();
+                    if !c.started {
+                        if timestamp.is_some_and(|t| t < self.since_ms) {
+                            self.advance(i, m.offset() + 1);
+                            continue;
+                        }
+                        self.cursors[i].started = true;
+                    }
+                    if let (Some(t), Some(until)) = (timestamp, self.until_ms) {
+                        if t >= until {
+                            let end = self.cursors[i].span.end;
+                            self.advance(i, end);
+                            continue;
+                        }
                     }
                     let fetched = Fetched {
                         topic,
