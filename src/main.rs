@@ -41,13 +41,27 @@ enum Command {
         #[arg(long, default_value = "/etc/wirewatch/wirewatch.toml")]
         config: PathBuf,
     },
-    /// Run the matcher over a JSONL file of articles and report the hits.
+    /// Run the matcher over a JSONL file of articles, or over a time range
+    /// of the configured Kafka topics, and report the hits.
     Backtest {
+        /// Watchlist file or folder (or take the watchlists from --config).
+        #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+        watchlists: Option<PathBuf>,
+        /// The daemon's config: its watchlists and, with --since, its Kafka
+        /// brokers and topics.
         #[arg(long)]
-        watchlists: PathBuf,
+        config: Option<PathBuf>,
         /// JSONL file of article events, or - for stdin.
-        #[arg(long)]
-        input: PathBuf,
+        #[arg(long, required_unless_present = "since", conflicts_with = "since")]
+        input: Option<PathBuf>,
+        /// Read the configured topics from this time on: a duration back
+        /// from now (7d, 36h) or an RFC 3339 timestamp. Needs --config.
+        #[arg(long, value_parser = cli::backtest::when::parse)]
+        since: Option<cli::backtest::When>,
+        /// Stop before this time (default: the end of the topics when the
+        /// backtest starts): a duration back from now or an RFC 3339 timestamp.
+        #[arg(long, value_parser = cli::backtest::when::parse)]
+        until: Option<cli::backtest::When>,
         /// One JSON object per hit on stdout.
         #[arg(long)]
         json: bool,
@@ -57,6 +71,12 @@ enum Command {
         /// A JSON map of article id to expected rule ids: print precision and recall.
         #[arg(long)]
         expected: Option<PathBuf>,
+        /// Only this rule: its hits, counts, explanation and expected labels.
+        #[arg(long, value_name = "ID")]
+        rule: Option<String>,
+        /// Threads that match articles (default: one per available CPU).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        jobs: Option<u32>,
     },
     /// Run the real pipeline on an embedded Kafka cluster with the bundled
     /// sample articles, writing alert emails as .eml files.
@@ -102,17 +122,45 @@ fn main() -> ExitCode {
         Command::Silence { config, action } => cli::silence::run(&config, action),
         Command::Backtest {
             watchlists,
+            config,
             input,
+            since,
+            until,
             json,
             explain,
             expected,
-        } => cli::backtest::run(
-            &watchlists,
-            &input,
-            json,
-            explain.as_deref(),
-            expected.as_deref(),
-        ),
+            rule,
+            jobs,
+        } => {
+            use cli::backtest::{Input, Options, Rules};
+            let rules = match (watchlists, config) {
+                (Some(w), _) => Rules::Watchlists(w),
+                (None, Some(c)) => Rules::Config(c),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            // clap lets `requires` go when the required option conflicts
+            // with one given (--until with --input): checked here.
+            let input = match (input, since, until) {
+                (Some(_), _, Some(_)) => Err(Failure::Usage(vec![
+                    "--until bounds a Kafka backtest: it needs --since (and --config), not --input"
+                        .into(),
+                ])),
+                (Some(i), _, None) => Ok(Input::File(i)),
+                (None, Some(since), until) => Ok(Input::Kafka { since, until }),
+                (None, None, _) => unreachable!("clap requires one"),
+            };
+            input.and_then(|input| {
+                cli::backtest::run(&Options {
+                    rules,
+                    input,
+                    json,
+                    explain,
+                    expected,
+                    rule,
+                    jobs: jobs.map(|j| j as usize),
+                })
+            })
+        }
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

@@ -20,11 +20,14 @@
 //! `consume` (the loop, backpressure and shutdown), `worker` (matching
 //! and the outbox write), `dead_letter` (the producer's copy of a
 //! malformed event) and `topics` (creating the dead-letter topic).
+//! `range` is apart from all this: `wirewatch backtest --since` reading a
+//! time range of the topics once, outside the group, committing nothing.
 
 mod consume;
 mod context;
 mod dead_letter;
 mod offsets;
+pub mod range;
 mod topics;
 mod worker;
 
