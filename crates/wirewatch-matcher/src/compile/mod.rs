@@ -54,6 +54,8 @@ pub use entry::{CaseRule, CompanyId, Entry, GapPart, Target};
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
     pub rule: Rule,
+    /// What decides the rule's hits, hashed: see [`Matcher::rule_fingerprint`].
+    pub fingerprint: u64,
     pub agencies: Vec<u32>,
     pub actions: Vec<u32>,
     /// Indexes into `Matcher::lists` of the lists the rule watches.
@@ -142,6 +144,50 @@ fn add_company(b: &mut Builder, c: &Company, target: Target, listed: bool) {
             );
         }
     }
+}
+
+/// [`Matcher::rule_fingerprint`] of `rule` in `watchlist`.
+fn fingerprint(rule: &Rule, watchlist: &Watchlist) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fn company(c: &Company, h: &mut impl Hasher) {
+        c.name.hash(h);
+        c.aliases.hash(h);
+        c.source_id.hash(h);
+        c.common_word_ok.hash(h);
+    }
+    rule.companies.len().hash(&mut h);
+    for c in &rule.companies {
+        company(c, &mut h);
+    }
+    for id in &rule.lists {
+        id.hash(&mut h);
+        if let Some(list) = watchlist.lists.iter().find(|l| &l.id == id) {
+            list.companies.len().hash(&mut h);
+            for c in &list.companies {
+                company(c, &mut h);
+            }
+        }
+    }
+    rule.agencies.hash(&mut h);
+    for a in watchlist
+        .agencies
+        .iter()
+        .filter(|a| rule.agencies.is_empty() || rule.agencies.contains(&a.id))
+    {
+        (&a.id, &a.names, &a.not).hash(&mut h);
+    }
+    rule.actions.hash(&mut h);
+    for a in watchlist
+        .actions
+        .iter()
+        .filter(|a| rule.actions.is_empty() || rule.actions.contains(&a.id))
+    {
+        (&a.id, &a.phrases, &a.not).hash(&mut h);
+    }
+    rule.exclude.hash(&mut h);
+    format!("{:?}", rule.status).hash(&mut h);
+    h.finish()
 }
 
 impl Matcher {
@@ -254,6 +300,7 @@ impl Matcher {
             };
             rules.push(CompiledRule {
                 rule: rule.clone(),
+                fingerprint: fingerprint(rule, watchlist),
                 agencies: lookup(&rule.agencies, &agency_ids),
                 actions: lookup(&rule.actions, &action_ids),
                 lists: rule
@@ -355,6 +402,21 @@ impl Matcher {
 
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// A hash of everything that decides rule `id`'s hits: its companies,
+    /// the contents of the lists it uses, its agencies and actions (with
+    /// their definitions when the watchlists define them; all of those for
+    /// a rule that takes any agency or action), excludes and
+    /// statuses; not its severity, channels, description or place. Two
+    /// matchers of one build give a rule the same fingerprint exactly when
+    /// it would fire on the same articles, so a reload can tell which rules
+    /// are new or changed. Not stable across builds: never store it.
+    pub fn rule_fingerprint(&self, id: &str) -> Option<u64> {
+        self.rules
+            .iter()
+            .find(|r| r.rule.id == id)
+            .map(|r| r.fingerprint)
     }
 
     pub fn rule_count(&self) -> usize {
