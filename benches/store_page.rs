@@ -119,6 +119,7 @@ fn alert(rng: &mut StdRng, n: usize, t0: i64, span_ms: i64) -> AlertRecord {
             detected_at: jiff::Timestamp::from_millisecond(detected).unwrap(),
             watchlist: "watchlists/generated.toml".into(),
             also_reported_by: vec![],
+            retroactive: false,
         },
         notify: vec!["compliance".into()],
     }

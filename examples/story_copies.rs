@@ -46,6 +46,7 @@ fn copy(i: usize) -> AlertRecord {
         detected_at: "2024-07-15T10:05:00Z".parse().expect("a timestamp"),
         watchlist: "sanctions.toml".into(),
         also_reported_by: vec![],
+        retroactive: false,
     };
     AlertRecord {
         alert,

@@ -63,6 +63,11 @@ pub struct Alert {
     /// The same story from other sources, found after this alert was raised.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub also_reported_by: Vec<ArticleRef>,
+    /// Raised by a retro-hunt: a rule added or changed by a reload, matched
+    /// over articles consumed before it (an extension of the contract's
+    /// alert: `true` when so, absent otherwise).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub retroactive: bool,
 }
 
 /// A timestamp as RFC 3339 in UTC: "2024-07-15T10:05:00Z", with as many
@@ -130,6 +135,7 @@ impl Alert {
             detected_at,
             watchlist: rule.file.display().to_string(),
             also_reported_by: Vec::new(),
+            retroactive: false,
         }
     }
 

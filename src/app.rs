@@ -100,21 +100,30 @@ impl App {
 }
 
 /// Validates the watchlists anew and swaps them in; on any problem the
-/// running rules stay and every problem is logged.
-pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) {
+/// running rules stay and every problem is logged. Returns the rules the
+/// new watchlists add or change in what decides their hits (for a
+/// retro-hunt); none when the reload is rejected.
+pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) -> Vec<String> {
     let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
-    let outcome = match watchlists::load(&config.watchlists, Some(&ids)) {
+    let (outcome, changed) = match watchlists::load(&config.watchlists, Some(&ids)) {
         Ok((m, _)) => {
-            info!(message = "Watchlists reloaded.", rules = m.rule_count());
+            let old = shared.current();
+            let changed: Vec<String> = m
+                .rules()
+                .filter(|r| old.rule_fingerprint(&r.id) != m.rule_fingerprint(&r.id))
+                .map(|r| r.id.clone())
+                .collect();
+            info!(message = "Watchlists reloaded.", rules = m.rule_count(), new_or_changed = %changed.join(","));
             shared.replace(m);
-            ReloadOutcome::Success
+            (ReloadOutcome::Success, changed)
         }
         Err(problems) => {
             for p in problems {
                 error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
             }
-            ReloadOutcome::Error
+            (ReloadOutcome::Error, Vec::new())
         }
     };
     metrics.reload(outcome);
+    changed
 }

@@ -28,6 +28,7 @@ pub mod import;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;
+pub mod retro;
 pub mod source;
 pub mod store;
 pub mod telemetry;

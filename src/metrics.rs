@@ -23,6 +23,10 @@ pub struct Metrics {
     pub store_disk_full: IntGauge,
     pub match_seconds: Histogram,
     pub end_to_end_seconds: Histogram,
+    /// Articles a retro-hunt read.
+    pub retro_articles: prometheus::IntCounter,
+    /// Offsets retro-hunts still have to read.
+    pub retro_pending: IntGauge,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -72,6 +76,20 @@ impl Default for Metrics {
         .expect("valid metric");
         r.register(Box::new(store_disk_full.clone()))
             .expect("unique metric");
+        let retro_articles = prometheus::IntCounter::new(
+            "wirewatch_retro_articles_total",
+            "Articles read again by retro-hunts (rules added or changed by a reload, over the retained topics).",
+        )
+        .expect("valid metric");
+        r.register(Box::new(retro_articles.clone()))
+            .expect("unique metric");
+        let retro_pending = IntGauge::new(
+            "wirewatch_retro_pending",
+            "Messages retro-hunts still have to read.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(retro_pending.clone()))
+            .expect("unique metric");
         let consumer_lag = IntGaugeVec::new(
             Opts::new(
                 "wirewatch_consumer_lag",
@@ -111,6 +129,8 @@ impl Default for Metrics {
             outbox_pending,
             stalled_partitions,
             store_disk_full,
+            retro_articles,
+            retro_pending,
             match_seconds: histogram(
                 &r,
                 "wirewatch_match_seconds",
@@ -258,6 +278,8 @@ mod tests {
             "wirewatch_store_disk_full 0",
             "wirewatch_match_seconds_bucket",
             "wirewatch_end_to_end_seconds_count",
+            "wirewatch_retro_articles_total 0",
+            "wirewatch_retro_pending 0",
         ] {
             assert!(text.contains(name), "{name} missing in\n{text}");
         }

@@ -2,6 +2,7 @@
 //! alerts, and write them durably to the outbox. Sources (Kafka, file) own
 //! ordering and offsets; the dispatcher delivers from the outbox.
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
 use tokio::sync::Notify;
@@ -92,7 +93,14 @@ impl Processor {
 
     /// Decodes and matches one event: its alerts and, if it alerts, its
     /// story fingerprint. Pure CPU work, no I/O.
-    fn prepare(&self, payload: Option<&[u8]>) -> Result<Prepared, Malformed> {
+    ///
+    /// For a retro-hunt, `only` keeps the hits of those rules, and their
+    /// alerts are flagged retroactive.
+    fn prepare(
+        &self,
+        payload: Option<&[u8]>,
+        only: Option<&HashSet<String>>,
+    ) -> Result<Prepared, Malformed> {
         let article = article::decode(payload.unwrap_or_default(), self.max_message_bytes)?;
         let matcher = self.matcher.current();
         let started = std::time::Instant::now();
@@ -103,16 +111,16 @@ impl Processor {
         let now = jiff::Timestamp::now();
         let alerts: Vec<AlertRecord> = hits
             .into_iter()
+            .filter(|hit| only.is_none_or(|rules| rules.contains(&hit.rule_id)))
             .map(|hit| {
                 let notify = matcher
                     .rules()
                     .nth(hit.rule_index)
                     .map(|rule| rule.notify.clone())
                     .unwrap_or_default();
-                AlertRecord {
-                    alert: Alert::new(&matcher, &article, hit, now),
-                    notify,
-                }
+                let mut alert = Alert::new(&matcher, &article, hit, now);
+                alert.retroactive = only.is_some();
+                AlertRecord { alert, notify }
             })
             .collect();
         Ok((article, alerts, fingerprint))
@@ -126,8 +134,30 @@ impl Processor {
         &self,
         payloads: &[Option<&[u8]>],
     ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
+        self.handle_batch_for(payloads, None)
+    }
+
+    /// [`Processor::handle_batch`] for a retro-hunt: only the hits of
+    /// `rules` alert, flagged retroactive; `wirewatch_articles_total`
+    /// counts live consumption only, so it is left alone (the hunt has its
+    /// own counter). Alert ids are the live ones', so an article that
+    /// already alerted for a rule does not alert again.
+    pub fn handle_retro_batch(
+        &self,
+        payloads: &[Option<&[u8]>],
+        rules: &HashSet<String>,
+    ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
+        self.handle_batch_for(payloads, Some(rules))
+    }
+
+    fn handle_batch_for(
+        &self,
+        payloads: &[Option<&[u8]>],
+        only: Option<&HashSet<String>>,
+    ) -> Result<Vec<Result<usize, Malformed>>, StoreError> {
+        let live = only.is_none();
         let prepared: Vec<Result<Prepared, Malformed>> =
-            payloads.iter().map(|p| self.prepare(*p)).collect();
+            payloads.iter().map(|p| self.prepare(*p, only)).collect();
         let items: Vec<crate::store::StoryItem<'_>> = prepared
             .iter()
             .filter_map(|r| r.as_ref().ok())
@@ -158,15 +188,21 @@ impl Processor {
         for p in prepared {
             match p {
                 Err(bad) => {
-                    self.metrics.article(ArticleOutcome::Malformed);
+                    if live {
+                        self.metrics.article(ArticleOutcome::Malformed);
+                    }
                     results.push(Err(bad));
                 }
                 Ok((_, alerts, _)) if alerts.is_empty() => {
-                    self.metrics.article(ArticleOutcome::Unmatched);
+                    if live {
+                        self.metrics.article(ArticleOutcome::Unmatched);
+                    }
                     results.push(Ok(0));
                 }
                 Ok((article, alerts, _)) => {
-                    self.metrics.article(ArticleOutcome::Matched);
+                    if live {
+                        self.metrics.article(ArticleOutcome::Matched);
+                    }
                     let out = outs.next().unwrap_or_default();
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);

@@ -35,7 +35,18 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         metrics,
     } = App::new(matcher, parts);
     let shutdown = CancellationToken::new();
-    spawn_signal_handlers(&config, &processor, shutdown.clone());
+    // Retro-hunts read the topics: not for a file replay.
+    let hunter = match input {
+        None => crate::retro::spawn(
+            &config.kafka,
+            &config.retro,
+            processor.clone(),
+            shutdown.clone(),
+        ),
+        Some(_) => None,
+    };
+    let (retro, hunting) = hunter.unzip();
+    spawn_signal_handlers(&config, &processor, retro, shutdown.clone());
     spawn_retention_sweep(store.clone(), config.retention, shutdown.clone());
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
@@ -99,6 +110,9 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         .await;
     shutdown.cancel();
     let _ = delivering.await;
+    if let Some(h) = hunting {
+        let _ = h.await;
+    }
     consumed?;
     info!(message = "Stopped.");
     Ok(())
@@ -186,7 +200,12 @@ fn spawn_retention_sweep(
 }
 
 /// SIGINT/SIGTERM stop the daemon; SIGHUP reloads the watchlists.
-fn spawn_signal_handlers(config: &Config, processor: &Processor, shutdown: CancellationToken) {
+fn spawn_signal_handlers(
+    config: &Config,
+    processor: &Processor,
+    retro: Option<crate::retro::Retro>,
+    shutdown: CancellationToken,
+) {
     use tokio::signal::unix::{signal, SignalKind};
     let stop = shutdown.clone();
     tokio::spawn(async move {
@@ -219,14 +238,20 @@ fn spawn_signal_handlers(config: &Config, processor: &Processor, shutdown: Cance
                 _ = shutdown.cancelled() => return,
                 _ = hup.recv() => {
                     info!(message = "SIGHUP received; reloading watchlists.");
-                    reload(&config, &matcher, &metrics);
+                    let changed = reload(&config, &matcher, &metrics);
+                    if let Some(r) = &retro {
+                        r.hunt(changed);
+                    }
                 }
                 Some(()) = changed.recv() => {
                     // Editors write in several steps: wait for the burst to end.
                     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
                     while changed.try_recv().is_ok() {}
                     info!(message = "Watchlist files changed; reloading.");
-                    reload(&config, &matcher, &metrics);
+                    let changed = reload(&config, &matcher, &metrics);
+                    if let Some(r) = &retro {
+                        r.hunt(changed);
+                    }
                 }
             }
         }

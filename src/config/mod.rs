@@ -18,6 +18,7 @@ mod channel;
 mod delivery;
 mod env;
 mod kafka;
+mod retro;
 mod root;
 pub mod routing;
 mod secret;
@@ -197,6 +198,27 @@ pub struct Config {
     pub http_listen: SocketAddr,
     pub delivery: DeliveryConfig,
     pub channels: Vec<Channel>,
+    /// Retro-hunts after a reload adds or changes rules.
+    pub retro: RetroConfig,
+}
+
+/// The `[retro]` section.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetroConfig {
+    /// How far back a hunt reads (by message timestamp); `None`: off.
+    pub window: Option<std::time::Duration>,
+    /// The most articles a hunt reads per second, so it never competes
+    /// with live consumption for the broker or the matcher.
+    pub max_articles_per_sec: u32,
+}
+
+impl Default for RetroConfig {
+    fn default() -> RetroConfig {
+        RetroConfig {
+            window: Some(std::time::Duration::from_secs(7 * 86_400)),
+            max_articles_per_sec: 200,
+        }
+    }
 }
 
 impl Config {

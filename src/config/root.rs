@@ -113,6 +113,7 @@ impl Validator<'_> {
         };
         let delivery = self.delivery(root.map.remove("delivery"));
         let channels = self.channels(root.map.remove("channel"), base);
+        let retro = self.retro(root.map.remove("retro"));
         let needs_smtp = channels
             .iter()
             .any(|c| matches!(c.kind, ChannelKind::Email { .. }));
@@ -132,6 +133,7 @@ impl Validator<'_> {
                 "http",
                 "delivery",
                 "channel",
+                "retro",
             ],
         );
         Some(Config {
@@ -148,6 +150,7 @@ impl Validator<'_> {
             http_listen: http_listen?,
             delivery: delivery?,
             channels,
+            retro: retro?,
         })
     }
 

@@ -541,3 +541,42 @@ fn retention_and_thread_window() {
     let c = load_str(&minimal(), &env).unwrap();
     assert_eq!(c.thread_window, Some(Duration::from_secs(7 * 86_400)));
 }
+
+#[test]
+fn retro_hunts_default_to_a_week_and_can_be_turned_off() {
+    let c = load_str(&minimal(), &[]).unwrap();
+    assert_eq!(c.retro.window, Some(Duration::from_secs(7 * 86_400)));
+    assert_eq!(c.retro.max_articles_per_sec, 200);
+    let c = load_str(
+        &format!(
+            "{}\n[retro]\nwindow = \"36h\"\nmax_articles_per_sec = 50\n",
+            minimal()
+        ),
+        &[],
+    )
+    .unwrap();
+    assert_eq!(c.retro.window, Some(Duration::from_secs(36 * 3600)));
+    assert_eq!(c.retro.max_articles_per_sec, 50);
+    let c = load_str(&minimal(), &[("WIREWATCH__RETRO__WINDOW", "0")]).unwrap();
+    assert_eq!(c.retro.window, None, "0 turns retro-hunts off");
+    let errs = load_str(
+        &format!(
+            "{}\n[retro]\nwindow = \"a week\"\nmax_articles_per_sec = 0\n",
+            minimal()
+        ),
+        &[],
+    )
+    .unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 2, "{text:#?}");
+    assert!(
+        text.iter()
+            .any(|t| t.contains("retro.window: \"a week\" is not valid")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("retro.max_articles_per_sec: 0 is not valid")),
+        "{text:#?}"
+    );
+}

@@ -286,10 +286,12 @@ impl Dispatcher {
         }
         let alerts: Vec<Alert> = group.iter().map(|(_, a)| a.clone()).collect();
         // Email, not a digest: a follow-up of the thread its alerts'
-        // (rule, company) began, if any within the window.
+        // (rule, company) began, if any within the window. Not a
+        // retro-hunt's: earlier coverage is no follow-up of a later alert.
         let threading = self.thread_window_ms.filter(|_| {
             self.notifier.kind(&channel) == Some(Kind::Email)
                 && !self.routing.get(&channel).is_some_and(|r| r.is_digest())
+                && !alerts.iter().all(|a| a.retroactive)
         });
         let thread = threading.and_then(|window| {
             self.store

@@ -21,6 +21,7 @@ use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 use super::feedback::FEEDBACK;
 use super::index::{self, INDEX, ROWS, ROW_KEYS};
 use super::records::{Copy, DeliveryState, Status, ALERTS, COPIES, DELIVERIES, DUE, STORIES};
+use super::retro::RETRO;
 use super::silence::SILENCES;
 use super::thread::THREADS;
 use super::{StoreError, FILE_NAME};
@@ -165,7 +166,7 @@ fn prepare(path: &Path, db: &Database) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e.to_string());
     let tx = db.begin_write().map_err(|e| err(&e))?;
     for t in [
-        ALERTS, DELIVERIES, DUE, STORIES, COPIES, SILENCES, THREADS, FEEDBACK,
+        ALERTS, DELIVERIES, DUE, STORIES, COPIES, SILENCES, THREADS, FEEDBACK, RETRO,
     ] {
         tx.open_table(t).map_err(|e| err(&e))?;
     }

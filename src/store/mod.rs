@@ -37,6 +37,7 @@ mod lease;
 mod page;
 mod queries;
 mod records;
+mod retro;
 mod silence;
 mod thread;
 
@@ -49,6 +50,7 @@ pub use index::{words, AlertDelivery, AlertRow};
 pub use lease::Leased;
 pub use page::{AlertFilter, Cursor, Page, RuleStats, MAX_PAGE};
 pub use records::{AlertRecord, DeliveryState, Outcome, Status};
+pub use retro::{RetroHunt, RetroPartition};
 pub use silence::{Lifted, Silence, SilenceScope};
 pub use thread::{Sent, Thread, ThreadRoot};
 
@@ -148,6 +150,7 @@ pub(crate) mod tests {
             detected_at: "2024-01-01T00:00:00Z".parse().unwrap(),
             watchlist: "w.toml".into(),
             also_reported_by: vec![],
+            retroactive: false,
         };
         AlertRecord {
             alert,

@@ -98,107 +98,58 @@ pub struct RangeReader {
 
 impl RangeReader {
     /// Plans the range of every configured topic's partitions and assigns
-    /// those with anything to read. `since_ms` and `until_ms` are Unix
-    /// milliseconds.
+    /// them: from the first offset at or after `since_ms` (the broker's
+    /// offsets-for-times answer, then each message's own timestamp) to the
+    /// high watermark now, stopping early at `until_ms`. For backtests: the
+    /// group id it presents is `GROUP_ID.backtest`.
     pub fn open(cfg: &KafkaConfig, since_ms: i64, until_ms: Option<i64>) -> anyhow::Result<Self> {
-        let mut cc = client_config(
-            cfg,
-            &[
-                ("auto.offset.reset", "earliest".into()),
-                ("enable.partition.eof", "true".into()),
-                ("queued.max.messages.kbytes", "16384".into()),
-                ("fetch.queue.backoff.ms", "20".into()),
-                (
-                    "fetch.message.max.bytes",
-                    (cfg.max_message_bytes + 1).max(1_048_576).to_string(),
-                ),
-            ],
-        );
-        // Read-only whatever the properties say: librdkafka needs a group
-        // id to assign partitions, but this one never joins the group and
-        // never commits.
-        cc.set("group.id", format!("{}.backtest", cfg.group_id))
-            .set("enable.auto.commit", "false")
-            .set("enable.auto.offset.store", "false");
-        let consumer: BaseConsumer = cc
-            .create()
-            .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", client_error(&e)))?;
+        let consumer = range_consumer(cfg, "backtest")?;
+        let spans = plan_with(&consumer, cfg, since_ms)?;
+        let from: Vec<(Span, i64)> = spans.into_iter().map(|s| (s.clone(), s.start)).collect();
+        Self::assign(consumer, from, since_ms, until_ms)
+    }
 
-        let mut partitions = Vec::new();
-        for topic in &cfg.topics {
-            let metadata = consumer
-                .fetch_metadata(Some(topic), PLAN_TIMEOUT)
-                .with_context(|| format!("cannot read the metadata of topic {topic:?}"))?;
-            let t = metadata
-                .topics()
-                .iter()
-                .find(|t| t.name() == topic)
-                .ok_or_else(|| anyhow::anyhow!("the broker did not describe topic {topic:?}"))?;
-            if let Some(e) = t.error() {
-                anyhow::bail!(
-                    "topic {topic:?}: {}",
-                    rdkafka::types::RDKafkaErrorCode::from(e)
-                );
-            }
-            if t.partitions().is_empty() {
-                anyhow::bail!("topic {topic:?} has no partitions (does it exist?)");
-            }
-            let mut ids: Vec<i32> = t.partitions().iter().map(|p| p.id()).collect();
-            ids.sort_unstable();
-            partitions.extend(ids.into_iter().map(|p| (topic.clone(), p)));
-        }
+    /// The spans [`RangeReader::open`] would read, without reading: what a
+    /// retro-hunt stores before it starts, so that it can resume.
+    pub fn plan(cfg: &KafkaConfig, purpose: &str, since_ms: i64) -> anyhow::Result<Vec<Span>> {
+        let consumer = range_consumer(cfg, purpose)?;
+        plan_with(&consumer, cfg, since_ms)
+    }
 
-        // Where to start looking for the first message at or after `since`.
-        let mut tpl = TopicPartitionList::new();
-        for (t, p) in &partitions {
-            tpl.add_partition_offset(t, *p, Offset::Offset(since_ms))?;
-        }
-        let found = consumer
-            .offsets_for_times(tpl, PLAN_TIMEOUT)
-            .context("cannot look up offsets by time")?;
-        let starts = partitions
-            .iter()
-            .map(|(t, p)| {
-                let e = found
-                    .find_partition(t, *p)
-                    .ok_or_else(|| anyhow::anyhow!("no offset for {t}[{p}]"))?;
-                e.error()
-                    .with_context(|| format!("cannot look up offsets by time in {t}[{p}]"))?;
-                Ok(e.offset())
+    /// Reads planned spans, each from its `next` offset (where an earlier
+    /// read stopped), with the group id `GROUP_ID.PURPOSE`.
+    pub fn resume(
+        cfg: &KafkaConfig,
+        purpose: &str,
+        from: Vec<(Span, i64)>,
+        since_ms: i64,
+    ) -> anyhow::Result<Self> {
+        let consumer = range_consumer(cfg, purpose)?;
+        Self::assign(consumer, from, since_ms, None)
+    }
+
+    fn assign(
+        consumer: BaseConsumer,
+        from: Vec<(Span, i64)>,
+        since_ms: i64,
+        until_ms: Option<i64>,
+    ) -> anyhow::Result<Self> {
+        let cursors: Vec<Cursor> = from
+            .into_iter()
+            .map(|(span, next)| {
+                let next = next.clamp(span.start, span.end);
+                Cursor {
+                    done: next >= span.end,
+                    // Past the start, the `since` boundary was found.
+                    started: next > span.start,
+                    next,
+                    span,
+                }
             })
-            .collect::<anyhow::Result<Vec<Offset>>>()?;
-
-        let mut cursors = Vec::new();
-        for (i, (topic, partition)) in partitions.iter().enumerate() {
-            let (low, high) = consumer
-                .fetch_watermarks(topic, *partition, PLAN_TIMEOUT)
-                .with_context(|| format!("cannot read the offsets of {topic}[{partition}]"))?;
-            let start = match starts[i] {
-                Offset::Offset(n) => n.clamp(low, high),
-                // No message at or after `since`: nothing to read.
-                _ => high,
-            };
-            let end = high;
-            let span = Span {
-                topic: topic.clone(),
-                partition: *partition,
-                start,
-                end,
-            };
-            cursors.push(Cursor {
-                done: span.is_empty(),
-                next: start,
-                started: false,
-                span,
-            });
-        }
+            .collect();
         let mut tpl = TopicPartitionList::new();
         for c in cursors.iter().filter(|c| !c.done) {
-            tpl.add_partition_offset(
-                &c.span.topic,
-                c.span.partition,
-                Offset::Offset(c.span.start),
-            )?;
+            tpl.add_partition_offset(&c.span.topic, c.span.partition, Offset::Offset(c.next))?;
         }
         consumer
             .assign(&tpl)
@@ -220,6 +171,14 @@ impl RangeReader {
             since_ms,
             until_ms,
         })
+    }
+
+    /// Each span with the next offset to read in it: where to resume.
+    pub fn positions(&self) -> Vec<(Span, i64)> {
+        self.cursors
+            .iter()
+            .map(|c| (c.span.clone(), c.next))
+            .collect()
     }
 
     /// Every partition of the configured topics with its offsets to look at.
@@ -294,6 +253,105 @@ impl RangeReader {
             left.join(", ")
         )
     }
+}
+
+/// A consumer for reading ranges: never commits, never stores offsets,
+/// presents `GROUP_ID.PURPOSE` (never the daemon's own group).
+fn range_consumer(cfg: &KafkaConfig, purpose: &str) -> anyhow::Result<BaseConsumer> {
+    let mut cc = client_config(
+        cfg,
+        &[
+            ("auto.offset.reset", "earliest".into()),
+            ("enable.partition.eof", "true".into()),
+            ("queued.max.messages.kbytes", "16384".into()),
+            ("fetch.queue.backoff.ms", "20".into()),
+            (
+                "fetch.message.max.bytes",
+                (cfg.max_message_bytes + 1).max(1_048_576).to_string(),
+            ),
+        ],
+    );
+    cc.set("group.id", format!("{}.{purpose}", cfg.group_id))
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        // Its statistics feed nothing (the daemon's lag gauge is the live
+        // consumer's); librdkafka's default context would log each one.
+        .set("statistics.interval.ms", "0");
+    cc.create()
+        .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", client_error(&e)))
+}
+
+/// Every partition of the configured topics, from the broker's first
+/// offset at or after `since_ms` to its high watermark now.
+fn plan_with(
+    consumer: &BaseConsumer,
+    cfg: &KafkaConfig,
+    since_ms: i64,
+) -> anyhow::Result<Vec<Span>> {
+    let mut partitions = Vec::new();
+    for topic in &cfg.topics {
+        let metadata = consumer
+            .fetch_metadata(Some(topic), PLAN_TIMEOUT)
+            .with_context(|| format!("cannot read the metadata of topic {topic:?}"))?;
+        let t = metadata
+            .topics()
+            .iter()
+            .find(|t| t.name() == topic)
+            .ok_or_else(|| anyhow::anyhow!("the broker did not describe topic {topic:?}"))?;
+        if let Some(e) = t.error() {
+            anyhow::bail!(
+                "topic {topic:?}: {}",
+                rdkafka::types::RDKafkaErrorCode::from(e)
+            );
+        }
+        if t.partitions().is_empty() {
+            anyhow::bail!("topic {topic:?} has no partitions (does it exist?)");
+        }
+        let mut ids: Vec<i32> = t.partitions().iter().map(|p| p.id()).collect();
+        ids.sort_unstable();
+        partitions.extend(ids.into_iter().map(|p| (topic.clone(), p)));
+    }
+
+    // Where to start looking for the first message at or after `since`.
+    let mut tpl = TopicPartitionList::new();
+    for (t, p) in &partitions {
+        tpl.add_partition_offset(t, *p, Offset::Offset(since_ms))?;
+    }
+    let found = consumer
+        .offsets_for_times(tpl, PLAN_TIMEOUT)
+        .context("cannot look up offsets by time")?;
+    let starts = partitions
+        .iter()
+        .map(|(t, p)| {
+            let e = found
+                .find_partition(t, *p)
+                .ok_or_else(|| anyhow::anyhow!("no offset for {t}[{p}]"))?;
+            e.error()
+                .with_context(|| format!("cannot look up offsets by time in {t}[{p}]"))?;
+            Ok(e.offset())
+        })
+        .collect::<anyhow::Result<Vec<Offset>>>()?;
+
+    let mut spans = Vec::new();
+    for (i, (topic, partition)) in partitions.iter().enumerate() {
+        let (low, high) = consumer
+            .fetch_watermarks(topic, *partition, PLAN_TIMEOUT)
+            .with_context(|| format!("cannot read the offsets of {topic}[{partition}]"))?;
+        let start = match starts[i] {
+            Offset::Offset(n) => n.clamp(low, high),
+            // No message at or after `since`: nothing to read.
+            _ => high,
+        };
+        let end = high;
+        let span = Span {
+            topic: topic.clone(),
+            partition: *partition,
+            start,
+            end,
+        };
+        spans.push(span);
+    }
+    Ok(spans)
 }
 
 impl Iterator for RangeReader {
