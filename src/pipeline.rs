@@ -10,7 +10,7 @@ use tracing::info;
 use crate::alert::Alert;
 use crate::metrics::{ArticleOutcome, DeliveryOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
-use crate::store::{AlertRecord, Store, StoreError};
+use crate::store::{AlertRecord, ArticleText, Store, StoreError};
 use wirewatch_matcher::article::{self, Article, Malformed};
 use wirewatch_matcher::Matcher;
 
@@ -112,6 +112,7 @@ impl Processor {
                 AlertRecord {
                     alert: Alert::new(&matcher, &article, hit, now),
                     notify,
+                    text: Some(ArticleText::of(&article)),
                 }
             })
             .collect();
