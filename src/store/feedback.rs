@@ -14,7 +14,7 @@ use super::{now_ms, AlertRecord, Store, StoreError};
 pub(super) const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback");
 
 /// Why an alert was not relevant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackReason {
     /// The company is there in another role (customer, source, analyst).
