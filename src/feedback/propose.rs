@@ -556,6 +556,40 @@ mod tests {
     }
 
     #[test]
+    fn a_phrase_in_an_unmarked_alerts_evidence_is_never_proposed() {
+        let records = [
+            case(
+                "f1",
+                "Analysts said [Acme] would be sanctioned.",
+                "us-treasury",
+                "sanction",
+            ),
+            case(
+                "f2",
+                "Analysts think [Acme] faces sanctions.",
+                "us-treasury",
+                "sanction",
+            ),
+            case(
+                "t1",
+                "Analysts expect more after the Treasury sanctioned [Acme].",
+                "us-treasury",
+                "sanction",
+            ),
+        ];
+        let marks = [("f1", CompanyInAnotherRole), ("f2", CompanyInAnotherRole)];
+        let got = proposals(&rule(), &cases(&records, &marks), 2, 3);
+        assert!(got.is_empty(), "{got:#?}");
+        let without_t1 = proposals(&rule(), &cases(&records[..2], &marks), 2, 3);
+        assert_eq!(
+            without_t1[0].change,
+            Change::AddExclude {
+                phrase: "analysts".into()
+            }
+        );
+    }
+
+    #[test]
     fn one_false_positive_or_old_news_proposes_nothing() {
         let records = [
             case(
