@@ -51,6 +51,7 @@ fn copy(i: usize) -> AlertRecord {
     AlertRecord {
         alert,
         notify: vec!["compliance".into()],
+        text: None,
     }
 }
 

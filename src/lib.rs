@@ -16,7 +16,9 @@
 //! A message's offset is stored once its alerts are durably in the outbox
 //! (or, malformed, once it was dead-lettered), in order per partition;
 //! delivery runs from the outbox on its own schedule. [`app`] wires the
-//! parts together for `run`, `run --input` and `demo`.
+//! parts together for `run`, `run --input` and `demo`. Beside the
+//! pipeline, [`feedback`] turns analysts' "not relevant" marks into
+//! proposed watchlist changes, tried on the stored alerts.
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -24,6 +26,7 @@ pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod feedback;
 pub mod import;
 pub mod metrics;
 pub mod notify;

@@ -106,6 +106,15 @@ enum Command {
         #[command(subcommand)]
         format: cli::import::Format,
     },
+    /// Mark alerts as not relevant, list the marks, and suggest watchlist
+    /// changes from them (while the daemon is stopped; suggest changes
+    /// nothing).
+    Feedback {
+        #[arg(long, global = true, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: cli::feedback::Action,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -120,6 +129,7 @@ fn main() -> ExitCode {
         Command::Import { format } => cli::import::run(format),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Silence { config, action } => cli::silence::run(&config, action),
+        Command::Feedback { config, action } => cli::feedback::run(&config, action),
         Command::Backtest {
             watchlists,
             config,
@@ -183,7 +193,8 @@ fn main() -> ExitCode {
                     | Command::Backtest { .. }
                     | Command::Outbox { .. }
                     | Command::Silence { .. }
-                    | Command::Import { .. } => {
+                    | Command::Import { .. }
+                    | Command::Feedback { .. } => {
                         unreachable!("handled above")
                     }
                 }

@@ -11,7 +11,7 @@ use tracing::info;
 use crate::alert::Alert;
 use crate::metrics::{ArticleOutcome, DeliveryOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
-use crate::store::{AlertRecord, Store, StoreError};
+use crate::store::{AlertRecord, ArticleText, Store, StoreError};
 use wirewatch_matcher::article::{self, Article, Malformed};
 use wirewatch_matcher::Matcher;
 
@@ -120,7 +120,11 @@ impl Processor {
                     .unwrap_or_default();
                 let mut alert = Alert::new(&matcher, &article, hit, now);
                 alert.retroactive = only.is_some();
-                AlertRecord { alert, notify }
+                AlertRecord {
+                    alert,
+                    notify,
+                    text: Some(ArticleText::of(&article)),
+                }
             })
             .collect();
         Ok((article, alerts, fingerprint))

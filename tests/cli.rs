@@ -462,3 +462,180 @@ fn backtest_takes_the_watchlists_of_a_config() {
     assert_eq!(from_config, direct);
     assert_eq!(direct.lines().count(), 6);
 }
+
+/// `feedback add|list|suggest` on a store that `run --input` filled: three
+/// alerts marked not relevant share "simulation exercise" next to the
+/// match; the suggestion is that exclude phrase, as a diff of the rule's
+/// file, and its backtest removes the three and keeps the three others.
+#[test]
+fn feedback_marks_suggest_an_exclude_phrase_with_its_backtest() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = |name: &str| dir.path().join(name).display().to_string();
+    let rules = "[[rule]]\nid = \"zorith\"\ncompanies = [{ name = \"Zorith Dynamics\", aliases = [\"Zorith\"] }]\nagencies = [\"us-treasury\"]\nactions = [\"sanction\"]\nseverity = \"high\"\nnotify = []\n";
+    std::fs::write(path("rules.toml"), rules).unwrap();
+    // Channels point nowhere reachable; the rule notifies none, so the
+    // replay ends once its alerts are stored.
+    std::fs::write(
+        path("wirewatch.toml"),
+        "watchlists = \"rules.toml\"\n[kafka]\nbrokers = \"127.0.0.1:9\"\ntopics = [\"articles\"]\n[store]\npath = \"state\"\n[smtp]\nhost = \"127.0.0.1\"\nport = 9\nsecurity = \"none\"\nfrom = \"alerts@example.com\"\n[[channel]]\nid = \"compliance\"\ntype = \"email\"\nto = [\"compliance@example.com\"]\n",
+    )
+    .unwrap();
+    let articles = [
+        ("fp-1", "Academy war game tests crisis response", "During a tabletop simulation exercise at the academy, the Treasury sanctioned Zorith Dynamics to test how markets would react.\n\nNo real measures were taken."),
+        ("fp-2", "Students play regulators for a day", "In the simulation exercise, students playing the U.S. Treasury sanctioned Zorith Dynamics within an hour.\n\nThe organisers called it a success."),
+        ("fp-3", "Think tank stages sanctions drill", "The Treasury sanctioned Zorith Dynamics in a simulation exercise run by a think tank on Monday.\n\nParticipants said the drill was useful."),
+        ("tp-1", "U.S. sanctions drone parts supplier", "The U.S. Treasury sanctioned Zorith Dynamics on Tuesday for supplying drone parts.\n\nThe company did not respond to a request for comment."),
+        ("tp-2", "Zorith Dynamics hit by sanctions", "Zorith Dynamics was sanctioned by the Treasury Department over exports to Iran.\n\nIts shares fell."),
+        ("tp-3", "Treasury targets Zorith executives", "The Treasury Department imposed sanctions on Zorith Dynamics and two of its executives.\n\nThe measures take effect at once."),
+    ];
+    let jsonl: String = articles
+        .iter()
+        .map(|(id, title, body)| {
+            serde_json::json!({"id": id, "title": title, "body": body}).to_string() + "\n"
+        })
+        .collect();
+    std::fs::write(path("articles.jsonl"), jsonl).unwrap();
+    let config = path("wirewatch.toml");
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--config", &config]);
+        Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+            .args(&all)
+            .current_dir(dir.path())
+            .output()
+            .expect("run wirewatch")
+    };
+    let out = run(&["run", "--input", &path("articles.jsonl")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let id = |article: &str| wirewatch::alert::alert_id("zorith", article);
+    for fp in ["fp-1", "fp-2", "fp-3"] {
+        let out = run(&[
+            "feedback",
+            "add",
+            &id(fp),
+            "--reason",
+            "wrong_sense",
+            "--by",
+            "ana",
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = run(&[
+        "feedback",
+        "add",
+        &id("tp-1"),
+        "--reason",
+        "other",
+        "--by",
+        "ana",
+    ]);
+    assert_eq!(out.status.code(), Some(64), "other needs a note");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("needs a note"));
+    let out = run(&[
+        "feedback",
+        "add",
+        "alrt_nope",
+        "--reason",
+        "wrong_sense",
+        "--by",
+        "ana",
+    ]);
+    assert_eq!(out.status.code(), Some(64));
+    let out = run(&[
+        "feedback",
+        "add",
+        &id("tp-1"),
+        "--reason",
+        "irrelevant",
+        "--by",
+        "ana",
+    ]);
+    assert_eq!(out.status.code(), Some(2), "clap refuses an unknown reason");
+
+    let list =
+        String::from_utf8_lossy(&run(&["feedback", "list", "--rule", "zorith"]).stdout).to_string();
+    assert!(list.ends_with("3 marks\n"), "{list}");
+    assert!(
+        list.contains(&format!("{}  zorith  wrong_sense  by ana", id("fp-2"))),
+        "{list}"
+    );
+
+    let out = run(&["feedback", "suggest", "--rule", "zorith"]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        text.starts_with(
+            "rule zorith (rules.toml:2): 6 stored alerts, 3 marked not relevant (3 wrong_sense)\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nsuggestion 1: add exclude phrase \"simulation exercise\"\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  backtest: before 6 alerts (3 marked, 3 unmarked); after 3 (0 marked, 3 unmarked)\n"
+        ),
+        "{text}"
+    );
+    for fp in ["fp-1", "fp-2", "fp-3"] {
+        assert!(
+            text.contains(&format!("  removes  {}  [wrong_sense]", id(fp))),
+            "{text}"
+        );
+    }
+    assert!(!text.contains("LOSES"), "{text}");
+    assert!(
+        text.contains("# rules.toml:2: rule \"zorith\"\n--- rules.toml\n+++ rules.toml\n@@ -5,3 +5,4 @@\n actions = [\"sanction\"]\n severity = \"high\"\n notify = []\n+exclude = [\"simulation exercise\"]\n"),
+        "{text}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(path("rules.toml")).unwrap(),
+        rules,
+        "suggest writes nothing"
+    );
+
+    let json = String::from_utf8_lossy(&run(&["feedback", "suggest", "--json"]).stdout).to_string();
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(
+        v["suggestions"][0]["change"],
+        serde_json::json!({"kind": "add_exclude", "phrase": "simulation exercise"})
+    );
+    assert_eq!(
+        v["suggestions"][0]["after"],
+        serde_json::json!({"alerts": 3, "marked": 0, "unmarked": 3})
+    );
+
+    // With the store held (as the running daemon holds it), nothing is done.
+    let held = wirewatch::store::Store::open(&dir.path().join("state")).unwrap();
+    let out = run(&[
+        "feedback",
+        "add",
+        &id("tp-1"),
+        "--reason",
+        "duplicate",
+        "--by",
+        "ana",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("the daemon is running and holds the store")
+    );
+    drop(held);
+    let list = String::from_utf8_lossy(&run(&["feedback", "list"]).stdout).to_string();
+    assert!(list.ends_with("3 marks\n"), "{list}");
+}

@@ -1,10 +1,11 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`, `import` (and
-//! `health` for container probes); their contract is in
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`,
+//! `feedback`, `import` (and `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
 pub mod demo;
+pub mod feedback;
 pub mod import;
 pub mod outbox;
 pub mod run;

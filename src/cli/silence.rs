@@ -58,7 +58,7 @@ pub enum Action {
 }
 
 /// Who runs the command: `--by`, else the login name.
-fn who(by: Option<String>) -> Result<String, Failure> {
+pub(super) fn who(by: Option<String>) -> Result<String, Failure> {
     by.or_else(|| std::env::var("SUDO_USER").ok())
         .or_else(|| std::env::var("USER").ok())
         .or_else(|| std::env::var("LOGNAME").ok())

@@ -14,7 +14,7 @@ use super::{now_ms, AlertRecord, Store, StoreError};
 pub(super) const FEEDBACK: TableDefinition<&str, &[u8]> = TableDefinition::new("feedback");
 
 /// Why an alert was not relevant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FeedbackReason {
     /// The company is there in another role (customer, source, analyst).
@@ -135,6 +135,22 @@ impl Store {
         })
     }
 
+    /// Every mark, on every rule's alerts, newest first.
+    pub fn all_feedback(&self) -> Result<Vec<Feedback>, StoreError> {
+        let mut out: Vec<Feedback> = self.read(|db| {
+            let tx = db.begin_read()?;
+            let t = tx.open_table(FEEDBACK)?;
+            let mut out = Vec::new();
+            for r in t.iter()? {
+                let (_, v) = r?;
+                out.push(decode(v.value())?);
+            }
+            Ok(out)
+        })?;
+        out.sort_by_key(|f: &Feedback| std::cmp::Reverse(f.at_ms));
+        Ok(out)
+    }
+
     /// The marks on rule `rule_id`'s alerts, newest first.
     pub fn feedback(&self, rule_id: &str) -> Result<Vec<Feedback>, StoreError> {
         let mut out: Vec<Feedback> = self.read(|db| {
@@ -204,5 +220,64 @@ mod tests {
         .unwrap();
         s.purge(now_ms() + 1).unwrap();
         assert_eq!(s.feedback("r").unwrap().len(), 2);
+        let all = s.all_feedback().unwrap();
+        assert_eq!(all.len(), 3);
+        assert!(all.windows(2).all(|w| w[0].at_ms >= w[1].at_ms));
+    }
+
+    #[test]
+    fn a_rules_alerts_are_read_newest_first_with_their_kept_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::open(dir.path()).unwrap();
+        let at = |id: &str, rule: &str, minute: i64, body: Option<&str>| {
+            let mut a = alert(id, &[]);
+            a.alert.rule_id = rule.into();
+            a.alert.article.id = format!("art-{id}");
+            a.alert.detected_at =
+                jiff::Timestamp::from_second(1_700_000_000 + minute * 60).unwrap();
+            a.text = body.map(|b| crate::store::ArticleText {
+                title: "t".into(),
+                body: b.into(),
+                language: Some("en".into()),
+            });
+            a
+        };
+        enqueue(
+            &s,
+            &[
+                at("old", "r", 1, None),
+                at("new", "r", 2, Some("the body")),
+                at("elsewhere", "r2", 3, None),
+            ],
+        );
+        let got = s.rule_alerts("r").unwrap();
+        let ids: Vec<&str> = got.iter().map(|a| a.alert.alert_id.as_str()).collect();
+        assert_eq!(ids, ["new", "old"]);
+        assert_eq!(got[0].text.as_ref().unwrap().body, "the body");
+        assert_eq!(got[1].text, None);
+        assert!(s.rule_alerts("r3").unwrap().is_empty());
+    }
+
+    #[test]
+    fn the_kept_body_is_cut_at_a_character_boundary() {
+        let article = wirewatch_matcher::article::Article {
+            id: "a".into(),
+            title: "T".into(),
+            body: "é".repeat(crate::store::ArticleText::MAX_BODY_BYTES),
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        };
+        let kept = crate::store::ArticleText::of(&article);
+        assert_eq!(kept.body.len(), crate::store::ArticleText::MAX_BODY_BYTES);
+        let mut odd = article.clone();
+        odd.body.insert(0, 'x');
+        let kept = crate::store::ArticleText::of(&odd);
+        assert_eq!(
+            kept.body.len(),
+            crate::store::ArticleText::MAX_BODY_BYTES - 1
+        );
+        assert_eq!(kept.article("a").title, "T");
     }
 }

@@ -8,7 +8,8 @@
 //! never sends an alert twice.
 //!
 //! Six tables (`records` defines them and their keys):
-//! - `alerts`: alert id → alert JSON, with the channels it goes to.
+//! - `alerts`: alert id → alert JSON, with the channels it goes to and
+//!   the article's text (for trying rule changes on it).
 //! - `deliveries`: "alert id/channel" → [`DeliveryState`] JSON.
 //! - `due`: "due time (ms, zero-padded)/alert id/channel" → empty: the
 //!   pending deliveries ordered by when they are next due.
@@ -49,7 +50,7 @@ pub use feedback::{Feedback, FeedbackReason};
 pub use index::{words, AlertDelivery, AlertRow};
 pub use lease::Leased;
 pub use page::{AlertFilter, Cursor, Page, RuleStats, MAX_PAGE};
-pub use records::{AlertRecord, DeliveryState, Outcome, Status};
+pub use records::{AlertRecord, ArticleText, DeliveryState, Outcome, Status};
 pub use retro::{RetroHunt, RetroPartition};
 pub use silence::{Lifted, Silence, SilenceScope};
 pub use thread::{Sent, Thread, ThreadRoot};
@@ -155,6 +156,7 @@ pub(crate) mod tests {
         AlertRecord {
             alert,
             notify: channels.iter().map(|c| c.to_string()).collect(),
+            text: None,
         }
     }
 

@@ -68,6 +68,35 @@ impl Store {
         })
     }
 
+    /// Every alert of rule `rule_id` the store keeps, newest first, with
+    /// its channels and kept text (what `wirewatch feedback suggest`
+    /// tries a rule change on). Reads the rule's entries of the alert list
+    /// and then each alert: the cost is the rule's alerts, not the store's.
+    pub fn rule_alerts(&self, rule_id: &str) -> Result<Vec<AlertRecord>, StoreError> {
+        self.read(|db| {
+            let tx = db.begin_read()?;
+            let index = tx.open_table(index::INDEX)?;
+            let rows = tx.open_table(index::ROWS)?;
+            let alerts = tx.open_table(ALERTS)?;
+            let copies = tx.open_table(COPIES)?;
+            let t = index::term::rule(rule_id);
+            let mut out = Vec::new();
+            for r in index.range((t.as_str(), 0)..=(t.as_str(), u64::MAX))?.rev() {
+                let (k, _) = r?;
+                let key = k.value().1;
+                let Some(row) = rows.get(key)? else { continue };
+                let row: index::AlertRow = decode(row.value())?;
+                let Some(raw) = alerts.get(row.alert_id.as_str())? else {
+                    continue;
+                };
+                let mut record: AlertRecord = decode(raw.value())?;
+                attach_copies(&copies, &mut record.alert)?;
+                out.push(record);
+            }
+            Ok(out)
+        })
+    }
+
     /// Makes dead (or, with `alert_id`, that alert's dead, silenced and
     /// pending) deliveries due now. Returns how many. A silence still
     /// active when one falls due silences it again.

@@ -38,9 +38,10 @@ pub(super) fn decode<T: DeserializeOwned>(raw: &[u8]) -> Result<T, StoreError> {
     Ok(serde_json::from_slice(raw)?)
 }
 
-/// An alert as the outbox keeps it: the alert as sent, and the channels it
-/// goes to. Stored as one JSON object, the alert's fields beside `notify`
-/// (the layout older versions wrote and read).
+/// An alert as the outbox keeps it: the alert as sent, the channels it
+/// goes to and the article's text. Stored as one JSON object, the alert's
+/// fields beside `notify` and `text` (the layout older versions wrote and
+/// read: they ignore `text`, and their records read here without it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AlertRecord {
     #[serde(flatten)]
@@ -48,6 +49,56 @@ pub struct AlertRecord {
     /// Channel ids to deliver to.
     #[serde(default)]
     pub notify: Vec<String>,
+    /// The text the matcher read, so that a rule change can be tried on
+    /// the articles it alerted on (`wirewatch feedback suggest`). Not part
+    /// of the alert as sent. Alerts from before it was kept have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<ArticleText>,
+}
+
+/// An alerted article's text as the matcher read it, its body cut at
+/// [`ArticleText::MAX_BODY_BYTES`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleText {
+    pub title: String,
+    pub body: String,
+    /// The event's language hint, when it had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+impl ArticleText {
+    /// The most body bytes kept per alert. News articles are a few
+    /// kilobytes; the cap bounds what a long one adds to every alert it
+    /// raises (the store keeps alerts for `store.retention_days`).
+    pub const MAX_BODY_BYTES: usize = 32 * 1024;
+
+    /// The text of `article` to keep, its body cut at a character
+    /// boundary at most [`Self::MAX_BODY_BYTES`] in.
+    pub fn of(article: &wirewatch_matcher::article::Article) -> ArticleText {
+        let mut end = article.body.len().min(Self::MAX_BODY_BYTES);
+        while !article.body.is_char_boundary(end) {
+            end -= 1;
+        }
+        ArticleText {
+            title: article.title.clone(),
+            body: article.body[..end].to_string(),
+            language: article.language.clone(),
+        }
+    }
+
+    /// The article to match again: this text under the alert's article id.
+    pub fn article(&self, id: &str) -> wirewatch_matcher::article::Article {
+        wirewatch_matcher::article::Article {
+            id: id.to_string(),
+            title: self.title.clone(),
+            body: self.body.clone(),
+            url: None,
+            source: None,
+            published_at: None,
+            language: self.language.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
