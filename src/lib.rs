@@ -27,6 +27,7 @@ pub mod config;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;
+pub mod sentlog;
 pub mod source;
 pub mod store;
 pub mod telemetry;

@@ -717,6 +717,43 @@ async fn count_alerted(s: &Setup, n: usize, scenario: &str) -> (BTreeSet<String>
     (ids, total)
 }
 
+/// The sent log's publish window as the survivor on `port` measured it
+/// (`wirewatch_sent_log_publish_seconds`): publishes, mean, and the
+/// bucket bound every publish fell under; printed, and returned as
+/// (count, skipped deliveries).
+async fn print_publish_window(port: u16, scenario: &str) -> (u64, u64) {
+    let text = reqwest::get(format!("http://127.0.0.1:{port}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let value = |series: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(series)?.strip_prefix(' '))
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    let count = value("wirewatch_sent_log_publish_seconds_count");
+    let sum = value("wirewatch_sent_log_publish_seconds_sum");
+    let max_bound = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("wirewatch_sent_log_publish_seconds_bucket{le=\""))
+        .filter_map(|l| {
+            let (le, n) = l.split_once("\"} ")?;
+            Some((le.parse::<f64>().ok()?, n.trim().parse::<f64>().ok()?))
+        })
+        .find(|(_, n)| *n >= count)
+        .map_or(f64::INFINITY, |(le, _)| le);
+    let skipped = value("wirewatch_deliveries_total{channel=\"soc\",outcome=\"skipped_sent_elsewhere\"}");
+    println!(
+        "{scenario}: sent-but-not-published window on the survivor: {count} publishes, mean {:.1} ms, all under {:.1} ms; {skipped} deliveries skipped as sent by the dead replica",
+        if count > 0.0 { sum / count * 1000.0 } else { 0.0 },
+        max_bound * 1000.0
+    );
+    (count as u64, skipped as u64)
+}
+
 #[tokio::test]
 async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
     let s = Setup::new("group", 4).await;
@@ -750,8 +787,14 @@ async fn two_instances_in_one_group_and_one_killed_the_survivor_takes_over() {
     .await;
     drop(a); // SIGKILL
     produce_stories(&s, N / 2..N).await;
-    let (ids, _) = count_alerted(&s, N, "killed instance").await;
+    let (ids, total) = count_alerted(&s, N, "killed instance").await;
     assert_eq!(ids.len(), N, "nothing lost");
+    let (published, _) = print_publish_window(opts_b.http_port, "killed instance").await;
+    assert!(published > 0, "the survivor published what it sent");
+    assert_eq!(
+        total, N,
+        "no duplicate: the survivor skips what the dead replica published to the sent topic"
+    );
     assert!(b.terminate().success());
 }
 
@@ -803,12 +846,17 @@ async fn the_replica_holding_the_only_busy_partition_killed_mid_burst() {
     assert!(b.is_none());
     let (ids, total) = count_alerted(&s, N, "replica holding the busy partition killed").await;
     assert_eq!(ids.len(), N, "nothing lost");
+    print_publish_window(opts[0].http_port, "busy partition killed").await;
     let logs = a.logs();
     assert!(a.terminate().success());
     println!(
         "the survivor rejoined the group after a stall: {} (duplicates: {})",
         logs.contains("Rejoining the group"),
         total - N
+    );
+    assert_eq!(
+        total, N,
+        "no duplicate: the survivor skips what the dead replica published to the sent topic"
     );
 }
 

@@ -18,6 +18,7 @@ use super::{DeliveryError, Kind, Notifier};
 use crate::alert::Alert;
 use crate::config::{DeliveryConfig, Routing};
 use crate::metrics::{DeliveryOutcome, Metrics};
+use crate::sentlog::SentLog;
 use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
 
 /// Attempts in flight at once, over all channels.
@@ -46,6 +47,8 @@ pub struct Dispatcher {
     routing: Arc<HashMap<String, Routing>>,
     /// Send times per channel within the rate limit's window.
     sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
+    /// Deliveries done by any replica of the group (off: this one's only).
+    done: SentLog,
 }
 
 impl Dispatcher {
@@ -69,7 +72,14 @@ impl Dispatcher {
             metrics,
             routing,
             sent: Default::default(),
+            done: SentLog::off(),
         }
+    }
+
+    /// Shares deliveries done with the group's other replicas through
+    /// `log`: skips what they did, publishes what this one does.
+    pub fn set_sent_log(&mut self, log: SentLog) {
+        self.done = log;
     }
 
     /// Delivers until `shutdown`, then lets attempts in flight finish
@@ -97,6 +107,12 @@ impl Dispatcher {
         loop {
             if shutdown.is_cancelled() {
                 break;
+            }
+            // Before the first deliveries, and after a partition
+            // assignment: what other replicas did must be known first.
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.done.sync_if_requested() => {}
             }
             let free = permits.available_permits();
             let batch = if free == 0 {
@@ -211,6 +227,20 @@ impl Dispatcher {
         outcomes: &mpsc::UnboundedSender<Recorded>,
     ) {
         let channel = group[0].0.channel.clone();
+        // Another replica sent these before it died (this one is
+        // re-processing its uncommitted messages): done, not sent again.
+        let (elsewhere, group): (Vec<_>, Vec<_>) = group
+            .into_iter()
+            .partition(|(s, _)| self.done.is_done(&s.alert_id, &s.channel));
+        for (state, alert) in elsewhere {
+            info!(message = "Alert already sent by another replica; skipped.", alert_id = %state.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %channel);
+            self.metrics
+                .delivery(&channel, DeliveryOutcome::SkippedSentElsewhere);
+            let _ = outcomes.send(recorded(state, Outcome::Delivered));
+        }
+        if group.is_empty() {
+            return;
+        }
         if let Some(at_ms) = self.rate_limited(&channel) {
             for (state, _) in group {
                 let _ = outcomes.send(recorded(state, Outcome::Defer { at_ms }));
@@ -238,8 +268,28 @@ impl Dispatcher {
         if result.is_ok() {
             crash_point("after-send-before-mark");
         }
-        for (state, alert) in group {
-            let outcome = self.finish(&state, &alert, &result);
+        let finished: Vec<(DeliveryState, Outcome)> = group
+            .into_iter()
+            .map(|(state, alert)| {
+                let outcome = self.finish(&state, &alert, &result);
+                (state, outcome)
+            })
+            .collect();
+        // Published before it is recorded: a replica dying after this
+        // point is not resent by the one taking over.
+        let done: Vec<(&str, &str, &str)> = finished
+            .iter()
+            .filter_map(|(s, o)| {
+                let what = match o {
+                    Outcome::Delivered => "delivered",
+                    Outcome::Dead { .. } => "dead",
+                    _ => return None,
+                };
+                Some((s.alert_id.as_str(), s.channel.as_str(), what))
+            })
+            .collect();
+        self.done.publish(&done).await;
+        for (state, outcome) in finished {
             let _ = outcomes.send(recorded(state, outcome));
         }
     }
