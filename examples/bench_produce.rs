@@ -14,6 +14,10 @@
 //! # articles that fire a rule, at RATE per second for SECS seconds
 //! # (ids live-000000...); writes "article-id<TAB>produced-at-ms" lines to FILE
 //! bench_produce paced --brokers B --topic T --rate 1000 --seconds 30 --out FILE [--rules 10000]
+//! # N bulk-like articles (about one in ten fires a rule) at RATE per
+//! # second (ids soak-0000000...), for scripts/soak; writes
+//! # "article-id<TAB>produced-at-ms" lines for the rule-firing ones to FILE
+//! bench_produce soak --brokers B --topic T --rate 2000 --n 1000000 --out FILE [--rules 10000]
 //! # the bulk articles as JSONL instead (for `wirewatch backtest` or
 //! # `wirewatch run --input` under a profiler)
 //! bench_produce jsonl --n N --out FILE [--rules 10000]
@@ -423,6 +427,64 @@ fn paced(a: &Args) {
     out("failed", failed);
 }
 
+fn soak(a: &Args) {
+    let brokers = a.req("brokers");
+    let topic = a.req("topic");
+    let path = a.req("out");
+    let rate: f64 = a.num("rate", 2000.0);
+    let n: usize = a.num("n", 1_000_000);
+    let rules = a.num("rules", workload::RULES);
+    if rate <= 0.0 || n == 0 {
+        usage();
+    }
+    let g = workload::generate(workload::SEED, rules);
+    let mut sender = Sender::new(&brokers, &topic, &[]);
+    let mut log = std::io::BufWriter::new(std::fs::File::create(&path).unwrap_or_else(|e| {
+        eprintln!("error: cannot write {path}: {e}");
+        std::process::exit(1)
+    }));
+    let interval = Duration::from_secs_f64(1.0 / rate);
+    let started = Instant::now();
+    let (mut sent, mut events, mut c) = (0usize, 0usize, 0usize);
+    let mut behind_max = Duration::ZERO;
+    while sent < n {
+        // Generated as it goes (a chunk of 1,000 takes a few ms), so memory
+        // stays flat over a million articles.
+        for (article, kind) in chunk(&g, c).into_iter().take(n - sent) {
+            let due = started + interval.mul_f64(sent as f64);
+            let now = Instant::now();
+            if due > now {
+                std::thread::sleep(due - now);
+            } else {
+                behind_max = behind_max.max(now - due);
+            }
+            let id = format!("soak-{sent:07}");
+            let at = now_ms();
+            sender.send(&id, event_json(&article, &id, at).as_bytes());
+            if matches!(kind, workload::Kind::Event { .. }) {
+                events += 1;
+                let _ = writeln!(log, "{id}\t{at}");
+            }
+            sent += 1;
+        }
+        c += 1;
+    }
+    let secs = started.elapsed().as_secs_f64();
+    let (delivered, failed) = sender.finish();
+    log.flush().expect("write the produce log");
+    out("articles", sent);
+    out("event_articles", events);
+    out("seconds", format!("{secs:.3}"));
+    out("offered_per_s", format!("{:.0}", sent as f64 / secs));
+    out("max_behind_ms", behind_max.as_millis());
+    out("delivered", delivered);
+    out("failed", failed);
+    if failed > 0 || delivered < sent as u64 {
+        eprintln!("error: {failed} deliveries failed, {delivered} of {sent} delivered");
+        std::process::exit(1);
+    }
+}
+
 fn main() {
     let mut argv = std::env::args().skip(1);
     let command = argv.next().unwrap_or_else(|| usage());
@@ -432,6 +494,7 @@ fn main() {
         "topics" => topics(&args),
         "bulk" => bulk(&args),
         "paced" => paced(&args),
+        "soak" => soak(&args),
         "jsonl" => jsonl(&args),
         _ => usage(),
     }

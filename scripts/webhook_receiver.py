@@ -7,8 +7,13 @@ POST /status/<code>/<name>   records it and answers <code> (for failure tests);
 POST /slow/<secs>/<name>     waits <secs> seconds before answering 204.
 GET  /_received?path=/x      JSON list of the requests recorded for that path.
 GET  /_health                200 when up.
+
+    webhook_receiver.py PORT [CERT KEY]
+
+With CERT and KEY (PEM) it serves HTTPS only (the TLS tests).
 """
 import json
+import ssl
 import sys
 import threading
 import time
@@ -69,6 +74,10 @@ def main():
     port = int(sys.argv[1])
     server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
     server.daemon_threads = True
+    if len(sys.argv) >= 4:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[2], sys.argv[3])
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
     server.serve_forever()
 
 

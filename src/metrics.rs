@@ -19,6 +19,8 @@ pub struct Metrics {
     pub outbox_pending: IntGauge,
     /// Partitions of the topics with messages no group member consumes.
     pub stalled_partitions: IntGauge,
+    /// 1 while the disk under the outbox is full (writes fail with ENOSPC).
+    pub store_disk_full: IntGauge,
     pub match_seconds: Histogram,
     pub end_to_end_seconds: Histogram,
     /// 1 while deliveries done are shared through the sent topic, 0 when
@@ -69,6 +71,13 @@ impl Default for Metrics {
         )
         .expect("valid metric");
         r.register(Box::new(stalled_partitions.clone()))
+            .expect("unique metric");
+        let store_disk_full = IntGauge::new(
+            "wirewatch_store_disk_full",
+            "1 while the disk under the outbox is full: alerts wait, consumption is paused.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(store_disk_full.clone()))
             .expect("unique metric");
         let consumer_lag = IntGaugeVec::new(
             Opts::new(
@@ -130,6 +139,7 @@ impl Default for Metrics {
             consumer_lag,
             outbox_pending,
             stalled_partitions,
+            store_disk_full,
             match_seconds: histogram(
                 &r,
                 "wirewatch_match_seconds",
@@ -276,6 +286,7 @@ mod tests {
             "wirewatch_deliveries_total{channel=\"soc\",outcome=\"delivered\"} 1",
             "wirewatch_consumer_lag{partition=\"0\",topic=\"articles\"} 3",
             "wirewatch_outbox_pending 0",
+            "wirewatch_store_disk_full 0",
             "wirewatch_match_seconds_bucket",
             "wirewatch_end_to_end_seconds_count",
             "wirewatch_deliveries_total{channel=\"soc\",outcome=\"skipped_sent_elsewhere\"} 1",

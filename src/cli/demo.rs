@@ -126,6 +126,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
                 delivery.timeout,
                 true,
                 None,
+                None,
             )
             .map_err(|e| anyhow::anyhow!("{e}"))?,
         ),

@@ -70,6 +70,12 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         if assigned() == 0 {
             return Err("no partitions assigned".into());
         }
+        if ready_store.disk_full() {
+            return Err(format!(
+                "degraded: disk full writing the outbox at {}; consumption paused until space returns",
+                ready_store.path().display()
+            ));
+        }
         match ready_store.pending() {
             Err(e) => return Err(format!("outbox unreadable: {e}")),
             Ok(n) if n >= max_pending || paused.load(std::sync::atomic::Ordering::Relaxed) => {

@@ -6,6 +6,8 @@
 //! echoed in a diagnostic (URLs are shown redacted, secrets as
 //! `[redacted]`).
 
+use std::path::Path;
+
 use serde_json::Value;
 
 use super::spans::PathPart;
@@ -13,7 +15,7 @@ use super::validate::Validator;
 use super::{decode_secret, redact_url, Channel, ChannelKind, Secret};
 
 impl Validator<'_> {
-    pub(super) fn channels(&mut self, v: Option<Value>) -> Vec<Channel> {
+    pub(super) fn channels(&mut self, v: Option<Value>, base: &Path) -> Vec<Channel> {
         let list = match v {
             None => return Vec::new(),
             Some(Value::Array(a)) => a,
@@ -168,12 +170,22 @@ impl Validator<'_> {
                             None
                         }
                     });
+                    let ca_file = self.ca_file(&mut t, base);
+                    if let (Ok(Some(_)), Some(u)) = (&ca_file, &url) {
+                        if u.scheme() != "https" {
+                            self.error(
+                                &Self::child(&t, "ca_file"),
+                                "is set but the url is not https://: no TLS connection is made",
+                            );
+                        }
+                    }
                     self.finish(
                         t,
                         &[
                             "id",
                             "type",
                             "url",
+                            "ca_file",
                             "secret",
                             "secret_env",
                             "allow_private",
@@ -185,12 +197,13 @@ impl Validator<'_> {
                             "rate_limit",
                         ],
                     );
-                    match (url, secret) {
-                        (Some(url), Some(secret)) => Some(ChannelKind::Webhook {
+                    match (url, secret, ca_file) {
+                        (Some(url), Some(secret), Ok(ca_file)) => Some(ChannelKind::Webhook {
                             url,
                             secret,
                             allow_private,
                             proxy,
+                            ca_file: ca_file.map(Box::new),
                         }),
                         _ => None,
                     }

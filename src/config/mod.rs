@@ -23,6 +23,7 @@ pub mod routing;
 mod secret;
 mod smtp;
 mod spans;
+mod tls;
 mod validate;
 
 use std::collections::BTreeMap;
@@ -34,6 +35,7 @@ use std::time::Duration;
 pub use kafka::kafka_property_problem;
 pub use routing::Routing;
 pub use secret::{decode_secret, redact_url, Secret, SecretError};
+pub use tls::{read_ca_file, CaFile};
 pub use validate::is_secret_key;
 
 use spans::Locator;
@@ -86,6 +88,8 @@ pub struct SmtpConfig {
     pub password: Option<Secret>,
     pub from: lettre::message::Mailbox,
     pub timeout: Duration,
+    /// CA certificates trusted besides the built-in roots (`ca_file`).
+    pub ca_file: Option<CaFile>,
 }
 
 /// How webhook retries are spaced.
@@ -136,6 +140,8 @@ pub enum ChannelKind {
         /// An HTTP(S) proxy for this channel only (environment proxies are
         /// never used for webhooks).
         proxy: Option<url::Url>,
+        /// CA certificates trusted besides the built-in roots (`ca_file`).
+        ca_file: Option<Box<CaFile>>,
     },
 }
 
@@ -150,12 +156,14 @@ impl fmt::Debug for ChannelKind {
                 secret,
                 allow_private,
                 proxy,
+                ca_file,
             } => f
                 .debug_struct("Webhook")
                 .field("url", &redact_url(url))
                 .field("secret", secret)
                 .field("allow_private", allow_private)
                 .field("proxy", &proxy.as_ref().map(redact_url))
+                .field("ca_file", ca_file)
                 .finish(),
         }
     }

@@ -68,12 +68,12 @@ impl Validator<'_> {
             addr.ok()
         };
         let delivery = self.delivery(root.map.remove("delivery"));
-        let channels = self.channels(root.map.remove("channel"));
+        let channels = self.channels(root.map.remove("channel"), base);
         let needs_smtp = channels
             .iter()
             .any(|c| matches!(c.kind, ChannelKind::Email { .. }));
         let smtp = if smtp_value.is_some() || needs_smtp {
-            self.smtp(smtp_value, needs_smtp)
+            self.smtp(smtp_value, needs_smtp, base)
         } else {
             None
         };

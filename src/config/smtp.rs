@@ -1,6 +1,7 @@
 //! The `[smtp]` section: the relay, its security, the sender, and the
 //! password, which is only ever read from `WIREWATCH__SMTP__PASSWORD`.
 
+use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -10,7 +11,12 @@ use super::validate::Validator;
 use super::{Secret, SmtpConfig, SmtpSecurity};
 
 impl Validator<'_> {
-    pub(super) fn smtp(&mut self, v: Option<Value>, required: bool) -> Option<SmtpConfig> {
+    pub(super) fn smtp(
+        &mut self,
+        v: Option<Value>,
+        required: bool,
+        base: &Path,
+    ) -> Option<SmtpConfig> {
         let path = vec![PathPart::Key("smtp".into())];
         if v.is_none() && required {
             self.error(&path, "is required because a channel has type = \"email\"");
@@ -74,6 +80,13 @@ impl Validator<'_> {
         });
         let timeout: u64 = self.or(&mut t, "timeout_secs", "a number of seconds", 10);
         let timeout = self.at_most(&t, "timeout_secs", timeout, 3600, "seconds");
+        let ca_file = self.ca_file(&mut t, base);
+        if let (Ok(Some(_)), Some(SmtpSecurity::None)) = (&ca_file, security) {
+            self.error(
+                &Self::child(&t, "ca_file"),
+                "is set but security = \"none\" makes no TLS connection: use \"starttls\" or \"tls\", or remove ca_file",
+            );
+        }
         self.finish(
             t,
             &[
@@ -84,6 +97,7 @@ impl Validator<'_> {
                 "password",
                 "from",
                 "timeout_secs",
+                "ca_file",
             ],
         );
         Some(SmtpConfig {
@@ -95,6 +109,7 @@ impl Validator<'_> {
             from: from?,
             // 0 is taken as 1 s (not reported: `check` has always passed it).
             timeout: Duration::from_secs(timeout?.max(1)),
+            ca_file: ca_file.ok()?,
         })
     }
 }

@@ -415,3 +415,107 @@ fn the_sent_topic_defaults_to_one_per_group_and_is_checked_like_the_others() {
         "{text:#?}"
     );
 }
+
+/// `ca_file` (smtp and webhook channels): read and checked at load, each
+/// problem at its `file:line`; a valid file yields its certificates.
+#[test]
+fn ca_files_are_read_and_checked_at_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = rcgen::KeyPair::generate().unwrap();
+    let ca = rcgen::CertificateParams::new(Vec::<String>::new())
+        .unwrap()
+        .self_signed(&key)
+        .unwrap();
+    let good = dir.path().join("ca.pem");
+    std::fs::write(&good, ca.pem()).unwrap();
+    let empty = dir.path().join("empty.pem");
+    std::fs::write(&empty, "just text\n").unwrap();
+    let broken = dir.path().join("broken.pem");
+    std::fs::write(
+        &broken,
+        "-----BEGIN CERTIFICATE-----\nnot base64!!\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let not_der = dir.path().join("not-der.pem");
+    std::fs::write(
+        &not_der,
+        "-----BEGIN CERTIFICATE-----\naGVsbG8gd29ybGQ=\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let missing = dir.path().join("missing.pem");
+
+    let with = |smtp_ca: &std::path::Path, security: &str, hook_ca: &std::path::Path, url: &str| {
+        format!(
+            r#"watchlists = "rules"
+[kafka]
+brokers = "k:9092"
+topics = ["articles"]
+[smtp]
+host = "mail.example.com"
+security = "{security}"
+from = "a@example.com"
+ca_file = "{}"
+[[channel]]
+id = "soc"
+type = "webhook"
+url = "{url}"
+secret = "{SECRET}"
+ca_file = "{}"
+[[channel]]
+id = "mail"
+type = "email"
+to = ["b@example.com"]
+"#,
+            smtp_ca.display(),
+            hook_ca.display()
+        )
+    };
+    let c = load_str(&with(&good, "tls", &good, "https://h.example.com/x"), &[]).unwrap();
+    let smtp_ca = c.smtp.unwrap().ca_file.unwrap();
+    assert_eq!(smtp_ca.certs, vec![ca.der().to_vec()]);
+    let ChannelKind::Webhook { ca_file, .. } = &c.channels[0].kind else {
+        panic!()
+    };
+    assert_eq!(ca_file.as_deref(), Some(&smtp_ca));
+
+    for (bad, needle) in [
+        (&missing, "cannot be read"),
+        (&empty, "holds no PEM certificate"),
+        (&broken, "is not a valid PEM file"),
+        (&not_der, "certificate 1 of 1 is not valid"),
+    ] {
+        let errs =
+            load_str(&with(bad, "starttls", bad, "https://h.example.com/x"), &[]).unwrap_err();
+        let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(errs.len(), 2, "{shown:#?}");
+        assert!(
+            shown.iter().any(|s| s.contains(":9: smtp.ca_file: ")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|s| s.contains(":15: channel[0].ca_file: ")),
+            "{shown:#?}"
+        );
+        assert!(
+            shown.iter().all(|s| s.contains(needle)),
+            "{needle}: {shown:#?}"
+        );
+    }
+    let errs = load_str(&with(&good, "none", &good, "http://h.example.com/x"), &[]).unwrap_err();
+    let shown: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(errs.len(), 2, "{shown:#?}");
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("smtp.ca_file: is set but security = \"none\"")),
+        "{shown:#?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|s| s.contains("channel[0].ca_file: is set but the url is not https://")),
+        "{shown:#?}"
+    );
+}

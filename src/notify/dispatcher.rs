@@ -4,6 +4,7 @@
 //! delivery is dead, kept with its last error).
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -49,6 +50,10 @@ pub struct Dispatcher {
     sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
     /// Deliveries done by any replica of the group (off: this one's only).
     done: SentLog,
+    /// Outcomes the recorder holds because the disk was full: nothing is
+    /// leased until they are written, so none of their deliveries is
+    /// leased (and sent) again meanwhile.
+    unrecorded: Arc<AtomicUsize>,
 }
 
 impl Dispatcher {
@@ -73,6 +78,7 @@ impl Dispatcher {
             routing,
             sent: Default::default(),
             done: SentLog::off(),
+            unrecorded: Default::default(),
         }
     }
 
@@ -115,11 +121,18 @@ impl Dispatcher {
                 _ = self.done.sync_if_requested() => {}
             }
             let free = permits.available_permits();
-            let batch = if free == 0 {
+            // On a full disk no outcome could be recorded: nothing is sent
+            // until the disk takes writes and the held outcomes are written.
+            let disk_full = self.store.disk_full();
+            self.metrics.store_disk_full.set(i64::from(disk_full));
+            let hold = disk_full || self.unrecorded.load(Ordering::Relaxed) > 0;
+            let batch = if free == 0 || hold {
                 Vec::new()
             } else {
                 match self.store.lease_due(now_ms(), free, lease_ms) {
                     Ok(b) => b,
+                    // Logged once by the store.
+                    Err(e) if e.is_disk_full() => Vec::new(),
                     Err(e) => {
                         error!(message = "Cannot read the outbox.", error = %e);
                         Vec::new()
@@ -193,26 +206,54 @@ impl Dispatcher {
     /// Writes attempts' outcomes to the outbox: whatever has arrived since
     /// the last write goes in one transaction (one fsync), so a burst of
     /// deliveries costs a few commits instead of one each.
+    ///
+    /// On a full disk the outcomes are held and written again, with what
+    /// arrives meanwhile, with a backoff until the disk takes them; the
+    /// dispatcher leases nothing while any is held. So a delivery made
+    /// just before (or while) the disk filled is recorded once space
+    /// returns and is not sent again. Only if the daemon stops with
+    /// outcomes still held (the disk still full at the end of the grace
+    /// period) are those deliveries attempted again at the next start,
+    /// with the same alert id (the `webhook-id` and `Message-ID`).
     async fn record_outcomes(self, mut rx: mpsc::UnboundedReceiver<Recorded>) {
         let mut batch = Vec::new();
         while rx.recv_many(&mut batch, 1024).await > 0 {
-            let store = self.store.clone();
-            let items = std::mem::take(&mut batch);
-            let count = items.len();
-            let recorded = tokio::task::spawn_blocking(move || store.record_many(items)).await;
-            match recorded {
-                Ok(Ok(states)) => {
-                    if states.iter().flatten().any(|s| s.status == Status::Pending) {
-                        self.wake.notify_one();
+            let mut wait = Duration::from_millis(100);
+            loop {
+                let store = self.store.clone();
+                let items = batch.clone();
+                let count = items.len();
+                let recorded = tokio::task::spawn_blocking(move || store.record_many(items)).await;
+                match recorded {
+                    Ok(Ok(states)) => {
+                        if states.iter().flatten().any(|s| s.status == Status::Pending) {
+                            self.wake.notify_one();
+                        }
+                    }
+                    // Logged once by the store.
+                    Ok(Err(e)) if e.is_disk_full() => {
+                        self.unrecorded.store(count, Ordering::Relaxed);
+                        tokio::time::sleep(wait).await;
+                        wait = (wait * 2).min(Duration::from_secs(5));
+                        while let Ok(r) = rx.try_recv() {
+                            batch.push(r);
+                        }
+                        continue;
+                    }
+                    Ok(Err(e)) => {
+                        error!(message = "Cannot record delivery outcomes; they will be attempted again after their lease.", count, error = %e)
+                    }
+                    Err(e) => {
+                        error!(message = "Recording delivery outcomes failed.", count, error = %e)
                     }
                 }
-                Ok(Err(e)) => {
-                    error!(message = "Cannot record delivery outcomes; they will be attempted again after their lease.", count, error = %e)
-                }
-                Err(e) => {
-                    error!(message = "Recording delivery outcomes failed.", count, error = %e)
-                }
+                break;
             }
+            if self.unrecorded.swap(0, Ordering::Relaxed) > 0 {
+                // Leasing resumes.
+                self.wake.notify_one();
+            }
+            batch.clear();
             if let Ok(n) = self.store.pending() {
                 self.metrics.outbox_pending.set(n as i64);
             }
@@ -478,7 +519,7 @@ mod tests {
             ..DeliveryConfig::default()
         };
         let secret = Secret::new("whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo=");
-        let hook = Webhook::new(url, &secret, policy.timeout, true, None).unwrap();
+        let hook = Webhook::new(url, &secret, policy.timeout, true, None, None).unwrap();
         let notifier = Notifier::new(
             [("hook".to_string(), Sender::Webhook(hook))].into(),
             policy.timeout,

@@ -11,6 +11,7 @@ use sha2::Digest as _;
 
 use lettre::message::{header, Mailbox, MultiPart, SinglePart};
 use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use render::{render_html, render_text, subject};
@@ -39,16 +40,23 @@ impl std::fmt::Debug for Mailer {
 }
 
 impl Mailer {
-    /// An SMTP transport for `cfg` (it connects when it first sends).
+    /// An SMTP transport for `cfg` (it connects when it first sends). With
+    /// `tls` or `starttls` the server's certificate must be valid for
+    /// `host` and chain to a built-in root or to one of `ca_file`'s CAs;
+    /// nothing falls back to plain text.
     pub fn smtp(cfg: &SmtpConfig) -> Result<Mailer, lettre::transport::smtp::Error> {
+        let tls = || -> Result<TlsParameters, lettre::transport::smtp::Error> {
+            let mut params = TlsParameters::builder(cfg.host.clone());
+            for der in cfg.ca_file.iter().flat_map(|ca| &ca.certs) {
+                params = params.add_root_certificate(Certificate::from_der(der.clone())?);
+            }
+            params.build()
+        };
+        let builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host);
         let builder = match cfg.security {
-            SmtpSecurity::None => {
-                AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&cfg.host)
-            }
-            SmtpSecurity::Starttls => {
-                AsyncSmtpTransport::<Tokio1Executor>::starttls_relay(&cfg.host)?
-            }
-            SmtpSecurity::Tls => AsyncSmtpTransport::<Tokio1Executor>::relay(&cfg.host)?,
+            SmtpSecurity::None => builder,
+            SmtpSecurity::Starttls => builder.tls(Tls::Required(tls()?)),
+            SmtpSecurity::Tls => builder.tls(Tls::Wrapper(tls()?)),
         };
         let mut builder = builder.port(cfg.port).timeout(Some(cfg.timeout));
         if let (Some(user), Some(pass)) = (&cfg.username, &cfg.password) {
@@ -110,7 +118,8 @@ impl Email {
             })?;
         match &self.mailer {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
-                let message = format!("smtp: {}", error_chain(&e));
+                let chain = error_chain(&e);
+                let message = format!("smtp: {chain}{}", super::tls_hint(&chain, "smtp.ca_file"));
                 if e.is_permanent() {
                     DeliveryError::Permanent { message }
                 } else {

@@ -81,16 +81,35 @@ pub enum DeliveryError {
     Gone { message: String },
 }
 
-/// An error and its causes, for a log line or an outbox record.
+/// An error and its causes, for a log line or an outbox record; a cause
+/// whose text is already shown (errors that quote their source) is not
+/// repeated.
 pub(crate) fn error_chain(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();
     let mut source = e.source();
     while let Some(c) = source {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
         source = c.source();
     }
     s
+}
+
+/// A hint for the TLS failures an operator fixes in the config.
+pub(crate) fn tls_hint(message: &str, ca_key: &str) -> &'static str {
+    if message.contains("UnknownIssuer") {
+        match ca_key {
+            "smtp.ca_file" => " (the server's certificate does not chain to a trusted root: is its CA in smtp.ca_file?)",
+            _ => " (the server's certificate does not chain to a trusted root: is its CA in the channel's ca_file?)",
+        }
+    } else if message.contains("not valid for name") {
+        " (the certificate is not for the host name connected to)"
+    } else {
+        ""
+    }
 }
 
 /// One configured channel.
@@ -157,6 +176,7 @@ impl Notifier {
                     secret,
                     allow_private,
                     proxy,
+                    ca_file,
                 } => Sender::Webhook(
                     webhook::Webhook::new(
                         url.clone(),
@@ -164,6 +184,7 @@ impl Notifier {
                         config.delivery.timeout,
                         *allow_private,
                         proxy.as_ref(),
+                        ca_file.as_deref(),
                     )
                     .map_err(|source| ChannelError::Webhook {
                         channel: c.id.clone(),
@@ -210,7 +231,10 @@ impl Notifier {
             .await
             .unwrap_or_else(|_| {
                 Err(DeliveryError::Transient {
-                    message: "timed out".into(),
+                    message: format!(
+                        "timed out: no complete answer within {} s (delivery.timeout_secs)",
+                        self.timeout.as_secs()
+                    ),
                     retry_after: None,
                 })
             })

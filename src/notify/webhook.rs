@@ -3,7 +3,14 @@
 //! `signature`). Targets on non-public addresses are refused unless the
 //! channel allows them (`guard`); redirects are never followed and
 //! environment proxies never used, so an alert goes only where the config
-//! says.
+//! says. HTTPS receivers must present a certificate valid for the URL's
+//! host, chaining to a built-in root or to the channel's `ca_file`.
+//!
+//! A receiver controls what it answers, so what we read of it is bounded:
+//! the whole attempt by the delivery timeout (headers and body), and the
+//! body, read only for a failure status (to quote it in the delivery's
+//! last error), to [`MAX_RESPONSE_BODY`] bytes; the rest is never read
+//! (the connection is closed).
 
 mod guard;
 mod signature;
@@ -16,7 +23,14 @@ pub use signature::{sign, verify};
 
 use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
-use crate::config::{decode_secret, Secret, SecretError};
+use crate::config::{decode_secret, CaFile, Secret, SecretError};
+
+/// At most this much of a response body is read (64 KiB).
+pub const MAX_RESPONSE_BODY: usize = 64 * 1024;
+
+/// At most this many characters of a failure response's body are quoted
+/// in the delivery's last error.
+const QUOTED_BODY_CHARS: usize = 200;
 
 /// Why a webhook channel cannot be set up.
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +48,13 @@ pub enum WebhookError {
     /// The HTTP client cannot be built (its TLS backend failed to start).
     #[error("{0}")]
     Client(#[source] reqwest::Error),
+    /// A certificate of `ca_file` was refused by the TLS backend.
+    #[error("ca_file {path}: {source}")]
+    CaFile {
+        path: String,
+        #[source]
+        source: reqwest::Error,
+    },
 }
 
 /// One webhook endpoint.
@@ -59,6 +80,7 @@ impl Webhook {
         timeout: Duration,
         allow_private: bool,
         proxy: Option<&url::Url>,
+        ca_file: Option<&CaFile>,
     ) -> Result<Webhook, WebhookError> {
         let key = decode_secret(secret.expose()).map_err(WebhookError::Secret)?;
         let mut builder = reqwest::Client::builder()
@@ -68,6 +90,16 @@ impl Webhook {
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(concat!("wirewatch/", env!("CARGO_PKG_VERSION")))
             .no_proxy();
+        for der in ca_file.iter().flat_map(|ca| &ca.certs) {
+            let cert =
+                reqwest::Certificate::from_der(der).map_err(|source| WebhookError::CaFile {
+                    path: ca_file
+                        .map(|ca| ca.path.display().to_string())
+                        .unwrap_or_default(),
+                    source,
+                })?;
+            builder = builder.add_root_certificate(cert);
+        }
         match proxy {
             Some(p) => {
                 // The client then resolves only the proxy's name, which the
@@ -111,18 +143,23 @@ impl Webhook {
             .body(body)
             .send()
             .await
-            .map_err(|e| DeliveryError::Transient {
-                // The URL may carry a token in its query: never in logs or
-                // in the outbox's last error.
-                message: format!(
-                    "request to {} failed: {}",
-                    crate::notify::redact_url(&self.url),
-                    error_chain(&e.without_url())
-                ),
-                retry_after: None,
+            .map_err(|e| {
+                let chain = error_chain(&e.without_url());
+                DeliveryError::Transient {
+                    // The URL may carry a token in its query: never in logs
+                    // or in the outbox's last error.
+                    message: format!(
+                        "request to {} failed: {chain}{}",
+                        crate::notify::redact_url(&self.url),
+                        super::tls_hint(&chain, "ca_file"),
+                    ),
+                    retry_after: None,
+                }
             })?;
         let status = response.status();
         if status.is_success() {
+            // The body is not read: dropping the response closes the
+            // connection, however much the receiver meant to send.
             return Ok(());
         }
         let retry_after = response
@@ -131,7 +168,11 @@ impl Webhook {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let message = format!("HTTP {status}");
+        let body = read_capped(response, MAX_RESPONSE_BODY).await;
+        let message = match quote(&body) {
+            q if q.is_empty() => format!("HTTP {status}"),
+            q => format!("HTTP {status}: {q}"),
+        };
         match status.as_u16() {
             408 | 425 | 429 | 500..=599 => Err(DeliveryError::Transient {
                 message,
@@ -144,6 +185,39 @@ impl Webhook {
             _ => Err(DeliveryError::Permanent { message }),
         }
     }
+}
+
+/// Reads at most `cap` bytes of a response's body (less if it ends or
+/// fails first: the status is what counts). The rest is never read.
+async fn read_capped(mut response: reqwest::Response, cap: usize) -> Vec<u8> {
+    let mut body = Vec::new();
+    while body.len() < cap {
+        match response.chunk().await {
+            Ok(Some(chunk)) => {
+                let take = chunk.len().min(cap - body.len());
+                body.extend_from_slice(&chunk[..take]);
+            }
+            Ok(None) | Err(_) => break,
+        }
+    }
+    body
+}
+
+/// The start of a response body as one printable line, for a last error.
+fn quote(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut q: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(QUOTED_BODY_CHARS)
+        .collect();
+    if text.chars().count() > QUOTED_BODY_CHARS {
+        q.push_str("...");
+    }
+    q
 }
 
 /// The key is key material: Debug shows the endpoint without its query
@@ -207,6 +281,7 @@ mod tests {
             Duration::from_secs(5),
             allow_private,
             Some(proxy),
+            None,
         )
         .unwrap()
     }
@@ -260,6 +335,7 @@ mod tests {
             &Secret::new("whsec_blGrM4Th4PrLhgBiTXGM87zvNu20n9dWwqQai4tYhoo="),
             Duration::from_secs(5),
             true,
+            None,
             None,
         )
         .unwrap();

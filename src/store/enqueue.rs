@@ -49,95 +49,97 @@ impl Store {
             return Ok(outs);
         }
         let now = now_ms();
-        let tx = self.db.begin_write()?;
-        {
-            let mut a = tx.open_table(ALERTS)?;
-            let mut d = tx.open_table(DELIVERIES)?;
-            let mut due = tx.open_table(DUE)?;
-            let mut stories = tx.open_table(STORIES)?;
-            let mut copies = tx.open_table(COPIES)?;
-            for &(alerts, story) in items {
-                let mut out = Enqueued::default();
-                for record in alerts {
-                    let alert = &record.alert;
-                    if a.get(alert.alert_id.as_str())?.is_some() {
-                        continue;
-                    }
-                    if let Some((fp, window_ms)) = story {
-                        let prefix = format!("{}/", alert.rule_id);
-                        let end = format!("{}/\u{10FFFF}", alert.rule_id);
-                        let mut original = None;
-                        let mut expired = Vec::new();
-                        for r in stories.range::<&str>(prefix.as_str()..end.as_str())? {
-                            let (k, v) = r?;
-                            let st: StoryEntry = decode(v.value())?;
-                            if st.at_ms < now.saturating_sub(window_ms) {
-                                expired.push(k.value().to_string());
-                            } else if original.is_none() && st.same_story(alert, fp) {
-                                original = Some(st.alert_id);
-                            }
-                        }
-                        for k in expired {
-                            stories.remove(k.as_str())?;
-                        }
-                        if let Some(orig) = original {
-                            // A redelivered copy keeps its first record.
-                            let key = format!("{orig}/{}", alert.article.id);
-                            if a.get(orig.as_str())?.is_some()
-                                && copies.get(key.as_str())?.is_none()
-                            {
-                                let copy = Copy {
-                                    at_ms: now,
-                                    article: alert.article.clone(),
-                                };
-                                copies.insert(key.as_str(), encode(&copy)?.as_slice())?;
-                            }
-                            out.same_story.push((alert.alert_id.clone(), orig));
+        self.write(|db| {
+            let tx = db.begin_write()?;
+            {
+                let mut a = tx.open_table(ALERTS)?;
+                let mut d = tx.open_table(DELIVERIES)?;
+                let mut due = tx.open_table(DUE)?;
+                let mut stories = tx.open_table(STORIES)?;
+                let mut copies = tx.open_table(COPIES)?;
+                for &(alerts, story) in items {
+                    let mut out = Enqueued::default();
+                    for record in alerts {
+                        let alert = &record.alert;
+                        if a.get(alert.alert_id.as_str())?.is_some() {
                             continue;
                         }
-                        let entry = StoryEntry {
-                            fingerprint: fp,
-                            at_ms: now,
-                            alert_id: alert.alert_id.clone(),
-                            company: Some(alert.matched.company.id.clone()),
-                            action: alert.matched.action.as_ref().map(|a| a.id.clone()),
-                        };
-                        stories.insert(
-                            format!("{prefix}{}", alert.alert_id).as_str(),
-                            encode(&entry)?.as_slice(),
-                        )?;
+                        if let Some((fp, window_ms)) = story {
+                            let prefix = format!("{}/", alert.rule_id);
+                            let end = format!("{}/\u{10FFFF}", alert.rule_id);
+                            let mut original = None;
+                            let mut expired = Vec::new();
+                            for r in stories.range::<&str>(prefix.as_str()..end.as_str())? {
+                                let (k, v) = r?;
+                                let st: StoryEntry = decode(v.value())?;
+                                if st.at_ms < now.saturating_sub(window_ms) {
+                                    expired.push(k.value().to_string());
+                                } else if original.is_none() && st.same_story(alert, fp) {
+                                    original = Some(st.alert_id);
+                                }
+                            }
+                            for k in expired {
+                                stories.remove(k.as_str())?;
+                            }
+                            if let Some(orig) = original {
+                                // A redelivered copy keeps its first record.
+                                let key = format!("{orig}/{}", alert.article.id);
+                                if a.get(orig.as_str())?.is_some()
+                                    && copies.get(key.as_str())?.is_none()
+                                {
+                                    let copy = Copy {
+                                        at_ms: now,
+                                        article: alert.article.clone(),
+                                    };
+                                    copies.insert(key.as_str(), encode(&copy)?.as_slice())?;
+                                }
+                                out.same_story.push((alert.alert_id.clone(), orig));
+                                continue;
+                            }
+                            let entry = StoryEntry {
+                                fingerprint: fp,
+                                at_ms: now,
+                                alert_id: alert.alert_id.clone(),
+                                company: Some(alert.matched.company.id.clone()),
+                                action: alert.matched.action.as_ref().map(|a| a.id.clone()),
+                            };
+                            stories.insert(
+                                format!("{prefix}{}", alert.alert_id).as_str(),
+                                encode(&entry)?.as_slice(),
+                            )?;
+                        }
+                        a.insert(alert.alert_id.as_str(), encode(record)?.as_slice())?;
+                        for channel in &record.notify {
+                            let Some(due_at) = first_due(alert, channel) else {
+                                continue;
+                            };
+                            let state = DeliveryState {
+                                alert_id: alert.alert_id.clone(),
+                                channel: channel.clone(),
+                                status: Status::Pending,
+                                attempts: 0,
+                                next_attempt_ms: due_at,
+                                created_ms: now,
+                                updated_ms: now,
+                                last_error: None,
+                                leased: false,
+                            };
+                            d.insert(
+                                delivery_key(&alert.alert_id, channel).as_str(),
+                                encode(&state)?.as_slice(),
+                            )?;
+                            due.insert(
+                                due_key(due_at, &alert.alert_id, channel).as_str(),
+                                [].as_slice(),
+                            )?;
+                        }
+                        out.new.push(alert.alert_id.clone());
                     }
-                    a.insert(alert.alert_id.as_str(), encode(record)?.as_slice())?;
-                    for channel in &record.notify {
-                        let Some(due_at) = first_due(alert, channel) else {
-                            continue;
-                        };
-                        let state = DeliveryState {
-                            alert_id: alert.alert_id.clone(),
-                            channel: channel.clone(),
-                            status: Status::Pending,
-                            attempts: 0,
-                            next_attempt_ms: due_at,
-                            created_ms: now,
-                            updated_ms: now,
-                            last_error: None,
-                            leased: false,
-                        };
-                        d.insert(
-                            delivery_key(&alert.alert_id, channel).as_str(),
-                            encode(&state)?.as_slice(),
-                        )?;
-                        due.insert(
-                            due_key(due_at, &alert.alert_id, channel).as_str(),
-                            [].as_slice(),
-                        )?;
-                    }
-                    out.new.push(alert.alert_id.clone());
+                    outs.push(out);
                 }
-                outs.push(out);
             }
-        }
-        tx.commit()?;
-        Ok(outs)
+            tx.commit()?;
+            Ok(outs)
+        })
     }
 }

@@ -579,7 +579,7 @@ mod tests {
         let dir = store_with(1);
         {
             let s = Store::open(dir.path()).unwrap();
-            let tx = s.db.begin_write().unwrap();
+            let tx = s.db().unwrap().begin_write().unwrap();
             tx.open_table(META)
                 .unwrap()
                 .insert("schema", SCHEMA_VERSION + 1)

@@ -39,53 +39,55 @@ impl Store {
         limit: usize,
         lease_ms: i64,
     ) -> Result<Vec<(DeliveryState, Alert)>, StoreError> {
-        let mut tx = self.db.begin_write()?;
-        // A lease need not survive a crash: leases left over are released
-        // at start anyway. It is made durable by the next durable commit
-        // (an enqueue or a recorded outcome), without an fsync of its own.
-        tx.set_durability(Durability::None);
-        let mut out = Vec::new();
-        {
-            let mut due = tx.open_table(DUE)?;
-            let mut d = tx.open_table(DELIVERIES)?;
-            let a = tx.open_table(ALERTS)?;
-            let copies = tx.open_table(COPIES)?;
-            let upper = due_key(now, "\u{10FFFF}", "");
-            let keys: Vec<String> = due
-                .range::<&str>(..=upper.as_str())?
-                .take(limit)
-                .filter_map(|r| r.ok().map(|(k, _)| k.value().to_string()))
-                .collect();
-            for key in keys {
-                due.remove(key.as_str())?;
-                let Some((_, alert_id, channel)) = parse_due_key(&key) else {
-                    continue;
-                };
-                let dk = delivery_key(alert_id, channel);
-                let Some(raw) = d.get(dk.as_str())?.map(|v| v.value().to_vec()) else {
-                    continue;
-                };
-                let mut state: DeliveryState = decode(&raw)?;
-                if state.status != Status::Pending {
-                    continue;
+        self.write(|db| {
+            let mut tx = db.begin_write()?;
+            // A lease need not survive a crash: leases left over are released
+            // at start anyway. It is made durable by the next durable commit
+            // (an enqueue or a recorded outcome), without an fsync of its own.
+            tx.set_durability(Durability::None);
+            let mut out = Vec::new();
+            {
+                let mut due = tx.open_table(DUE)?;
+                let mut d = tx.open_table(DELIVERIES)?;
+                let a = tx.open_table(ALERTS)?;
+                let copies = tx.open_table(COPIES)?;
+                let upper = due_key(now, "\u{10FFFF}", "");
+                let keys: Vec<String> = due
+                    .range::<&str>(..=upper.as_str())?
+                    .take(limit)
+                    .filter_map(|r| r.ok().map(|(k, _)| k.value().to_string()))
+                    .collect();
+                for key in keys {
+                    due.remove(key.as_str())?;
+                    let Some((_, alert_id, channel)) = parse_due_key(&key) else {
+                        continue;
+                    };
+                    let dk = delivery_key(alert_id, channel);
+                    let Some(raw) = d.get(dk.as_str())?.map(|v| v.value().to_vec()) else {
+                        continue;
+                    };
+                    let mut state: DeliveryState = decode(&raw)?;
+                    if state.status != Status::Pending {
+                        continue;
+                    }
+                    let Some(alert_raw) = a.get(alert_id)?.map(|v| v.value().to_vec()) else {
+                        continue;
+                    };
+                    let mut alert = decode::<AlertRecord>(&alert_raw)?.alert;
+                    attach_copies(&copies, &mut alert)?;
+                    state.next_attempt_ms = now.saturating_add(lease_ms);
+                    state.leased = true;
+                    d.insert(dk.as_str(), encode(&state)?.as_slice())?;
+                    due.insert(
+                        due_key(state.next_attempt_ms, alert_id, channel).as_str(),
+                        [].as_slice(),
+                    )?;
+                    out.push((state, alert));
                 }
-                let Some(alert_raw) = a.get(alert_id)?.map(|v| v.value().to_vec()) else {
-                    continue;
-                };
-                let mut alert = decode::<AlertRecord>(&alert_raw)?.alert;
-                attach_copies(&copies, &mut alert)?;
-                state.next_attempt_ms = now.saturating_add(lease_ms);
-                state.leased = true;
-                d.insert(dk.as_str(), encode(&state)?.as_slice())?;
-                due.insert(
-                    due_key(state.next_attempt_ms, alert_id, channel).as_str(),
-                    [].as_slice(),
-                )?;
-                out.push((state, alert));
             }
-        }
-        tx.commit()?;
-        Ok(out)
+            tx.commit()?;
+            Ok(out)
+        })
     }
 
     /// Records several outcomes in one transaction (one fsync). Each result
@@ -96,55 +98,57 @@ impl Store {
         outcomes: Vec<(String, String, Outcome)>,
     ) -> Result<Vec<Option<DeliveryState>>, StoreError> {
         let now = now_ms();
-        let tx = self.db.begin_write()?;
-        let mut states = Vec::with_capacity(outcomes.len());
-        {
-            let mut d = tx.open_table(DELIVERIES)?;
-            let mut due = tx.open_table(DUE)?;
-            for (alert_id, channel, outcome) in outcomes {
-                let dk = delivery_key(&alert_id, &channel);
-                let Some(raw) = d.get(dk.as_str())?.map(|v| v.value().to_vec()) else {
-                    states.push(None);
-                    continue;
-                };
-                let mut state: DeliveryState = decode(&raw)?;
-                due.remove(due_key(state.next_attempt_ms, &alert_id, &channel).as_str())?;
-                if !matches!(outcome, Outcome::Defer { .. }) {
-                    state.attempts += 1;
+        self.write(|db| {
+            let tx = db.begin_write()?;
+            let mut states = Vec::with_capacity(outcomes.len());
+            {
+                let mut d = tx.open_table(DELIVERIES)?;
+                let mut due = tx.open_table(DUE)?;
+                for (alert_id, channel, outcome) in outcomes {
+                    let dk = delivery_key(&alert_id, &channel);
+                    let Some(raw) = d.get(dk.as_str())?.map(|v| v.value().to_vec()) else {
+                        states.push(None);
+                        continue;
+                    };
+                    let mut state: DeliveryState = decode(&raw)?;
+                    due.remove(due_key(state.next_attempt_ms, &alert_id, &channel).as_str())?;
+                    if !matches!(outcome, Outcome::Defer { .. }) {
+                        state.attempts += 1;
+                    }
+                    state.updated_ms = now;
+                    state.leased = false;
+                    match outcome {
+                        Outcome::Delivered => {
+                            state.status = Status::Delivered;
+                            state.last_error = None;
+                        }
+                        Outcome::Retry { at_ms, error } => {
+                            state.status = Status::Pending;
+                            state.next_attempt_ms = at_ms;
+                            state.last_error = Some(error);
+                        }
+                        Outcome::Defer { at_ms } => {
+                            state.status = Status::Pending;
+                            state.next_attempt_ms = at_ms;
+                        }
+                        Outcome::Dead { error } => {
+                            state.status = Status::Dead;
+                            state.last_error = Some(error);
+                        }
+                    }
+                    if state.status == Status::Pending {
+                        due.insert(
+                            due_key(state.next_attempt_ms, &alert_id, &channel).as_str(),
+                            [].as_slice(),
+                        )?;
+                    }
+                    d.insert(dk.as_str(), encode(&state)?.as_slice())?;
+                    states.push(Some(state));
                 }
-                state.updated_ms = now;
-                state.leased = false;
-                match outcome {
-                    Outcome::Delivered => {
-                        state.status = Status::Delivered;
-                        state.last_error = None;
-                    }
-                    Outcome::Retry { at_ms, error } => {
-                        state.status = Status::Pending;
-                        state.next_attempt_ms = at_ms;
-                        state.last_error = Some(error);
-                    }
-                    Outcome::Defer { at_ms } => {
-                        state.status = Status::Pending;
-                        state.next_attempt_ms = at_ms;
-                    }
-                    Outcome::Dead { error } => {
-                        state.status = Status::Dead;
-                        state.last_error = Some(error);
-                    }
-                }
-                if state.status == Status::Pending {
-                    due.insert(
-                        due_key(state.next_attempt_ms, &alert_id, &channel).as_str(),
-                        [].as_slice(),
-                    )?;
-                }
-                d.insert(dk.as_str(), encode(&state)?.as_slice())?;
-                states.push(Some(state));
             }
-        }
-        tx.commit()?;
-        Ok(states)
+            tx.commit()?;
+            Ok(states)
+        })
     }
 
     /// Makes every leased delivery due now. Called at start: the store is
@@ -158,17 +162,19 @@ impl Store {
             .filter(|s| s.leased)
             .collect();
         let now = now_ms();
-        let tx = self.db.begin_write()?;
-        {
-            let mut d = tx.open_table(DELIVERIES)?;
-            let mut due = tx.open_table(DUE)?;
-            for mut s in leased.iter().cloned() {
-                due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())?;
-                s.leased = false;
-                put_due(&mut d, &mut due, &mut s, now)?;
+        self.write(|db| {
+            let tx = db.begin_write()?;
+            {
+                let mut d = tx.open_table(DELIVERIES)?;
+                let mut due = tx.open_table(DUE)?;
+                for mut s in leased.iter().cloned() {
+                    due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())?;
+                    s.leased = false;
+                    put_due(&mut d, &mut due, &mut s, now)?;
+                }
             }
-        }
-        tx.commit()?;
-        Ok(leased.len())
+            tx.commit()?;
+            Ok(leased.len())
+        })
     }
 }

@@ -23,19 +23,19 @@
 //!
 //! The work is split by job: enqueueing with story dedup (`enqueue`),
 //! leases and outcomes (`lease`), the operator's queries
-//! (`queries`), the file itself ([`file`]: open, check, repair) and the
-//! errors ([`StoreError`]).
+//! (`queries`), the file itself ([`file`]: open, check, repair), the
+//! handle that reopens it after an I/O error and knows when the disk is
+//! full (`health`) and the errors ([`StoreError`]).
 
 mod enqueue;
 mod error;
 pub mod file;
+mod health;
 mod lease;
 mod queries;
 mod records;
 
 use std::path::Path;
-
-use redb::Database;
 
 pub use enqueue::{Enqueued, StoryItem};
 pub use error::StoreError;
@@ -58,7 +58,7 @@ pub fn now_ms() -> i64 {
 /// The outbox. Cheap to share behind an `Arc`; redb serializes writers.
 #[derive(Debug)]
 pub struct Store {
-    db: Database,
+    handle: health::Handle,
 }
 
 /// redb's page cache. Its default (1 GiB) lets the daemon's memory grow
@@ -70,8 +70,9 @@ impl Store {
     /// Opens (or creates) the store in folder `dir`. A damaged file, or
     /// one from a newer version, is an error ([`file`]).
     pub fn open(dir: &Path) -> Result<Store, StoreError> {
+        let db = file::open(dir, CACHE_BYTES)?;
         Ok(Store {
-            db: file::open(dir, CACHE_BYTES)?,
+            handle: health::Handle::new(dir.join(FILE_NAME), CACHE_BYTES, db),
         })
     }
 }
@@ -312,7 +313,7 @@ pub(crate) mod tests {
         // Purging the first alert forgets its copies.
         record(&s, "first", "mail", Outcome::Delivered);
         assert!(s.purge(now_ms() + 1).unwrap() >= 1);
-        let tx = s.db.begin_read().unwrap();
+        let tx = s.db().unwrap().begin_read().unwrap();
         assert_eq!(tx.open_table(COPIES).unwrap().len().unwrap(), 0);
     }
 
@@ -325,7 +326,7 @@ pub(crate) mod tests {
         let s = Store::open(dir.path()).unwrap();
         let window = 72 * 3_600_000;
         let raw_first = |s: &Store| {
-            let tx = s.db.begin_read().unwrap();
+            let tx = s.db().unwrap().begin_read().unwrap();
             let a = tx.open_table(ALERTS).unwrap();
             let raw = a.get("c0").unwrap().unwrap().value().to_vec();
             raw
@@ -398,7 +399,7 @@ pub(crate) mod tests {
         let s = Store::open(dir.path()).unwrap();
         let old = r#"{"alert_id":"old","article":{"id":"a","published_at":null,"source":null,"title":"t","url":null},"detected_at":"2024-01-01T00:00:00.25Z","evidence":[],"matched":{"action":null,"agency":null,"company":{"id":"C","text":"C"}},"notify":["mail","hook"],"rule_id":"r","severity":"high","status":"imposed","watchlist":"w.toml"}"#;
         {
-            let tx = s.db.begin_write().unwrap();
+            let tx = s.db().unwrap().begin_write().unwrap();
             tx.open_table(ALERTS)
                 .unwrap()
                 .insert("old", old.as_bytes())

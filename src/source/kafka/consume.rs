@@ -26,7 +26,8 @@ impl KafkaSource {
     /// Consumes until `shutdown`, then drains in-flight work within `grace`,
     /// stores and commits offsets, and leaves the group.
     /// Past `max_pending` deliveries in the outbox, the partitions are
-    /// paused (the group session stays alive) until it drains below 90%.
+    /// paused (the group session stays alive) until it drains below 90%;
+    /// also while the disk under the outbox is full.
     pub async fn run(
         self,
         processor: Processor,
@@ -148,18 +149,20 @@ impl KafkaSource {
         Ok(())
     }
 
-    /// Pauses or resumes every assigned partition on the outbox's size.
+    /// Pauses or resumes every assigned partition: paused while the disk
+    /// under the outbox is full (the store logs that, once) or the outbox
+    /// holds `max_pending` deliveries, resumed once the disk takes writes
+    /// again and the outbox is below 90% of it.
     fn backpressure(&self, processor: &Processor, max_pending: u64) {
-        let Ok(pending) = processor.store.pending() else {
-            return;
-        };
+        let disk_full = processor.store.disk_full();
+        self.metrics.store_disk_full.set(i64::from(disk_full));
+        let pending = processor.store.pending();
         let paused = self.paused.load(Ordering::Relaxed);
-        let change = if !paused && pending >= max_pending {
-            Some(true)
-        } else if paused && pending < max_pending - max_pending / 10 {
-            Some(false)
-        } else {
-            None
+        let change = match pending {
+            _ if disk_full => (!paused).then_some(true),
+            Ok(n) if !paused && n >= max_pending => Some(true),
+            Ok(n) if paused && n < max_pending - max_pending / 10 => Some(false),
+            _ => None,
         };
         let Some(pause) = change else { return };
         let Ok(assignment) = self.consumer.assignment() else {
@@ -173,7 +176,10 @@ impl KafkaSource {
         match result {
             Ok(()) => {
                 self.paused.store(pause, Ordering::Relaxed);
-                if pause {
+                let pending = pending.unwrap_or_default();
+                if disk_full {
+                    debug!(message = "Disk full: consumption paused.");
+                } else if pause {
                     warn!(
                         message = "Outbox full: pausing consumption until deliveries catch up.",
                         pending, max_pending

@@ -100,25 +100,39 @@ impl Job {
 }
 
 /// Writes a batch to the outbox, retrying until it succeeds or shutdown.
+/// On a full disk the store logs once when it starts and once when it
+/// ends, and the retries back off (up to [`MAX_DISK_FULL_WAIT`]) instead of
+/// logging each time.
 fn write_batch(
     processor: &Processor,
     payloads: &[Option<&[u8]>],
     shutdown: &CancellationToken,
 ) -> Option<Vec<Result<usize, Malformed>>> {
+    let mut disk_full_wait = Duration::from_millis(100);
     loop {
-        match processor.handle_batch(payloads) {
+        // Nothing is lost: no offset is stored and the batch is retried
+        // until the outbox takes it.
+        let wait = match processor.handle_batch(payloads) {
             Ok(r) => return Some(r),
-            Err(e) => {
-                // Nothing is lost: no offset is stored and the batch is
-                // retried until the outbox takes it.
-                error!(message = "Cannot write alerts to the outbox; retrying.", messages = payloads.len(), error = %e);
-                for _ in 0..10 {
-                    if shutdown.is_cancelled() {
-                        return None;
-                    }
-                    std::thread::sleep(Duration::from_millis(100));
-                }
+            Err(e) if e.is_disk_full() => {
+                let wait = disk_full_wait;
+                disk_full_wait = (wait * 2).min(MAX_DISK_FULL_WAIT);
+                wait
             }
+            Err(e) => {
+                error!(message = "Cannot write alerts to the outbox; retrying.", messages = payloads.len(), error = %e);
+                Duration::from_secs(1)
+            }
+        };
+        let until = std::time::Instant::now() + wait;
+        while std::time::Instant::now() < until {
+            if shutdown.is_cancelled() {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100).min(wait));
         }
     }
 }
+
+/// The longest wait between two tries of a batch while the disk is full.
+const MAX_DISK_FULL_WAIT: Duration = Duration::from_secs(5);
