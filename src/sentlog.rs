@@ -84,25 +84,56 @@ impl Drop for Inner {
     }
 }
 
-/// The keys seen, with when each was published, oldest first.
+/// How another replica (or this one) finished a delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoneAs {
+    Delivered,
+    /// Given up on (dead): not attempted again by this replica either.
+    Dead,
+}
+
+impl DoneAs {
+    fn as_str(self) -> &'static str {
+        match self {
+            DoneAs::Delivered => "delivered",
+            DoneAs::Dead => "dead",
+        }
+    }
+
+    fn parse(payload: Option<&[u8]>) -> DoneAs {
+        match payload {
+            Some(b"dead") => DoneAs::Dead,
+            _ => DoneAs::Delivered,
+        }
+    }
+}
+
+/// The keys seen, with when each was published and how it ended, and
+/// the keys in the order they were published, oldest first.
 struct Done {
-    keys: HashMap<String, i64>,
+    keys: HashMap<String, (i64, DoneAs)>,
     order: VecDeque<(i64, String)>,
     keep_ms: i64,
 }
 
 impl Done {
-    fn insert(&mut self, key: String, at_ms: i64, now_ms: i64) {
+    fn insert(&mut self, key: String, how: DoneAs, at_ms: i64, now_ms: i64) {
         if at_ms <= now_ms.saturating_sub(self.keep_ms) {
             return;
         }
-        if self.keys.insert(key.clone(), at_ms).is_none() {
+        let last = self.keys.get(&key).map(|(at, _)| *at);
+        // A key published again is kept from its latest publication.
+        let at_ms = last.map_or(at_ms, |l| l.max(at_ms));
+        self.keys.insert(key.clone(), (at_ms, how));
+        if last != Some(at_ms) {
             self.order.push_back((at_ms, key));
         }
         while let Some((at, _)) = self.order.front() {
             if self.order.len() > MAX_KEYS || *at <= now_ms.saturating_sub(self.keep_ms) {
-                let (_, k) = self.order.pop_front().expect("front exists");
-                self.keys.remove(&k);
+                let (at, k) = self.order.pop_front().expect("front exists");
+                if self.keys.get(&k).is_some_and(|(last, _)| *last <= at) {
+                    self.keys.remove(&k);
+                }
             } else {
                 break;
             }
@@ -158,13 +189,20 @@ impl SentLog {
         }
     }
 
-    async fn try_start(cfg: &KafkaConfig, keep: Duration, metrics: Metrics) -> anyhow::Result<SentLog> {
+    async fn try_start(
+        cfg: &KafkaConfig,
+        keep: Duration,
+        metrics: Metrics,
+    ) -> anyhow::Result<SentLog> {
         let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX).max(1);
         ensure_topic(cfg, keep_ms).await?;
         let mut pc = client_config(cfg);
-        pc.set("message.timeout.ms", PUBLISH_TIMEOUT.as_millis().to_string())
-            .set("linger.ms", "0")
-            .set("statistics.interval.ms", "0");
+        pc.set(
+            "message.timeout.ms",
+            PUBLISH_TIMEOUT.as_millis().to_string(),
+        )
+        .set("linger.ms", "0")
+        .set("statistics.interval.ms", "0");
         let producer: FutureProducer = pc.create()?;
         let mut cc = client_config(cfg);
         cc.set("enable.auto.commit", "false")
@@ -224,13 +262,12 @@ impl SentLog {
         Ok(SentLog { inner: Some(inner) })
     }
 
-    /// Whether another replica (or this one) has done this delivery.
-    pub fn is_done(&self, alert_id: &str, channel: &str) -> bool {
-        let Some(inner) = &self.inner else {
-            return false;
-        };
+    /// Whether, and how, another replica (or this one) has finished this
+    /// delivery.
+    pub fn done(&self, alert_id: &str, channel: &str) -> Option<DoneAs> {
+        let inner = self.inner.as_ref()?;
         let done = inner.done.lock().unwrap_or_else(|p| p.into_inner());
-        done.keys.contains_key(&key(alert_id, channel))
+        done.keys.get(&key(alert_id, channel)).map(|(_, how)| *how)
     }
 
     /// Asks for a catch-up before the next deliveries (on a partition
@@ -277,9 +314,9 @@ impl SentLog {
         let caught_up = tokio::time::timeout(
             CATCH_UP_TIMEOUT.saturating_sub(started.elapsed()),
             read.wait_for(|at| {
-                targets.iter().all(|(p, low, high)| {
-                    high <= low || at.get(p).is_some_and(|o| o >= high)
-                })
+                targets
+                    .iter()
+                    .all(|(p, low, high)| high <= low || at.get(p).is_some_and(|o| o >= high))
             }),
         )
         .await;
@@ -294,46 +331,74 @@ impl SentLog {
         }
     }
 
-    /// Publishes deliveries done, each (alert id, channel, "delivered" or
-    /// "dead"), and waits for the broker's acknowledgement (at most
-    /// [`PUBLISH_TIMEOUT`]); they are known to this replica at once.
-    pub async fn publish(&self, done: &[(&str, &str, &str)]) {
+    /// Publishes deliveries finished by this replica. They are known to
+    /// this replica at once; the records are handed to the producer before
+    /// this returns, and the broker's acknowledgement is awaited in the
+    /// background (at most [`PUBLISH_TIMEOUT`]), so a delivery is never held
+    /// up by the sent topic. From here to that acknowledgement is the
+    /// window measured by `wirewatch_sent_log_publish_seconds`.
+    pub fn publish(&self, done: &[(&str, &str, DoneAs)]) {
         let Some(inner) = &self.inner else { return };
         if done.is_empty() {
             return;
         }
         let started = Instant::now();
         let now = now_ms();
-        let keys: Vec<(String, &str)> = done.iter().map(|(a, c, o)| (key(a, c), *o)).collect();
+        let mut acks = Vec::with_capacity(done.len());
+        let mut refused = None;
         {
             let mut d = inner.done.lock().unwrap_or_else(|p| p.into_inner());
-            for (k, _) in &keys {
-                d.insert(k.clone(), now, now);
-            }
-        }
-        let sends = keys.iter().map(|(k, outcome)| {
-            let record = FutureRecord::to(&inner.topic)
-                .key(k.as_str())
-                .payload(*outcome)
-                .timestamp(now);
-            inner.producer.send(record, PUBLISH_TIMEOUT)
-        });
-        let results = futures::future::join_all(sends).await;
-        let failed = results.iter().filter_map(|r| r.as_ref().err()).next();
-        match failed {
-            None => {
-                inner
-                    .metrics
-                    .sent_log_publish_seconds
-                    .observe(started.elapsed().as_secs_f64());
-                if inner.publish_failing.swap(false, Ordering::Relaxed) {
-                    info!(message = "Publishing to the sent topic works again.", sent_topic = %inner.topic);
+            for (alert_id, channel, how) in done {
+                let k = key(alert_id, channel);
+                d.insert(k.clone(), *how, now, now);
+                let record = FutureRecord::to(&inner.topic)
+                    .key(k.as_str())
+                    .payload(how.as_str())
+                    .timestamp(now);
+                match inner.producer.send_result(record) {
+                    Ok(ack) => acks.push(ack),
+                    Err((e, _)) => refused = Some(e.to_string()),
                 }
             }
-            Some((e, _)) => {
-                inner.metrics.sent_log_publish_failures.inc();
-                if !inner.publish_failing.swap(true, Ordering::Relaxed) {
-                    warn!(message = "Cannot publish to the sent topic; another replica taking over may resend these alerts.", sent_topic = %inner.topic, error = %e);
+        }
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let results = futures::future::join_all(acks).await;
+            let failed = refused.or_else(|| {
+                results.into_iter().find_map(|r| match r {
+                    Ok(Ok(_)) => None,
+                    Ok(Err((e, _))) => Some(e.to_string()),
+                    Err(_) => Some("the producer was dropped".into()),
+                })
+            });
+            inner.published(started, failed);
+        });
+    }
+
+    /// Waits (at most `timeout`) for records not yet acknowledged: at
+    /// shutdown, so what this replica sent last is known to the others.
+    pub async fn flush(&self, timeout: Duration) {
+        let Some(inner) = &self.inner else { return };
+        let inner = inner.clone();
+        let _ = tokio::task::spawn_blocking(move || inner.producer.flush(timeout)).await;
+    }
+}
+
+impl Inner {
+    fn published(&self, started: Instant, failed: Option<String>) {
+        match failed {
+            None => {
+                self.metrics
+                    .sent_log_publish_seconds
+                    .observe(started.elapsed().as_secs_f64());
+                if self.publish_failing.swap(false, Ordering::Relaxed) {
+                    info!(message = "Publishing to the sent topic works again.", sent_topic = %self.topic);
+                }
+            }
+            Some(error) => {
+                self.metrics.sent_log_publish_failures.inc();
+                if !self.publish_failing.swap(true, Ordering::Relaxed) {
+                    warn!(message = "Cannot publish to the sent topic; another replica taking over may resend these alerts.", sent_topic = %self.topic, error = %error);
                 }
             }
         }
@@ -377,18 +442,17 @@ fn read_loop(
                 let Some(inner) = inner.upgrade() else { return };
                 if let Some(k) = m.key().and_then(|k| std::str::from_utf8(k).ok()) {
                     let at = m.timestamp().to_millis().unwrap_or_else(now_ms);
+                    let how = DoneAs::parse(m.payload());
                     let mut d = inner.done.lock().unwrap_or_else(|p| p.into_inner());
-                    d.insert(k.to_string(), at, now_ms());
+                    d.insert(k.to_string(), how, at, now_ms());
                 }
                 warned = false;
             }
-            Some(Err(e)) => {
-                if !warned {
-                    warn!(message = "Reading the sent topic failed; retrying.", error = %e);
-                    warned = true;
-                }
+            Some(Err(e)) if !warned => {
+                warn!(message = "Reading the sent topic failed; retrying.", error = %e);
+                warned = true;
             }
-            None => {}
+            Some(Err(_)) | None => {}
         }
         // Where the reader stands, for a catch-up in progress.
         if let Ok(positions) = consumer.position() {
@@ -418,21 +482,52 @@ mod tests {
             order: VecDeque::new(),
             keep_ms: 1_000,
         };
-        d.insert("a/soc".into(), 10_000, 10_000);
-        d.insert("b/soc".into(), 10_500, 10_500);
-        d.insert("old/soc".into(), 8_000, 10_500);
+        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_000);
+        d.insert("b/soc".into(), DoneAs::Dead, 10_500, 10_500);
+        d.insert("old/soc".into(), DoneAs::Delivered, 8_000, 10_500);
         assert!(!d.keys.contains_key("old/soc"), "older than the window");
-        d.insert("c/soc".into(), 11_200, 11_200);
+        d.insert("c/soc".into(), DoneAs::Delivered, 11_200, 11_200);
         assert!(!d.keys.contains_key("a/soc"), "aged out");
-        assert!(d.keys.contains_key("b/soc") && d.keys.contains_key("c/soc"));
+        assert_eq!(d.keys.get("b/soc"), Some(&(10_500, DoneAs::Dead)));
+        assert!(d.keys.contains_key("c/soc"));
         assert_eq!(d.order.len(), d.keys.len());
+    }
+
+    #[test]
+    fn a_key_read_back_or_published_again_is_kept_from_its_latest_time() {
+        let mut d = Done {
+            keys: HashMap::new(),
+            order: VecDeque::new(),
+            keep_ms: 1_000,
+        };
+        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_000);
+        // This replica's own record, read back with the same time.
+        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_050);
+        assert_eq!(d.order.len(), 1, "read back: no second entry");
+        d.insert("a/soc".into(), DoneAs::Delivered, 10_800, 10_800);
+        d.insert("b/soc".into(), DoneAs::Delivered, 11_500, 11_500);
+        assert!(d.keys.contains_key("a/soc"), "kept from its later time");
+        d.insert("c/soc".into(), DoneAs::Delivered, 11_900, 11_900);
+        assert!(!d.keys.contains_key("a/soc"), "then aged out");
+        assert_eq!(d.order.len(), d.keys.len());
+    }
+
+    #[test]
+    fn payloads_read_back_as_delivered_unless_dead() {
+        assert_eq!(DoneAs::parse(Some(b"dead")), DoneAs::Dead);
+        assert_eq!(DoneAs::parse(Some(b"delivered")), DoneAs::Delivered);
+        assert_eq!(DoneAs::parse(None), DoneAs::Delivered);
+        for how in [DoneAs::Delivered, DoneAs::Dead] {
+            assert_eq!(DoneAs::parse(Some(how.as_str().as_bytes())), how);
+        }
     }
 
     #[test]
     fn a_log_that_is_off_knows_nothing_and_publishes_nothing() {
         let log = SentLog::off();
         assert!(!log.is_on());
-        assert!(!log.is_done("alrt_x", "soc"));
+        assert_eq!(log.done("alrt_x", "soc"), None);
+        log.publish(&[("alrt_x", "soc", DoneAs::Delivered)]);
         log.request_sync();
     }
 }

@@ -19,7 +19,7 @@ use super::{DeliveryError, Kind, Notifier};
 use crate::alert::Alert;
 use crate::config::{DeliveryConfig, Routing};
 use crate::metrics::{DeliveryOutcome, Metrics};
-use crate::sentlog::SentLog;
+use crate::sentlog::{DoneAs, SentLog};
 use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
 
 /// Attempts in flight at once, over all channels.
@@ -114,12 +114,6 @@ impl Dispatcher {
             if shutdown.is_cancelled() {
                 break;
             }
-            // Before the first deliveries, and after a partition
-            // assignment: what other replicas did must be known first.
-            tokio::select! {
-                _ = shutdown.cancelled() => break,
-                _ = self.done.sync_if_requested() => {}
-            }
             let free = permits.available_permits();
             // On a full disk no outcome could be recorded: nothing is sent
             // until the disk takes writes and the held outcomes are written.
@@ -139,6 +133,17 @@ impl Dispatcher {
                     }
                 }
             };
+            // Before the first deliveries, and after a partition assignment,
+            // what the group's other replicas finished must be known. Waited
+            // for after leasing: an assignment's alerts reach the outbox
+            // only after its callback asked for this catch-up, so any leased
+            // here that came from a new assignment are checked against a
+            // caught-up log. (Shutting down meanwhile leaves them leased;
+            // leases are released at the next start.)
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.done.sync_if_requested() => {}
+            }
             // One message per channel and article (an article's alerts of
             // several rules), or per channel for a digest period.
             let mut groups: std::collections::BTreeMap<
@@ -201,6 +206,14 @@ impl Dispatcher {
         {
             warn!(message = "Shutdown grace period expired while recording outcomes; those deliveries will be attempted again.");
         }
+        // What was sent last reaches the sent topic before the process ends.
+        self.done
+            .flush(
+                self.policy
+                    .shutdown_grace
+                    .min(crate::sentlog::PUBLISH_TIMEOUT),
+            )
+            .await;
     }
 
     /// Writes attempts' outcomes to the outbox: whatever has arrived since
@@ -268,17 +281,28 @@ impl Dispatcher {
         outcomes: &mpsc::UnboundedSender<Recorded>,
     ) {
         let channel = group[0].0.channel.clone();
-        // Another replica sent these before it died (this one is
-        // re-processing its uncommitted messages): done, not sent again.
-        let (elsewhere, group): (Vec<_>, Vec<_>) = group
-            .into_iter()
-            .partition(|(s, _)| self.done.is_done(&s.alert_id, &s.channel));
-        for (state, alert) in elsewhere {
-            info!(message = "Alert already sent by another replica; skipped.", alert_id = %state.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %channel);
+        // Another replica finished these before it died (this one is
+        // re-processing its uncommitted messages): not sent again, and
+        // recorded as that replica left them.
+        let mut rest = Vec::with_capacity(group.len());
+        for (state, alert) in group {
+            let outcome = match self.done.done(&state.alert_id, &state.channel) {
+                None => {
+                    rest.push((state, alert));
+                    continue;
+                }
+                Some(DoneAs::Delivered) => Outcome::Delivered,
+                Some(DoneAs::Dead) => Outcome::Dead {
+                    error: "given up on by another replica of the group (the sent topic says so)"
+                        .into(),
+                },
+            };
+            info!(message = "Alert already handled by another replica; skipped.", alert_id = %state.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %channel, outcome = ?outcome);
             self.metrics
                 .delivery(&channel, DeliveryOutcome::SkippedSentElsewhere);
-            let _ = outcomes.send(recorded(state, Outcome::Delivered));
+            let _ = outcomes.send(recorded(state, outcome));
         }
+        let group = rest;
         if group.is_empty() {
             return;
         }
@@ -316,20 +340,23 @@ impl Dispatcher {
                 (state, outcome)
             })
             .collect();
-        // Published before it is recorded: a replica dying after this
-        // point is not resent by the one taking over.
-        let done: Vec<(&str, &str, &str)> = finished
+        // Shared with the group's other replicas: once the sent topic has
+        // the record, a replica taking over this one's partitions does not
+        // send these again. Handed to the producer without waiting (the
+        // broker's acknowledgement is awaited in the background), so the
+        // outcome is recorded as soon as without the sent log.
+        let done: Vec<(&str, &str, DoneAs)> = finished
             .iter()
             .filter_map(|(s, o)| {
-                let what = match o {
-                    Outcome::Delivered => "delivered",
-                    Outcome::Dead { .. } => "dead",
+                let how = match o {
+                    Outcome::Delivered => DoneAs::Delivered,
+                    Outcome::Dead { .. } => DoneAs::Dead,
                     _ => return None,
                 };
-                Some((s.alert_id.as_str(), s.channel.as_str(), what))
+                Some((s.alert_id.as_str(), s.channel.as_str(), how))
             })
             .collect();
-        self.done.publish(&done).await;
+        self.done.publish(&done);
         for (state, outcome) in finished {
             let _ = outcomes.send(recorded(state, outcome));
         }
