@@ -44,6 +44,25 @@ impl Validator<'_> {
             Some(s) => self.non_empty(&t, "sent_topic", Some(s)),
             None => group_id.as_ref().map(|g| format!("{g}.sent")),
         };
+        // Its records are not articles: consuming them, or copying
+        // malformed articles among them, would be a mistake.
+        let clash = sent.as_ref().and_then(|s| {
+            if topics.as_ref().is_some_and(|ts| ts.contains(s)) {
+                Some("kafka.topics")
+            } else {
+                (dlq.as_ref() == Some(s)).then_some("kafka.dead_letter_topic")
+            }
+        });
+        let sent = match (sent, clash) {
+            (Some(s), Some(other)) => {
+                self.error(
+                    &Self::child(&t, "sent_topic"),
+                    format!("{s:?} is not valid: it is also {other}; the sent topic must be a topic of its own"),
+                );
+                None
+            }
+            (sent, _) => sent,
+        };
         let max: u64 = self.or(
             &mut t,
             "max_message_bytes",
