@@ -48,7 +48,8 @@ use tracing::{debug, info, warn};
 use crate::config::KafkaConfig;
 use crate::metrics::Metrics;
 
-/// The most keys kept in memory (about 100 bytes each).
+/// The most keys kept in memory: about 100 bytes each (a 128-bit digest
+/// in a hash map and in the age queue), so about 100 MB at most.
 pub const MAX_KEYS: usize = 1_000_000;
 /// The longest a publish is waited for before the delivery is recorded
 /// anyway.
@@ -111,20 +112,20 @@ impl DoneAs {
 /// The keys seen, with when each was published and how it ended, and
 /// the keys in the order they were published, oldest first.
 struct Done {
-    keys: HashMap<String, (i64, DoneAs)>,
-    order: VecDeque<(i64, String)>,
+    keys: HashMap<u128, (i64, DoneAs)>,
+    order: VecDeque<(i64, u128)>,
     keep_ms: i64,
 }
 
 impl Done {
-    fn insert(&mut self, key: String, how: DoneAs, at_ms: i64, now_ms: i64) {
+    fn insert(&mut self, key: u128, how: DoneAs, at_ms: i64, now_ms: i64) {
         if at_ms <= now_ms.saturating_sub(self.keep_ms) {
             return;
         }
         let last = self.keys.get(&key).map(|(at, _)| *at);
         // A key published again is kept from its latest publication.
         let at_ms = last.map_or(at_ms, |l| l.max(at_ms));
-        self.keys.insert(key.clone(), (at_ms, how));
+        self.keys.insert(key, (at_ms, how));
         if last != Some(at_ms) {
             self.order.push_back((at_ms, key));
         }
@@ -144,6 +145,15 @@ impl Done {
 /// The record key of a delivery.
 pub fn key(alert_id: &str, channel: &str) -> String {
     format!("{alert_id}/{channel}")
+}
+
+/// What is kept of a record key in memory: the first 128 bits of its
+/// SHA-256. A false match would skip a delivery; with the most keys kept
+/// its chance is below 10^-32 per delivery.
+fn digest(key: &[u8]) -> u128 {
+    use sha2::{Digest as _, Sha256};
+    let h = Sha256::digest(key);
+    u128::from_be_bytes(h[..16].try_into().expect("16 bytes"))
 }
 
 fn now_ms() -> i64 {
@@ -194,6 +204,7 @@ impl SentLog {
         keep: Duration,
         metrics: Metrics,
     ) -> anyhow::Result<SentLog> {
+        check_topic_name(&cfg.sent_topic)?;
         let keep_ms = i64::try_from(keep.as_millis()).unwrap_or(i64::MAX).max(1);
         ensure_topic(cfg, keep_ms).await?;
         let mut pc = client_config(cfg);
@@ -267,7 +278,9 @@ impl SentLog {
     pub fn done(&self, alert_id: &str, channel: &str) -> Option<DoneAs> {
         let inner = self.inner.as_ref()?;
         let done = inner.done.lock().unwrap_or_else(|p| p.into_inner());
-        done.keys.get(&key(alert_id, channel)).map(|(_, how)| *how)
+        done.keys
+            .get(&digest(key(alert_id, channel).as_bytes()))
+            .map(|(_, how)| *how)
     }
 
     /// Asks for a catch-up before the next deliveries (on a partition
@@ -350,7 +363,7 @@ impl SentLog {
             let mut d = inner.done.lock().unwrap_or_else(|p| p.into_inner());
             for (alert_id, channel, how) in done {
                 let k = key(alert_id, channel);
-                d.insert(k.clone(), *how, now, now);
+                d.insert(digest(k.as_bytes()), *how, now, now);
                 let record = FutureRecord::to(&inner.topic)
                     .key(k.as_str())
                     .payload(how.as_str())
@@ -405,6 +418,26 @@ impl Inner {
     }
 }
 
+/// Kafka's rule for topic names, which its brokers enforce
+/// (`INVALID_TOPIC_EXCEPTION`); checked here too, since some brokers
+/// (tansu 0.6) accept any name and librdkafka panics on one longer than
+/// 512 bytes. Not a config error: the default name is made from
+/// `group_id`, which may hold any character.
+fn check_topic_name(name: &str) -> anyhow::Result<()> {
+    let legal = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if name.is_empty()
+        || name == "."
+        || name == ".."
+        || name.len() > 249
+        || !name.chars().all(legal)
+    {
+        anyhow::bail!(
+            "{name:?} is not a valid Kafka topic name (ASCII letters, digits, '.', '_' and '-', at most 249, not \".\" or \"..\"); set kafka.sent_topic"
+        );
+    }
+    Ok(())
+}
+
 /// Creates the topic, compacted, if the broker lacks it.
 async fn ensure_topic(cfg: &KafkaConfig, keep_ms: i64) -> anyhow::Result<()> {
     let admin: AdminClient<DefaultClientContext> = client_config(cfg).create()?;
@@ -440,11 +473,11 @@ fn read_loop(
         match consumer.poll(Duration::from_millis(100)) {
             Some(Ok(m)) => {
                 let Some(inner) = inner.upgrade() else { return };
-                if let Some(k) = m.key().and_then(|k| std::str::from_utf8(k).ok()) {
+                if let Some(k) = m.key() {
                     let at = m.timestamp().to_millis().unwrap_or_else(now_ms);
                     let how = DoneAs::parse(m.payload());
                     let mut d = inner.done.lock().unwrap_or_else(|p| p.into_inner());
-                    d.insert(k.to_string(), how, at, now_ms());
+                    d.insert(digest(k), how, at, now_ms());
                 }
                 warned = false;
             }
@@ -475,6 +508,10 @@ fn read_loop(
 mod tests {
     use super::*;
 
+    fn h(key: &str) -> u128 {
+        digest(key.as_bytes())
+    }
+
     #[test]
     fn keys_older_than_the_window_are_dropped_and_new_ones_kept() {
         let mut d = Done {
@@ -482,14 +519,14 @@ mod tests {
             order: VecDeque::new(),
             keep_ms: 1_000,
         };
-        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_000);
-        d.insert("b/soc".into(), DoneAs::Dead, 10_500, 10_500);
-        d.insert("old/soc".into(), DoneAs::Delivered, 8_000, 10_500);
-        assert!(!d.keys.contains_key("old/soc"), "older than the window");
-        d.insert("c/soc".into(), DoneAs::Delivered, 11_200, 11_200);
-        assert!(!d.keys.contains_key("a/soc"), "aged out");
-        assert_eq!(d.keys.get("b/soc"), Some(&(10_500, DoneAs::Dead)));
-        assert!(d.keys.contains_key("c/soc"));
+        d.insert(h("a/soc"), DoneAs::Delivered, 10_000, 10_000);
+        d.insert(h("b/soc"), DoneAs::Dead, 10_500, 10_500);
+        d.insert(h("old/soc"), DoneAs::Delivered, 8_000, 10_500);
+        assert!(!d.keys.contains_key(&h("old/soc")), "older than the window");
+        d.insert(h("c/soc"), DoneAs::Delivered, 11_200, 11_200);
+        assert!(!d.keys.contains_key(&h("a/soc")), "aged out");
+        assert_eq!(d.keys.get(&h("b/soc")), Some(&(10_500, DoneAs::Dead)));
+        assert!(d.keys.contains_key(&h("c/soc")));
         assert_eq!(d.order.len(), d.keys.len());
     }
 
@@ -500,15 +537,15 @@ mod tests {
             order: VecDeque::new(),
             keep_ms: 1_000,
         };
-        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_000);
+        d.insert(h("a/soc"), DoneAs::Delivered, 10_000, 10_000);
         // This replica's own record, read back with the same time.
-        d.insert("a/soc".into(), DoneAs::Delivered, 10_000, 10_050);
+        d.insert(h("a/soc"), DoneAs::Delivered, 10_000, 10_050);
         assert_eq!(d.order.len(), 1, "read back: no second entry");
-        d.insert("a/soc".into(), DoneAs::Delivered, 10_800, 10_800);
-        d.insert("b/soc".into(), DoneAs::Delivered, 11_500, 11_500);
-        assert!(d.keys.contains_key("a/soc"), "kept from its later time");
-        d.insert("c/soc".into(), DoneAs::Delivered, 11_900, 11_900);
-        assert!(!d.keys.contains_key("a/soc"), "then aged out");
+        d.insert(h("a/soc"), DoneAs::Delivered, 10_800, 10_800);
+        d.insert(h("b/soc"), DoneAs::Delivered, 11_500, 11_500);
+        assert!(d.keys.contains_key(&h("a/soc")), "kept from its later time");
+        d.insert(h("c/soc"), DoneAs::Delivered, 11_900, 11_900);
+        assert!(!d.keys.contains_key(&h("a/soc")), "then aged out");
         assert_eq!(d.order.len(), d.keys.len());
     }
 
@@ -519,6 +556,25 @@ mod tests {
         assert_eq!(DoneAs::parse(None), DoneAs::Delivered);
         for how in [DoneAs::Delivered, DoneAs::Dead] {
             assert_eq!(DoneAs::parse(Some(how.as_str().as_bytes())), how);
+        }
+    }
+
+    #[test]
+    fn topic_names_follow_kafka_s_rule() {
+        for good in ["wirewatch.sent", "desk-eu_2.sent", &"x".repeat(249)] {
+            assert!(check_topic_name(good).is_ok(), "{good}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "bad name!",
+            "team/alerts.sent",
+            "é.sent",
+            &"x".repeat(250),
+        ] {
+            let e = check_topic_name(bad).unwrap_err().to_string();
+            assert!(e.contains("is not a valid Kafka topic name"), "{bad}: {e}");
         }
     }
 
