@@ -903,6 +903,18 @@ async fn one_replica_with_the_sent_log_and_its_replacement_on_an_empty_disk_send
         "{}",
         first.logs()
     );
+    // Created compacted, and deleted past delivery.max_age_secs (3600 s
+    // in these configs), as the broker reports it.
+    let configs = topic_configs(&s.brokers, &format!("{}.sent", s.group)).await;
+    println!("the sent topic's configuration as the broker reports it: {configs:?}");
+    assert_eq!(
+        configs.get("cleanup.policy").map(String::as_str),
+        Some("compact,delete")
+    );
+    assert_eq!(
+        configs.get("retention.ms").map(String::as_str),
+        Some("3600000")
+    );
     drop(first); // SIGKILL, before any commit
 
     let opts2 = Options {
@@ -925,6 +937,30 @@ async fn one_replica_with_the_sent_log_and_its_replacement_on_an_empty_disk_send
     assert_eq!(ids.len(), N, "nothing lost");
     assert_eq!(total, N, "the replacement sent nothing again");
     assert!(second.terminate().success());
+}
+
+/// A topic's configuration as the broker describes it.
+async fn topic_configs(brokers: &str, topic: &str) -> BTreeMap<String, String> {
+    use rdkafka::admin::{AdminClient, AdminOptions, ResourceSpecifier};
+    use rdkafka::client::DefaultClientContext;
+    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .create()
+        .unwrap();
+    let results = admin
+        .describe_configs([&ResourceSpecifier::Topic(topic)], &AdminOptions::new())
+        .await
+        .expect("describe_configs");
+    let resource = results
+        .into_iter()
+        .next()
+        .expect("one resource")
+        .expect("described");
+    resource
+        .entries
+        .into_iter()
+        .filter_map(|e| Some((e.name, e.value?)))
+        .collect()
 }
 
 /// A sent topic that cannot be used: one warning, the sent log off
