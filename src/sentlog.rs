@@ -2,15 +2,22 @@
 //! replicas of a consumer group through a compacted Kafka topic
 //! (`kafka.sent_topic`, `<group_id>.sent` by default).
 //!
-//! Each replica publishes `alert_id/channel` once a delivery is done, and
-//! reads the whole topic back as a changelog (a consumer in no group,
-//! assigned every partition from the beginning, kept running), keeping the
-//! keys it has seen in memory. The dispatcher skips a delivery whose key
-//! is there: another replica made it before it died, and this replica is
-//! re-processing that replica's uncommitted messages. Before its first
-//! deliveries, and again after every partition assignment, the dispatcher
-//! waits (bounded) until the reader has read everything published before
-//! then, so a takeover never races the changelog.
+//! Each replica publishes `alert_id/channel` (value `delivered` or `dead`)
+//! once a delivery is done, and reads the whole topic back as a changelog
+//! (a consumer in no group, assigned every partition from the beginning,
+//! never committing), keeping a digest of every key it has read in memory.
+//! The dispatcher skips a delivery whose key is there: another replica
+//! made it before it died, and this replica is re-processing that
+//! replica's uncommitted messages.
+//!
+//! The race with a takeover: a partition assignment asks for a catch-up
+//! ([`SentLog::request_sync`], from the rebalance callback, before any
+//! message of the new partitions reaches the outbox). The dispatcher runs
+//! it after leasing and before sending ([`SentLog::sync_if_requested`]):
+//! it reads the topic's end offsets and waits (at most
+//! [`CATCH_UP_TIMEOUT`]) until the reader has read up to them. The dead
+//! replica stopped before the assignment that hands over its partitions,
+//! so every record the broker had from it is below those offsets.
 //!
 //! Bounds: a key is kept for `delivery.max_age` after it was published
 //! (48 h by default: the longest a replayed delivery can wait in an outbox
@@ -18,16 +25,18 @@
 //! dropped first). The topic is created with `cleanup.policy=compact,delete`
 //! and `retention.ms` = that age, so a restart reads back no more.
 //!
-//! The remaining window: a delivery sent but not yet published (the send
-//! returned; the broker has not acknowledged the record) is unknown to the
-//! others; a replica dying in it is resent by the survivor, with the same
-//! `alert_id`. `wirewatch_sent_log_publish_seconds` measures the window.
+//! The remaining window: a delivery sent whose record the broker has not
+//! yet acknowledged is unknown to the others; a replica dying in it is
+//! resent by the survivor, with the same `alert_id`.
+//! `wirewatch_sent_log_publish_seconds` measures the window (a few
+//! milliseconds against a broker on loopback).
 //!
-//! Without a usable topic (it cannot be created, the broker refuses it)
-//! the sent log is off: one warning, `wirewatch_sent_log_enabled` 0, and
-//! each replica dedups on its own as before. It never blocks delivery: a
-//! publish waits at most [`PUBLISH_TIMEOUT`], a catch-up at most
-//! [`CATCH_UP_TIMEOUT`].
+//! Without a usable topic (it cannot be created or read, its name breaks
+//! Kafka's rule) the sent log is off: one warning, `wirewatch_sent_log_enabled`
+//! 0, and each replica dedups on its own as before. It never holds up a
+//! delivery: a publish hands the records to the producer and returns (the
+//! acknowledgement is awaited in the background, at most
+//! [`PUBLISH_TIMEOUT`]); only the catch-up after an assignment waits.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
