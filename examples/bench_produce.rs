@@ -21,6 +21,9 @@
 //! # the bulk articles as JSONL instead (for `wirewatch backtest` or
 //! # `wirewatch run --input` under a profiler)
 //! bench_produce jsonl --n N --out FILE [--rules 10000]
+//! # every watched company name and alias, one a line (the patterns of
+//! # `rg -F -f FILE`, scripts/bench-backtest's baseline)
+//! bench_produce names --out FILE [--rules 10000]
 //! ```
 //!
 //! Each event's JSON starts with an extra field `"produced_at_ms"` (Unix ms,
@@ -364,6 +367,25 @@ fn jsonl(a: &Args) {
     out("jsonl", path);
 }
 
+fn names(a: &Args) {
+    let path = a.req("out");
+    let rules = a.num("rules", workload::RULES);
+    let g = workload::generate(workload::SEED, rules);
+    let mut text = String::new();
+    for c in &g.companies {
+        for name in c.names() {
+            text.push_str(name);
+            text.push('\n');
+        }
+    }
+    std::fs::write(&path, text).unwrap_or_else(|e| {
+        eprintln!("error: cannot write {path}: {e}");
+        std::process::exit(1)
+    });
+    out("names", g.name_count());
+    out("file", path);
+}
+
 fn paced(a: &Args) {
     let brokers = a.req("brokers");
     let topic = a.req("topic");
@@ -496,6 +518,7 @@ fn main() {
         "paced" => paced(&args),
         "soak" => soak(&args),
         "jsonl" => jsonl(&args),
+        "names" => names(&args),
         _ => usage(),
     }
 }

@@ -38,6 +38,8 @@ fn copy(i: usize) -> AlertRecord {
                 text: "sanctioned".into(),
             }),
         },
+        list: None,
+        source_id: None,
         status: Default::default(),
         language: None,
         evidence: vec![],

@@ -38,6 +38,15 @@ pub struct Alert {
     pub description: Option<String>,
     pub article: ArticleRef,
     pub matched: Matched,
+    /// The named list the company is an entry of, when the rule watches it
+    /// through `lists` (an extension of the contract's alert: absent
+    /// otherwise, and for records from before lists).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// That entry's id in the list's source ("ofac-sdn:12345"), when it has
+    /// one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     /// The status of the action as the article reports it (records from
     /// before statuses read as imposed).
     #[serde(default)]
@@ -113,6 +122,8 @@ impl Alert {
                 agency: hit.agency,
                 action: hit.action,
             },
+            list: hit.list,
+            source_id: hit.source_id,
             status: hit.status,
             language: hit.language,
             evidence: hit.evidence,
@@ -143,7 +154,59 @@ impl Alert {
 
 #[cfg(test)]
 mod tests {
-    use super::alert_id;
+    use super::{alert_id, Alert};
+    use wirewatch_matcher::article::Article;
+    use wirewatch_matcher::{watchlist, Matcher, Taxonomy};
+
+    /// The webhook body of an alert from a list names the list and the
+    /// entry's source id; one from a rule's own company has neither key,
+    /// so existing receivers see the body they know.
+    #[test]
+    fn a_list_alert_names_its_list_and_source_id_in_the_webhook_body() {
+        let src = r#"
+[[list]]
+id = "test-entities"
+companies = [{ name = "Korvantis Lab, AO", source_id = "test:7" }]
+
+[[rule]]
+id = "listed"
+lists = ["test-entities"]
+actions = ["sanction"]
+
+[[rule]]
+id = "own"
+companies = ["Norbeck Freight"]
+actions = ["sanction"]
+"#;
+        let (wl, _) =
+            watchlist::parse(&[("w.toml".into(), src.to_string())], Taxonomy::builtin()).unwrap();
+        let m = Matcher::compile(&wl, Taxonomy::builtin());
+        let article = Article {
+            id: "a1".into(),
+            title: "Sanctions".into(),
+            body: "The Treasury Department sanctioned AO Korvantis Lab and Norbeck Freight.".into(),
+            url: None,
+            source: None,
+            published_at: None,
+            language: None,
+        };
+        let now = "2026-01-01T00:00:00Z".parse().unwrap();
+        let bodies: Vec<serde_json::Value> = m
+            .evaluate(&article)
+            .into_iter()
+            .map(|h| serde_json::to_value(Alert::new(&m, &article, h, now)).unwrap())
+            .collect();
+        assert_eq!(bodies.len(), 2, "{bodies:#?}");
+        let listed = bodies.iter().find(|b| b["rule_id"] == "listed").unwrap();
+        assert_eq!(listed["list"], "test-entities");
+        assert_eq!(listed["source_id"], "test:7");
+        assert_eq!(listed["matched"]["company"]["id"], "Korvantis Lab, AO");
+        let own = bodies.iter().find(|b| b["rule_id"] == "own").unwrap();
+        assert!(
+            own.get("list").is_none() && own.get("source_id").is_none(),
+            "{own}"
+        );
+    }
 
     #[test]
     fn alert_id_is_stable_and_distinct() {

@@ -35,6 +35,9 @@ pub struct Parts {
     /// How long a later copy of a story is attached to the first alert
     /// instead of alerting again (none: every article alerts).
     pub story_window: Option<Duration>,
+    /// How long after a (rule, company)'s first email its follow-ups
+    /// thread under it (none: no threading).
+    pub thread_window: Option<Duration>,
 }
 
 impl Parts {
@@ -51,6 +54,7 @@ impl Parts {
                 .collect(),
             max_message_bytes: config.kafka.max_message_bytes,
             story_window: config.story_window,
+            thread_window: config.thread_window,
         })
     }
 }
@@ -84,7 +88,8 @@ impl App {
             wake,
             metrics.clone(),
             routing,
-        );
+        )
+        .with_thread_window(parts.thread_window);
         App {
             processor,
             dispatcher,

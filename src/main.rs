@@ -41,13 +41,27 @@ enum Command {
         #[arg(long, default_value = "/etc/wirewatch/wirewatch.toml")]
         config: PathBuf,
     },
-    /// Run the matcher over a JSONL file of articles and report the hits.
+    /// Run the matcher over a JSONL file of articles, or over a time range
+    /// of the configured Kafka topics, and report the hits.
     Backtest {
+        /// Watchlist file or folder (or take the watchlists from --config).
+        #[arg(long, required_unless_present = "config", conflicts_with = "config")]
+        watchlists: Option<PathBuf>,
+        /// The daemon's config: its watchlists and, with --since, its Kafka
+        /// brokers and topics.
         #[arg(long)]
-        watchlists: PathBuf,
+        config: Option<PathBuf>,
         /// JSONL file of article events, or - for stdin.
-        #[arg(long)]
-        input: PathBuf,
+        #[arg(long, required_unless_present = "since", conflicts_with = "since")]
+        input: Option<PathBuf>,
+        /// Read the configured topics from this time on: a duration back
+        /// from now (7d, 36h) or an RFC 3339 timestamp. Needs --config.
+        #[arg(long, value_parser = cli::backtest::when::parse)]
+        since: Option<cli::backtest::When>,
+        /// Stop before this time (default: the end of the topics when the
+        /// backtest starts): a duration back from now or an RFC 3339 timestamp.
+        #[arg(long, value_parser = cli::backtest::when::parse)]
+        until: Option<cli::backtest::When>,
         /// One JSON object per hit on stdout.
         #[arg(long)]
         json: bool,
@@ -57,6 +71,12 @@ enum Command {
         /// A JSON map of article id to expected rule ids: print precision and recall.
         #[arg(long)]
         expected: Option<PathBuf>,
+        /// Only this rule: its hits, counts, explanation and expected labels.
+        #[arg(long, value_name = "ID")]
+        rule: Option<String>,
+        /// Threads that match articles (default: one per available CPU).
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+        jobs: Option<u32>,
     },
     /// Run the real pipeline on an embedded Kafka cluster with the bundled
     /// sample articles, writing alert emails as .eml files.
@@ -72,6 +92,20 @@ enum Command {
         #[command(subcommand)]
         action: cli::outbox::Action,
     },
+    /// Silence a rule, a company within a rule, or a channel until a time;
+    /// list and lift silences (while the daemon is stopped).
+    Silence {
+        #[arg(long, global = true, default_value = "/etc/wirewatch/wirewatch.toml")]
+        config: PathBuf,
+        #[command(subcommand)]
+        action: cli::silence::Action,
+    },
+    /// Write a watchlist file with one [[list]] from a published sanctions
+    /// list or a CSV export; rules use it with `lists = ["ID"]`.
+    Import {
+        #[command(subcommand)]
+        format: cli::import::Format,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -83,20 +117,50 @@ fn main() -> ExitCode {
     let args = Args::parse();
     let result = match args.command {
         Command::Check { config } => cli::check::run(&config),
+        Command::Import { format } => cli::import::run(format),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
+        Command::Silence { config, action } => cli::silence::run(&config, action),
         Command::Backtest {
             watchlists,
+            config,
             input,
+            since,
+            until,
             json,
             explain,
             expected,
-        } => cli::backtest::run(
-            &watchlists,
-            &input,
-            json,
-            explain.as_deref(),
-            expected.as_deref(),
-        ),
+            rule,
+            jobs,
+        } => {
+            use cli::backtest::{Input, Options, Rules};
+            let rules = match (watchlists, config) {
+                (Some(w), _) => Rules::Watchlists(w),
+                (None, Some(c)) => Rules::Config(c),
+                (None, None) => unreachable!("clap requires one"),
+            };
+            // clap lets `requires` go when the required option conflicts
+            // with one given (--until with --input): checked here.
+            let input = match (input, since, until) {
+                (Some(_), _, Some(_)) => Err(Failure::Usage(vec![
+                    "--until bounds a Kafka backtest: it needs --since (and --config), not --input"
+                        .into(),
+                ])),
+                (Some(i), _, None) => Ok(Input::File(i)),
+                (None, Some(since), until) => Ok(Input::Kafka { since, until }),
+                (None, None, _) => unreachable!("clap requires one"),
+            };
+            input.and_then(|input| {
+                cli::backtest::run(&Options {
+                    rules,
+                    input,
+                    json,
+                    explain,
+                    expected,
+                    rule,
+                    jobs: jobs.map(|j| j as usize),
+                })
+            })
+        }
         command => {
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
@@ -115,7 +179,11 @@ fn main() -> ExitCode {
                     }
                     Command::Demo { out } => cli::demo::run(&out).await,
                     Command::Health { url } => cli::health(&url).await,
-                    Command::Check { .. } | Command::Backtest { .. } | Command::Outbox { .. } => {
+                    Command::Check { .. }
+                    | Command::Backtest { .. }
+                    | Command::Outbox { .. }
+                    | Command::Silence { .. }
+                    | Command::Import { .. } => {
                         unreachable!("handled above")
                     }
                 }

@@ -193,8 +193,11 @@ pub enum DeliveryOutcome {
     /// Failed for good; kept in the outbox as dead.
     Dead,
     /// Not sent: another replica of the group had already done it (the
-    /// sent topic says so); recorded as delivered.
+    /// sent topic says so); recorded as that replica left it (delivered
+    /// or dead).
     SkippedSentElsewhere,
+    /// Not attempted: a silence covered it (kept in the outbox, never sent).
+    Silenced,
 }
 
 impl DeliveryOutcome {
@@ -205,6 +208,7 @@ impl DeliveryOutcome {
             DeliveryOutcome::Retried => "retried",
             DeliveryOutcome::Dead => "dead",
             DeliveryOutcome::SkippedSentElsewhere => "skipped_sent_elsewhere",
+            DeliveryOutcome::Silenced => "silenced",
         }
     }
 }

@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 use tracing::info;
 
 use crate::alert::Alert;
-use crate::metrics::{ArticleOutcome, Metrics};
+use crate::metrics::{ArticleOutcome, DeliveryOutcome, Metrics};
 use crate::notify::dispatcher::crash_point;
 use crate::store::{AlertRecord, Store, StoreError};
 use wirewatch_matcher::article::{self, Article, Malformed};
@@ -171,6 +171,10 @@ impl Processor {
                     for (alert_id, first) in &out.same_story {
                         info!(message = "Same story as an earlier alert; attached to it as also reported by.", alert_id = %alert_id, first_alert_id = %first, article_id = %article.id);
                     }
+                    for (alert_id, channel) in &out.silenced {
+                        info!(message = "Alert silenced; kept, not sent.", alert_id = %alert_id, channel = %channel, article_id = %article.id);
+                        self.metrics.delivery(channel, DeliveryOutcome::Silenced);
+                    }
                     for a in alerts
                         .iter()
                         .filter(|a| out.new.contains(&a.alert.alert_id))
@@ -200,5 +204,66 @@ impl Processor {
             Some(Err(bad)) => Err(bad.into()),
             None => Ok(0),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::SilenceScope;
+
+    /// Issue 14: an alert that arrives under a silence is kept (in the
+    /// outbox, `silenced`, never due) and counted as a `silenced`
+    /// delivery outcome.
+    #[test]
+    fn an_alert_arriving_under_a_silence_is_kept_and_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let matcher = crate::cli::demo::matcher().unwrap();
+        for rule in matcher.rules() {
+            store
+                .add_silence(
+                    SilenceScope::Rule {
+                        rule: rule.id.clone(),
+                    },
+                    crate::store::now_ms() + 60_000,
+                    "ana",
+                    "test",
+                )
+                .unwrap();
+        }
+        let metrics = Metrics::default();
+        let p = Processor::new(
+            SharedMatcher::new(matcher),
+            store.clone(),
+            Arc::new(Notify::new()),
+            metrics.clone(),
+            1 << 20,
+            None,
+            Default::default(),
+        );
+        let seed = include_str!("../examples/articles.jsonl")
+            .lines()
+            .next()
+            .unwrap();
+        assert!(p.handle(Some(seed.as_bytes())).unwrap() >= 1);
+        let silenced = store
+            .deliveries(Some(crate::store::Status::Silenced))
+            .unwrap();
+        assert!(!silenced.is_empty());
+        assert_eq!(
+            store.pending().unwrap() as usize,
+            store
+                .deliveries(Some(crate::store::Status::Pending))
+                .unwrap()
+                .len()
+        );
+        let text = metrics.encode();
+        assert!(
+            text.lines()
+                .any(|l| l.starts_with("wirewatch_deliveries_total")
+                    && l.contains("outcome=\"silenced\"")),
+            "{text}"
+        );
     }
 }

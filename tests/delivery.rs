@@ -456,6 +456,81 @@ async fn malformed_and_hostile_events_are_dead_lettered_or_alert_cleanly() {
     assert!(daemon.terminate().success(), "the daemon never crashed");
 }
 
+/// A malformed event whose copy the producer refuses for its size (here
+/// `message.max.bytes` is 100 kB and the event 500 kB) is dead-lettered
+/// with a shorter copy, its original length in a header, instead of being
+/// dropped or holding its partition; the article after it still alerts.
+#[tokio::test]
+async fn a_malformed_event_too_large_to_copy_is_dead_lettered_shorter() {
+    use rdkafka::config::ClientConfig;
+    use rdkafka::consumer::{Consumer, StreamConsumer};
+    use rdkafka::message::{Headers, Message};
+
+    let s = Setup::new("dlq-shorter", 1).await;
+    let (_dir, config) = s.write_config();
+    let text = std::fs::read_to_string(&config).unwrap();
+    let text = text.replace(
+        "[kafka.properties]\n",
+        "[kafka.properties]\n\"message.max.bytes\" = \"100000\"\n",
+    );
+    assert!(text.contains("message.max.bytes"));
+    std::fs::write(&config, text).unwrap();
+    let daemon = Daemon::start(&config);
+
+    let big = format!("{{\"id\": \"broken\", \"body\": \"{}", "x".repeat(500_000));
+    produce(&s.topic, "big-broken", big.as_bytes()).await;
+    produce(&s.topic, "good", seed_article("after-big").as_bytes()).await;
+
+    let hooks = eventually("the alert after the big event", WAIT, || async {
+        Some(webhooks(&s.webhook_path).await).filter(|h| !h.is_empty())
+    })
+    .await;
+    assert_eq!(hooks.len(), 1);
+
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers())
+        .set("group.id", unique("dlq-shorter-read"))
+        .set("auto.offset.reset", "earliest")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[&s.dlq]).unwrap();
+    let msg = tokio::time::timeout(WAIT, consumer.recv())
+        .await
+        .expect("the dead letter")
+        .unwrap();
+    let header = |name: &str| {
+        msg.headers()
+            .and_then(|h| h.iter().find(|h| h.key == name).and_then(|h| h.value))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    };
+    assert_eq!(msg.key(), Some(&b"big-broken"[..]));
+    assert_eq!(header("wirewatch-error").as_deref(), Some("invalid_json"));
+    assert_eq!(
+        header("wirewatch-payload-bytes"),
+        Some(big.len().to_string()),
+        "the original length is kept"
+    );
+    let copied = msg.payload().map_or(0, <[u8]>::len);
+    assert_eq!(copied, 64 * 1024, "a 64 KiB copy");
+    assert_eq!(
+        msg.payload().unwrap(),
+        &big.as_bytes()[..copied],
+        "the copy is the event's head"
+    );
+    let logs = daemon.logs();
+    assert_eq!(
+        logs.matches("Dead-letter copy refused for its size")
+            .count(),
+        1,
+        "said once"
+    );
+    println!(
+        "dead letter too large to copy: expected 1, dead-lettered 1 ({copied} of {} bytes), lost 0; the next article alerted",
+        big.len()
+    );
+    assert!(daemon.terminate().success());
+}
+
 #[tokio::test]
 async fn the_same_story_from_several_sources_alerts_once() {
     let s = Setup::new("story", 1).await;

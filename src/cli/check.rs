@@ -13,8 +13,16 @@ pub fn run(config: &Path) -> Result<(), Failure> {
             for w in c.warnings() {
                 eprintln!("{w}");
             }
+            let lists = match m.list_count() {
+                0 => String::new(),
+                n => format!(
+                    ", {n} list{} of {} companies",
+                    if n == 1 { "" } else { "s" },
+                    m.listed_count()
+                ),
+            };
             println!(
-                "{}: ok ({} rules, {} channels, watchlists {})",
+                "{}: ok ({} rules, {} channels, watchlists {}{lists})",
                 config.display(),
                 m.rule_count(),
                 c.channels.len(),

@@ -151,6 +151,7 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
             routing: HashMap::new(),
             max_message_bytes: wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES,
             story_window: Some(Duration::from_secs(72 * 3600)),
+            thread_window: Some(Duration::from_secs(30 * 86_400)),
         },
     );
     let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));

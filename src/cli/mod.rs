@@ -1,12 +1,14 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox` (and
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`, `import` (and
 //! `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
 pub mod demo;
+pub mod import;
 pub mod outbox;
 pub mod run;
+pub mod silence;
 
 use std::path::Path;
 

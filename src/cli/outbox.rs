@@ -12,7 +12,7 @@ use crate::store::{file, now_ms, Status, Store};
 pub enum Action {
     /// List deliveries (default: those not yet delivered).
     List {
-        /// pending, delivered, dead or all.
+        /// pending, delivered, dead, silenced or all.
         #[arg(long, default_value = "undelivered")]
         status: String,
     },
@@ -22,10 +22,13 @@ pub enum Action {
         #[arg(long)]
         alert: Option<String>,
     },
-    /// Forget finished alerts (delivered or dead) older than this many hours.
+    /// Forget finished alerts (delivered, dead or silenced) older than
+    /// store.retention_days (the daemon also does this every hour).
     Purge {
-        #[arg(long, default_value_t = 24 * 30)]
-        older_than_hours: u64,
+        /// Older than this many hours instead; not less than
+        /// store.retention_days (the console shows that much history).
+        #[arg(long)]
+        older_than_hours: Option<u64>,
     },
     /// Check the store file (redb's integrity check and a read of every
     /// record, on a copy: the store is not changed). Exit 65 if damaged.
@@ -81,9 +84,10 @@ pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
                 "pending" => Some(Some(Status::Pending)),
                 "delivered" => Some(Some(Status::Delivered)),
                 "dead" => Some(Some(Status::Dead)),
+                "silenced" => Some(Some(Status::Silenced)),
                 "all" => Some(None),
                 "undelivered" => None,
-                other => return Err(Failure::Usage(vec![format!("--status {other:?} is not valid: expected pending, delivered, dead, undelivered or all")])),
+                other => return Err(Failure::Usage(vec![format!("--status {other:?} is not valid: expected pending, delivered, dead, silenced, undelivered or all")])),
             };
             let rows = store.deliveries(filter.flatten()).map_err(other)?;
             let rows: Vec<_> = rows
@@ -111,7 +115,16 @@ pub fn run(config_path: &Path, action: Action) -> Result<(), Failure> {
             println!("{n} deliveries due again; the daemon sends them when it runs");
         }
         Action::Purge { older_than_hours } => {
-            let hours = i64::try_from(older_than_hours).unwrap_or(i64::MAX);
+            let retention_hours = cfg.retention.as_secs() / 3600;
+            let hours = older_than_hours.unwrap_or(retention_hours);
+            if hours < retention_hours {
+                return Err(Failure::Usage(vec![format!(
+                    "--older-than-hours {hours} is less than store.retention_days ({} days = {retention_hours} hours): alerts are kept that long; lower store.retention_days in {} to keep less",
+                    retention_hours / 24,
+                    config_path.display()
+                )]));
+            }
+            let hours = i64::try_from(hours).unwrap_or(i64::MAX);
             let before = now_ms().saturating_sub(hours.saturating_mul(3_600_000));
             let n = store.purge(before).map_err(other)?;
             println!("{n} finished alerts forgotten");

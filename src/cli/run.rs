@@ -37,6 +37,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     } = App::new(matcher, parts);
     let shutdown = CancellationToken::new();
     spawn_signal_handlers(&config, &processor, shutdown.clone());
+    spawn_retention_sweep(store.clone(), config.retention, shutdown.clone());
 
     if let Some(input) = input {
         // No group, no other replica: dedup is this outbox's alone.
@@ -158,6 +159,41 @@ async fn replay(
     }
     info!(message = "Replay finished.", articles = n, alerts);
     Ok(())
+}
+
+/// Forgets finished alerts older than `store.retention_days`, a minute
+/// after start and then every hour (`Store::purge` reads only the alerts
+/// past the retention, so a sweep costs what it removes).
+fn spawn_retention_sweep(
+    store: Arc<Store>,
+    retention: std::time::Duration,
+    shutdown: CancellationToken,
+) {
+    tokio::spawn(async move {
+        let mut wait = std::time::Duration::from_secs(60);
+        loop {
+            tokio::select! {
+                _ = shutdown.cancelled() => return,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            wait = std::time::Duration::from_secs(3600);
+            let before = crate::store::now_ms().saturating_sub(crate::store::ms(retention));
+            let s = store.clone();
+            match tokio::task::spawn_blocking(move || s.purge(before)).await {
+                Ok(Ok(0)) => {}
+                Ok(Ok(n)) => info!(
+                    message = "Alerts past the retention forgotten.",
+                    count = n,
+                    retention_days = retention.as_secs() / 86_400
+                ),
+                Ok(Err(e)) if e.is_disk_full() => {}
+                Ok(Err(e)) => {
+                    warn!(message = "Cannot purge alerts past the retention; trying again in an hour.", error = %e)
+                }
+                Err(e) => warn!(message = "Retention sweep failed.", error = %e),
+            }
+        }
+    });
 }
 
 /// SIGINT/SIGTERM stop the daemon; SIGHUP reloads the watchlists.

@@ -190,6 +190,12 @@ pub struct Config {
     pub store_max_pending: u64,
     /// Copies of one story within this window alert once per rule.
     pub story_window: Option<Duration>,
+    /// Finished alerts are kept this long (`store.retention_days`), then
+    /// purged by the daemon's hourly sweep and `wirewatch outbox purge`.
+    pub retention: Duration,
+    /// Email follow-ups for a (rule, company) within this long of its first
+    /// message thread under it (`store.thread_window_days`); `None`: off.
+    pub thread_window: Option<Duration>,
     pub smtp: Option<SmtpConfig>,
     pub http_listen: SocketAddr,
     pub delivery: DeliveryConfig,

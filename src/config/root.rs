@@ -23,7 +23,7 @@ impl Validator<'_> {
             .map(|w| base.join(w));
         let log = self.log(root.map.remove("log"));
         let kafka = self.kafka(root.map.remove("kafka"));
-        let (store_path, store_max_pending, story_window) = {
+        let (store_path, store_max_pending, story_window, retention, thread_window) = {
             let mut t = self.table(
                 vec![PathPart::Key("store".into())],
                 root.map.remove("store"),
@@ -50,9 +50,53 @@ impl Validator<'_> {
             );
             let story_hours =
                 self.at_most(&t, "story_window_hours", story_hours, 24 * 366, "hours");
-            self.finish(t, &["path", "max_pending", "story_window_hours"]);
+            let retention_days: u64 =
+                self.or(&mut t, "retention_days", "a positive number of days", 90);
+            if retention_days == 0 {
+                self.error(
+                    &Self::child(&t, "retention_days"),
+                    "0 is not valid: must be positive (alerts are kept this many days)",
+                );
+            }
+            let retention_days = self
+                .at_most(&t, "retention_days", retention_days, 36_600, "days")
+                .filter(|d| *d > 0);
+            let thread_given = t.map.contains_key("thread_window_days");
+            let thread_days: u64 = self.or(
+                &mut t,
+                "thread_window_days",
+                "a number of days (0 turns email threading off)",
+                30,
+            );
+            let mut thread_days =
+                self.at_most(&t, "thread_window_days", thread_days, 36_600, "days");
+            if let (Some(th), Some(r)) = (thread_days, retention_days) {
+                // The default window shrinks to a shorter retention; a
+                // window set longer than the retention is a mistake.
+                if th > r && !thread_given {
+                    thread_days = Some(r);
+                } else if th > r {
+                    self.error(
+                        &Self::child(&t, "thread_window_days"),
+                        format!("{th} is longer than store.retention_days = {r}: the first message of a thread would be forgotten before the window ends"),
+                    );
+                    thread_days = None;
+                }
+            }
+            self.finish(
+                t,
+                &[
+                    "path",
+                    "max_pending",
+                    "story_window_hours",
+                    "retention_days",
+                    "thread_window_days",
+                ],
+            );
             let story = story_hours.map(|h| (h > 0).then(|| Duration::from_secs(h * 3600)));
-            (base.join(p), max, story)
+            let retention = retention_days.map(|d| Duration::from_secs(d * 86_400));
+            let thread = thread_days.map(|d| (d > 0).then(|| Duration::from_secs(d * 86_400)));
+            (base.join(p), max, story, retention, thread)
         };
         let smtp_value = root.map.remove("smtp");
         let http_listen = {
@@ -98,6 +142,8 @@ impl Validator<'_> {
             store_path,
             store_max_pending: store_max_pending?,
             story_window: story_window?,
+            retention: retention?,
+            thread_window: thread_window?,
             smtp,
             http_listen: http_listen?,
             delivery: delivery?,

@@ -545,3 +545,49 @@ to = ["b@example.com"]
         "{shown:#?}"
     );
 }
+
+/// Issue 14: `store.retention_days` and `store.thread_window_days`, their
+/// defaults, 0 for no threading, and the window never past the retention.
+#[test]
+fn retention_and_thread_window() {
+    let c = load_str(&minimal(), &[]).unwrap();
+    assert_eq!(c.retention, Duration::from_secs(90 * 86_400));
+    assert_eq!(c.thread_window, Some(Duration::from_secs(30 * 86_400)));
+    let src = format!(
+        "{}[store]\nretention_days = 10\nthread_window_days = 0\n",
+        minimal()
+    );
+    let c = load_str(&src, &[]).unwrap();
+    assert_eq!(c.retention, Duration::from_secs(10 * 86_400));
+    assert_eq!(c.thread_window, None);
+    let src = format!(
+        "{}[store]\nretention_days = 0\nthread_window_days = 5\n",
+        minimal()
+    );
+    let errs = load_str(&src, &[]).unwrap_err();
+    assert_eq!(errs.len(), 1, "{errs:#?}");
+    assert_eq!(errs[0].key, "store.retention_days");
+    assert!(errs[0].location.contains(':'), "file:line: {errs:#?}");
+    let src = format!(
+        "{}[store]\nretention_days = 20\nthread_window_days = 30\n",
+        minimal()
+    );
+    let errs = load_str(&src, &[]).unwrap_err();
+    assert_eq!(errs[0].key, "store.thread_window_days");
+    assert!(
+        errs[0]
+            .message
+            .contains("longer than store.retention_days = 20"),
+        "{errs:#?}"
+    );
+    let src = format!("{}[store]\nretention_days = 10\n", minimal());
+    let c = load_str(&src, &[]).unwrap();
+    assert_eq!(
+        c.thread_window,
+        Some(Duration::from_secs(10 * 86_400)),
+        "the default window follows a shorter retention"
+    );
+    let env = [("WIREWATCH__STORE__THREAD_WINDOW_DAYS", "7")];
+    let c = load_str(&minimal(), &env).unwrap();
+    assert_eq!(c.thread_window, Some(Duration::from_secs(7 * 86_400)));
+}

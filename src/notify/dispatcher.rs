@@ -20,7 +20,7 @@ use crate::alert::Alert;
 use crate::config::{DeliveryConfig, Routing};
 use crate::metrics::{DeliveryOutcome, Metrics};
 use crate::sentlog::{DoneAs, SentLog};
-use crate::store::{ms, now_ms, DeliveryState, Outcome, Status, Store};
+use crate::store::{ms, now_ms, DeliveryState, Leased, Outcome, Sent, Status, Store};
 
 /// Attempts in flight at once, over all channels.
 pub const CONCURRENCY: usize = 64;
@@ -54,6 +54,9 @@ pub struct Dispatcher {
     /// leased until they are written, so none of their deliveries is
     /// leased (and sent) again meanwhile.
     unrecorded: Arc<AtomicUsize>,
+    /// Email follow-ups within this long of a (rule, company)'s first
+    /// message thread under it; `None`: no threading.
+    thread_window_ms: Option<i64>,
 }
 
 impl Dispatcher {
@@ -79,6 +82,7 @@ impl Dispatcher {
             sent: Default::default(),
             done: SentLog::off(),
             unrecorded: Default::default(),
+            thread_window_ms: None,
         }
     }
 
@@ -86,6 +90,13 @@ impl Dispatcher {
     /// `log`: skips what they did, publishes what this one does.
     pub fn set_sent_log(&mut self, log: SentLog) {
         self.done = log;
+    }
+
+    /// Threads email follow-ups within `window` of a (rule, company)'s
+    /// first message (`store.thread_window_days`); `None` turns it off.
+    pub fn with_thread_window(mut self, window: Option<Duration>) -> Dispatcher {
+        self.thread_window_ms = window.map(ms);
+        self
     }
 
     /// Delivers until `shutdown`, then lets attempts in flight finish
@@ -120,19 +131,23 @@ impl Dispatcher {
             let disk_full = self.store.disk_full();
             self.metrics.store_disk_full.set(i64::from(disk_full));
             let hold = disk_full || self.unrecorded.load(Ordering::Relaxed) > 0;
-            let batch = if free == 0 || hold {
-                Vec::new()
+            let leased = if free == 0 || hold {
+                Leased::default()
             } else {
-                match self.store.lease_due(now_ms(), free, lease_ms) {
+                match self.store.lease_due_or_silence(now_ms(), free, lease_ms) {
                     Ok(b) => b,
                     // Logged once by the store.
-                    Err(e) if e.is_disk_full() => Vec::new(),
+                    Err(e) if e.is_disk_full() => Leased::default(),
                     Err(e) => {
                         error!(message = "Cannot read the outbox.", error = %e);
-                        Vec::new()
+                        Leased::default()
                     }
                 }
             };
+            for s in &leased.silenced {
+                info!(message = "Alert silenced when due; kept, not sent.", alert_id = %s.alert_id, channel = %s.channel, silence = s.silence.as_deref().unwrap_or(""));
+                self.metrics.delivery(&s.channel, DeliveryOutcome::Silenced);
+            }
             // Before the first deliveries, and after a partition assignment,
             // what the group's other replicas finished must be known. Waited
             // for after leasing: an assignment's alerts reach the outbox
@@ -144,6 +159,7 @@ impl Dispatcher {
                 _ = shutdown.cancelled() => break,
                 _ = self.done.sync_if_requested() => {}
             }
+            let batch = leased.due;
             // One message per channel and article (an article's alerts of
             // several rules), or per channel for a digest period.
             let mut groups: std::collections::BTreeMap<
@@ -230,13 +246,23 @@ impl Dispatcher {
     /// with the same alert id (the `webhook-id` and `Message-ID`).
     async fn record_outcomes(self, mut rx: mpsc::UnboundedReceiver<Recorded>) {
         let mut batch = Vec::new();
+        let window_ms = self.thread_window_ms.unwrap_or(0);
         while rx.recv_many(&mut batch, 1024).await > 0 {
             let mut wait = Duration::from_millis(100);
             loop {
                 let store = self.store.clone();
-                let items = batch.clone();
+                let mut items = Vec::with_capacity(batch.len());
+                let mut sent = Vec::new();
+                for r in &batch {
+                    match r {
+                        Recorded::Outcome(a, c, o) => items.push((a.clone(), c.clone(), o.clone())),
+                        Recorded::Sent(s) => sent.push(s.clone()),
+                    }
+                }
                 let count = items.len();
-                let recorded = tokio::task::spawn_blocking(move || store.record_many(items)).await;
+                let recorded =
+                    tokio::task::spawn_blocking(move || store.record_sent(items, &sent, window_ms))
+                        .await;
                 match recorded {
                     Ok(Ok(states)) => {
                         if states.iter().flatten().any(|s| s.status == Status::Pending) {
@@ -313,25 +339,60 @@ impl Dispatcher {
             return;
         }
         let alerts: Vec<Alert> = group.iter().map(|(_, a)| a.clone()).collect();
+        // Email, not a digest: a follow-up of the thread its alerts'
+        // (rule, company) began, if any within the window.
+        let threading = self.thread_window_ms.filter(|_| {
+            self.notifier.kind(&channel) == Some(Kind::Email)
+                && !self.routing.get(&channel).is_some_and(|r| r.is_digest())
+        });
+        let thread = threading.and_then(|window| {
+            self.store
+                .thread_for(
+                    &channel,
+                    &alerts,
+                    &super::email::message_id(&alerts),
+                    now_ms(),
+                    window,
+                )
+                .unwrap_or_else(|e| {
+                    warn!(message = "Cannot read the email thread; sending as a new thread.", channel = %channel, error = %e);
+                    None
+                })
+        });
         // A panic in a notifier must not lose the outcome: unrecorded, the
         // delivery would come back after every lease with its attempts
         // never counted, and be retried for ever.
-        let result = std::panic::AssertUnwindSafe(self.notifier.attempt_many(&channel, &alerts))
-            .catch_unwind()
-            .await
-            .unwrap_or_else(|panic| {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "unknown".into());
-                Err(DeliveryError::Transient {
-                    message: format!("internal error during the attempt: {what}"),
-                    retry_after: None,
-                })
-            });
+        let result = std::panic::AssertUnwindSafe(self.notifier.attempt_threaded(
+            &channel,
+            &alerts,
+            thread.as_ref(),
+        ))
+        .catch_unwind()
+        .await
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown".into());
+            Err(DeliveryError::Transient {
+                message: format!("internal error during the attempt: {what}"),
+                retry_after: None,
+            })
+        });
         if result.is_ok() {
             crash_point("after-send-before-mark");
+            if threading.is_some() {
+                let _ = outcomes.send(Recorded::Sent(Sent {
+                    channel: channel.clone(),
+                    message_id: super::email::message_id(&alerts),
+                    subject: super::email::subject_in(&alerts, thread.as_ref()),
+                    topics: alerts
+                        .iter()
+                        .map(|a| (a.rule_id.clone(), a.matched.company.id.clone()))
+                        .collect(),
+                }));
+            }
         }
         let finished: Vec<(DeliveryState, Outcome)> = group
             .into_iter()
@@ -453,12 +514,17 @@ impl Dispatcher {
     }
 }
 
-/// An attempt's outcome on its way to the outbox, as
-/// [`Store::record_many`] takes it: (alert id, channel, outcome).
-type Recorded = (String, String, Outcome);
+/// What the recorder writes: an attempt's outcome, as
+/// [`Store::record_sent`] takes it (alert id, channel, outcome), or an
+/// email delivered, the root of the threads it begins.
+#[derive(Debug, Clone)]
+enum Recorded {
+    Outcome(String, String, Outcome),
+    Sent(Sent),
+}
 
 fn recorded(state: DeliveryState, outcome: Outcome) -> Recorded {
-    (state.alert_id, state.channel, outcome)
+    Recorded::Outcome(state.alert_id, state.channel, outcome)
 }
 
 #[cfg(test)]

@@ -14,11 +14,15 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
-pub use render::{render_html, render_text, subject};
+pub use render::{
+    followup_heading, render_html, render_html_headed, render_text, render_text_headed,
+    reply_subject, subject,
+};
 
 use super::{error_chain, DeliveryError};
 use crate::alert::Alert;
 use crate::config::{SmtpConfig, SmtpSecurity};
+use crate::store::Thread;
 
 /// Where messages go.
 #[derive(Clone)]
@@ -112,10 +116,20 @@ impl Email {
     /// Sends one message for several alerts (an article's alerts of several
     /// rules, or a digest).
     pub async fn send_many(&self, alerts: &[Alert]) -> Result<(), DeliveryError> {
-        let message =
-            build_message(alerts, &self.from, &self.to).map_err(|e| DeliveryError::Permanent {
+        self.send_threaded(alerts, None).await
+    }
+
+    /// Sends one message for `alerts`, a follow-up in `thread` if given.
+    pub async fn send_threaded(
+        &self,
+        alerts: &[Alert],
+        thread: Option<&Thread>,
+    ) -> Result<(), DeliveryError> {
+        let message = build_threaded(alerts, &self.from, &self.to, thread).map_err(|e| {
+            DeliveryError::Permanent {
                 message: format!("cannot build message: {e}"),
-            })?;
+            }
+        })?;
         match &self.mailer {
             Mailer::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
                 let chain = error_chain(&e);
@@ -162,18 +176,52 @@ pub fn build_message(
     from: &Mailbox,
     to: &[Mailbox],
 ) -> Result<Message, lettre::error::Error> {
+    build_threaded(alerts, from, to, None)
+}
+
+/// The subject a message of `alerts` goes out with: its own, or in a
+/// thread "Re: " and the thread's first subject.
+pub fn subject_in(alerts: &[Alert], thread: Option<&Thread>) -> String {
+    match thread {
+        Some(t) => reply_subject(&t.subject),
+        None => subject(alerts),
+    }
+}
+
+/// The message for `alerts`; in `thread`, a follow-up: `In-Reply-To` the
+/// thread's first message, `References` every thread root of its alerts,
+/// the subject "Re: " and the first message's, and the body headed with
+/// what this one is about.
+pub fn build_threaded(
+    alerts: &[Alert],
+    from: &Mailbox,
+    to: &[Mailbox],
+    thread: Option<&Thread>,
+) -> Result<Message, lettre::error::Error> {
     let mut builder = Message::builder()
         .from(from.clone())
-        .subject(subject(alerts))
+        .subject(subject_in(alerts, thread))
         .message_id(Some(message_id(alerts)))
         .header(header::Date::now());
+    let heading = match thread {
+        Some(t) => {
+            builder = builder
+                .in_reply_to(t.in_reply_to.clone())
+                .references(t.references.join(" "));
+            Some(followup_heading(alerts))
+        }
+        None => (alerts.len() > 1).then(|| subject(alerts)),
+    };
     for t in to {
         builder = builder.to(t.clone());
     }
     builder.multipart(
         MultiPart::alternative()
-            .singlepart(SinglePart::plain(render_text(alerts)))
-            .singlepart(SinglePart::html(render_html(alerts))),
+            .singlepart(SinglePart::plain(render_text_headed(
+                alerts,
+                heading.clone(),
+            )))
+            .singlepart(SinglePart::html(render_html_headed(alerts, heading))),
     )
 }
 
@@ -207,6 +255,26 @@ mod tests {
     #[test]
     fn the_alert_email_text_is_stable() {
         insta::assert_snapshot!("seed_alert_text", render_text(&seed_alerts()));
+    }
+
+    #[test]
+    fn an_alert_from_a_list_names_the_list_and_the_entry() {
+        let mut alert = seed_alerts().remove(0);
+        alert.list = Some("ofac-sdn-entities".into());
+        alert.source_id = Some("ofac-sdn:12345".into());
+        let text = render_text(std::slice::from_ref(&alert));
+        assert!(
+            text.contains("List:     ofac-sdn-entities (entry ofac-sdn:12345)\n"),
+            "{text}"
+        );
+        let html = render_html(std::slice::from_ref(&alert));
+        assert!(
+            html.contains(">List</td>")
+                && html.contains("ofac-sdn-entities (entry ofac-sdn:12345)"),
+            "{html}"
+        );
+        // Alerts from a rule's own companies show no list.
+        assert!(!render_text(&seed_alerts()).contains("List:"));
     }
 
     #[test]
@@ -322,6 +390,61 @@ mod tests {
         assert_eq!(mode & 0o777, 0o600);
         let raw = std::fs::read_to_string(&files[0]).unwrap();
         assert!(raw.contains("Message-ID: <alrt_"), "{raw}");
+    }
+
+    /// Issue 14: a follow-up replies to the thread's first message, keeps
+    /// its subject after "Re: " (never "Re: Re: "), and its body says
+    /// what this message is about.
+    #[test]
+    fn a_follow_up_replies_to_the_first_message() {
+        let alerts = seed_alerts();
+        let thread = Thread {
+            in_reply_to: "<alrt_first@wirewatch>".into(),
+            references: vec![
+                "<alrt_first@wirewatch>".into(),
+                "<group_x@wirewatch>".into(),
+            ],
+            subject: "[HIGH] Kaspersky: sanction (proposed) by us-treasury — First".into(),
+        };
+        let msg = build_threaded(
+            &alerts,
+            &"a@example.com".parse().unwrap(),
+            &["b@example.com".parse().unwrap()],
+            Some(&thread),
+        )
+        .unwrap();
+        let raw = String::from_utf8(msg.formatted()).unwrap();
+        assert!(
+            raw.contains("In-Reply-To: <alrt_first@wirewatch>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains("References: <alrt_first@wirewatch> <group_x@wirewatch>\r\n"),
+            "{raw}"
+        );
+        assert!(
+            raw.contains(&format!("Message-ID: {}", message_id(&alerts))),
+            "{raw}"
+        );
+        assert_eq!(
+            subject_in(&alerts, Some(&thread)),
+            "Re: [HIGH] Kaspersky: sanction (proposed) by us-treasury — First"
+        );
+        assert!(render_text_headed(&alerts, Some(followup_heading(&alerts)))
+            .starts_with("Follow-up: [HIGH] Kaspersky: sanction by us-commerce"));
+        assert_eq!(reply_subject("Re: x"), "Re: x");
+        assert!(reply_subject(&"y".repeat(400)).chars().count() <= 250);
+        let plain = build_message(
+            &alerts,
+            &"a@example.com".parse().unwrap(),
+            &["b@example.com".parse().unwrap()],
+        )
+        .unwrap();
+        let raw = String::from_utf8(plain.formatted()).unwrap();
+        assert!(
+            !raw.contains("In-Reply-To") && !raw.contains("References"),
+            "{raw}"
+        );
     }
 
     #[test]

@@ -259,7 +259,22 @@ impl Notifier {
     /// an email lists them all; a webhook posts each (stopping at the
     /// first failure, so a retry resends the group with the same ids).
     pub async fn attempt_many(&self, channel: &str, alerts: &[Alert]) -> Result<(), DeliveryError> {
+        self.attempt_threaded(channel, alerts, None).await
+    }
+
+    /// [`Notifier::attempt_many`]; an email in `thread` is a follow-up
+    /// (webhooks ignore it).
+    pub async fn attempt_threaded(
+        &self,
+        channel: &str,
+        alerts: &[Alert],
+        thread: Option<&crate::store::Thread>,
+    ) -> Result<(), DeliveryError> {
         match (alerts, self.channels.get(channel)) {
+            (_, Some(Sender::Email(e))) if thread.is_some() => {
+                self.check_enabled(channel)?;
+                self.within_timeout(e.send_threaded(alerts, thread)).await
+            }
             ([one], _) => self.attempt(channel, one).await,
             (many, Some(Sender::Email(e))) => {
                 self.check_enabled(channel)?;

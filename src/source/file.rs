@@ -58,9 +58,21 @@ fn read_line_bounded(
     }
 }
 
+/// One line of input before decoding: its 1-based number and its bytes
+/// (without the line end), or why it cannot be decoded at all (too large,
+/// a read error). Blank lines are skipped.
+pub type RawLine = (usize, Result<Vec<u8>, Malformed>);
+
 /// Decodes JSONL from any reader. Lines are read as bytes so that invalid
 /// UTF-8 is a malformed line, not an I/O error.
-pub fn lines(mut reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item = Line> {
+pub fn lines(reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item = Line> {
+    raw_lines(reader, max_bytes)
+        .map(move |(n, raw)| (n, raw.and_then(|buf| article::decode(&buf, max_bytes))))
+}
+
+/// The lines of a JSONL input, not yet decoded (for callers that decode
+/// on other threads), each read into memory only up to `max_bytes`.
+pub fn raw_lines(mut reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item = RawLine> {
     let mut n = 0;
     // One byte past the limit (a trailing '\r' may still make it fit).
     let keep = max_bytes.saturating_add(1);
@@ -87,7 +99,7 @@ pub fn lines(mut reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item =
         if buf.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
-        return Some((n, article::decode(&buf, max_bytes)));
+        return Some((n, Ok(buf)));
     })
 }
 

@@ -1,13 +1,17 @@
 //! Enqueueing: an article's alerts and their deliveries written in one
 //! transaction, with story dedup (copies of a story a rule already alerted
-//! on are recorded against the first alert instead of alerting again).
+//! on are recorded against the first alert instead of alerting again),
+//! silences applied (a delivery a silence covers is written `silenced`,
+//! never due) and the alert filed in the console's list (`index`).
 
 use redb::ReadableTable;
 
+use super::index::{self, AlertDelivery};
 use super::records::{
     decode, delivery_key, due_key, encode, Copy, DeliveryState, Status, StoryEntry, ALERTS, COPIES,
     DELIVERIES, DUE, STORIES,
 };
+use super::silence::{self, SILENCES};
 use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
 use crate::alert::Alert;
@@ -23,6 +27,9 @@ pub struct Enqueued {
     /// (alert id, id of the first alert of the same story) for alerts not
     /// written because their rule already alerted on the story.
     pub same_story: Vec<(String, String)>,
+    /// (alert id, channel) of the deliveries written as `silenced`: a
+    /// silence covered them when they arrived.
+    pub silenced: Vec<(String, String)>,
 }
 
 impl Store {
@@ -57,6 +64,8 @@ impl Store {
                 let mut due = tx.open_table(DUE)?;
                 let mut stories = tx.open_table(STORIES)?;
                 let mut copies = tx.open_table(COPIES)?;
+                let silences = silence::active(&tx.open_table(SILENCES)?, now)?;
+                let mut list = index::Tables::open(&tx)?;
                 for &(alerts, story) in items {
                     let mut out = Enqueued::default();
                     for record in alerts {
@@ -109,30 +118,43 @@ impl Store {
                             )?;
                         }
                         a.insert(alert.alert_id.as_str(), encode(record)?.as_slice())?;
+                        let mut statuses = Vec::new();
                         for channel in &record.notify {
                             let Some(due_at) = first_due(alert, channel) else {
                                 continue;
                             };
+                            let silence = silence::covering(&silences, alert, channel);
                             let state = DeliveryState {
                                 alert_id: alert.alert_id.clone(),
                                 channel: channel.clone(),
-                                status: Status::Pending,
+                                status: if silence.is_some() {
+                                    Status::Silenced
+                                } else {
+                                    Status::Pending
+                                },
                                 attempts: 0,
                                 next_attempt_ms: due_at,
                                 created_ms: now,
                                 updated_ms: now,
                                 last_error: None,
                                 leased: false,
+                                silence: silence.map(|s| s.id.clone()),
                             };
                             d.insert(
                                 delivery_key(&alert.alert_id, channel).as_str(),
                                 encode(&state)?.as_slice(),
                             )?;
+                            statuses.push(state.status);
+                            if silence.is_some() {
+                                out.silenced.push((alert.alert_id.clone(), channel.clone()));
+                                continue;
+                            }
                             due.insert(
                                 due_key(due_at, &alert.alert_id, channel).as_str(),
                                 [].as_slice(),
                             )?;
                         }
+                        list.insert(record, AlertDelivery::of(statuses))?;
                         out.new.push(alert.alert_id.clone());
                     }
                     outs.push(out);

@@ -31,6 +31,10 @@ pub enum StoreError {
     /// store waits for space, reopening the file (see `health`).
     #[error("disk full writing the outbox at {path}")]
     DiskFull { path: String },
+    /// A request the store refuses (an unknown alert, a silence that
+    /// would end in the past): the message says why.
+    #[error("{0}")]
+    Invalid(String),
     /// A record that does not encode or decode (written by hand, or damaged
     /// past what redb's checksums see).
     #[error("store: {0}")]

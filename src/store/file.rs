@@ -18,13 +18,24 @@ use std::sync::{Arc, Mutex};
 
 use redb::{Database, ReadableTable, ReadableTableMetadata, TableDefinition};
 
+use super::feedback::FEEDBACK;
+use super::index::{self, INDEX, ROWS, ROW_KEYS};
 use super::records::{Copy, DeliveryState, Status, ALERTS, COPIES, DELIVERIES, DUE, STORIES};
+use super::silence::SILENCES;
+use super::thread::THREADS;
 use super::{StoreError, FILE_NAME};
 
 /// The store's own format version (`meta` table, key `schema`). Bump it
 /// for a change that older versions would misread; a store with a higher
 /// version is refused rather than misread.
-pub const SCHEMA_VERSION: u64 = 1;
+///
+/// - 1: alerts, deliveries, due, stories, copies.
+/// - 2: the console's alert list (`alert_rows`, `alert_row_keys`,
+///   `alert_index`), silences (and the `silenced` delivery status, which
+///   version 1 cannot read), email thread roots and feedback marks. A
+///   version 1 store is upgraded when opened: its alerts are filed in the
+///   list in the same transaction that writes the new version.
+pub const SCHEMA_VERSION: u64 = 2;
 
 pub(super) const META: TableDefinition<&str, u64> = TableDefinition::new("meta");
 
@@ -35,14 +46,15 @@ pub struct Summary {
     pub pending: u64,
     pub delivered: u64,
     pub dead: u64,
+    pub silenced: u64,
 }
 
 impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} alerts; deliveries: {} pending, {} delivered, {} dead",
-            self.alerts, self.pending, self.delivered, self.dead
+            "{} alerts; deliveries: {} pending, {} delivered, {} dead, {} silenced",
+            self.alerts, self.pending, self.delivered, self.dead, self.silenced
         )
     }
 }
@@ -152,9 +164,15 @@ fn open_error(path: &Path, e: redb::DatabaseError) -> StoreError {
 fn prepare(path: &Path, db: &Database) -> Result<(), StoreError> {
     let err = |e: &dyn std::fmt::Display| damaged(path, e.to_string());
     let tx = db.begin_write().map_err(|e| err(&e))?;
-    for t in [ALERTS, DELIVERIES, DUE, STORIES, COPIES] {
+    for t in [
+        ALERTS, DELIVERIES, DUE, STORIES, COPIES, SILENCES, THREADS, FEEDBACK,
+    ] {
         tx.open_table(t).map_err(|e| err(&e))?;
     }
+    tx.open_table(ROWS).map_err(|e| err(&e))?;
+    tx.open_table(ROW_KEYS).map_err(|e| err(&e))?;
+    tx.open_table(INDEX).map_err(|e| err(&e))?;
+    let mut upgraded = None;
     {
         let mut meta = tx.open_table(META).map_err(|e| err(&e))?;
         let found = meta.get("schema").map_err(|e| err(&e))?.map(|v| v.value());
@@ -168,12 +186,19 @@ fn prepare(path: &Path, db: &Database) -> Result<(), StoreError> {
                 })
             }
             Some(v) if v == SCHEMA_VERSION => {}
-            _ => {
+            found => {
+                // A new store, or one from an earlier version: file its
+                // alerts in the console's list (none in a new store).
+                let alerts = index::rebuild(&tx).map_err(|e| err(&e))?;
                 meta.insert("schema", SCHEMA_VERSION).map_err(|e| err(&e))?;
+                upgraded = found.map(|from| (from, alerts));
             }
         }
     }
     tx.commit().map_err(|e| err(&e))?;
+    if let Some((from, alerts)) = upgraded {
+        tracing::info!(message = "Store upgraded.", path = %path.display(), from_schema = from, to_schema = SCHEMA_VERSION, alerts);
+    }
     Ok(())
 }
 
@@ -265,6 +290,7 @@ fn summarize(db: &Database) -> Result<Summary, String> {
             Status::Pending => summary.pending += 1,
             Status::Delivered => summary.delivered += 1,
             Status::Dead => summary.dead += 1,
+            Status::Silenced => summary.silenced += 1,
         }
     }
     let due = tx.open_table(DUE).map_err(|e| s(&e))?;
@@ -588,7 +614,10 @@ mod tests {
         }
         let err = Store::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("newer version of wirewatch"), "{err}");
-        assert!(err.contains("schema version is 2"), "{err}");
+        assert!(
+            err.contains(&format!("schema version is {}", SCHEMA_VERSION + 1)),
+            "{err}"
+        );
 
         let dir = store_with(1);
         let path = dir.path().join(FILE_NAME);
@@ -599,5 +628,80 @@ mod tests {
         std::fs::write(&path, bytes).unwrap();
         let err = Store::open(dir.path()).unwrap_err().to_string();
         assert!(err.contains("newer version of wirewatch"), "{err}");
+    }
+
+    /// Issue 14: a store written by the version before the alert list
+    /// (schema 1) opens, is upgraded in place, and its alerts are in the
+    /// list with their delivery states. `tests/fixtures/store-v1.redb.gz`
+    /// was written by that version (commit ca87b89): three alerts, one
+    /// delivered to both its channels, one dead, one pending.
+    #[test]
+    fn a_version_1_store_opens_and_is_upgraded() {
+        use crate::store::{AlertDelivery, AlertFilter};
+        let dir = tempfile::tempdir().unwrap();
+        let gz = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/store-v1.redb.gz"
+        );
+        let out = std::process::Command::new("gzip")
+            .args(["-dc", gz])
+            .output()
+            .expect("gzip runs");
+        assert!(out.status.success());
+        std::fs::write(dir.path().join(FILE_NAME), &out.stdout).unwrap();
+        let version = |dir: &Path| {
+            let db = redb::Database::open(dir.join(FILE_NAME)).unwrap();
+            let tx = db.begin_read().unwrap();
+            let v = tx
+                .open_table(META)
+                .unwrap()
+                .get("schema")
+                .unwrap()
+                .unwrap()
+                .value();
+            let has_rows = tx.open_table(ROWS).is_ok();
+            (v, has_rows)
+        };
+        assert_eq!(
+            version(dir.path()),
+            (1, false),
+            "the fixture is a version 1 store"
+        );
+
+        let s = Store::open(dir.path()).unwrap();
+        let page = s.alerts_page(&AlertFilter::default(), None, 10).unwrap();
+        let got: Vec<(&str, AlertDelivery)> = page
+            .alerts
+            .iter()
+            .map(|r| (r.alert_id.as_str(), r.delivery))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("alrt_v1_pending", AlertDelivery::Pending),
+                ("alrt_v1_dead", AlertDelivery::Dead),
+                ("alrt_v1_delivered", AlertDelivery::Delivered),
+            ]
+        );
+        let kaspersky = AlertFilter {
+            rules: vec!["kaspersky-us".into()],
+            agencies: vec!["us-commerce".into()],
+            words: Some("sanctions".into()),
+            ..AlertFilter::default()
+        };
+        assert_eq!(s.alerts_page(&kaspersky, None, 10).unwrap().alerts.len(), 1);
+        assert_eq!(s.pending().unwrap(), 1, "the pending delivery is still due");
+        assert_eq!(
+            s.lease_due(crate::store::now_ms(), 10, 60_000)
+                .unwrap()
+                .len(),
+            1
+        );
+        drop(s);
+        assert_eq!(version(dir.path()), (SCHEMA_VERSION, true));
+        // Opening again does not file the alerts twice.
+        let s = Store::open(dir.path()).unwrap();
+        assert_eq!(s.count_alerts(&AlertFilter::default()).unwrap(), 3);
+        assert!(check(dir.path()).is_ok());
     }
 }

@@ -4,10 +4,13 @@
 
 use redb::{Durability, ReadableTable};
 
+use super::index;
 use super::records::{
     attach_copies, decode, delivery_key, due_key, encode, parse_due_key, DeliveryState, Outcome,
     Status, Table, ALERTS, COPIES, DELIVERIES, DUE,
 };
+use super::silence::{self, SILENCES};
+use super::thread::{self, Sent, THREADS};
 use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
 use crate::alert::Alert;
@@ -29,6 +32,15 @@ pub(super) fn put_due(
     Ok(())
 }
 
+/// What [`Store::lease_due_or_silence`] took.
+#[derive(Debug, Default)]
+pub struct Leased {
+    /// Deliveries to attempt now, leased.
+    pub due: Vec<(DeliveryState, Alert)>,
+    /// Deliveries that fell due under a silence: now `silenced`, for good.
+    pub silenced: Vec<DeliveryState>,
+}
+
 impl Store {
     /// Takes up to `limit` deliveries due at `now`, and pushes each one's
     /// due time to `now + lease_ms` so no one else takes it meanwhile; if
@@ -39,18 +51,35 @@ impl Store {
         limit: usize,
         lease_ms: i64,
     ) -> Result<Vec<(DeliveryState, Alert)>, StoreError> {
+        Ok(self.lease_due_or_silence(now, limit, lease_ms)?.due)
+    }
+
+    /// [`Store::lease_due`], except that a due delivery an active silence
+    /// covers is not leased but made `silenced` (a digest or quiet hours
+    /// held it, or a retry, and a silence began meanwhile).
+    pub fn lease_due_or_silence(
+        &self,
+        now: i64,
+        limit: usize,
+        lease_ms: i64,
+    ) -> Result<Leased, StoreError> {
         self.write(|db| {
             let mut tx = db.begin_write()?;
+            let silences = silence::active(&tx.open_table(SILENCES)?, now)?;
             // A lease need not survive a crash: leases left over are released
             // at start anyway. It is made durable by the next durable commit
             // (an enqueue or a recorded outcome), without an fsync of its own.
-            tx.set_durability(Durability::None);
-            let mut out = Vec::new();
+            // Silencing must be durable: it is its own, fsync'd, commit.
+            if silences.is_empty() {
+                tx.set_durability(Durability::None);
+            }
+            let mut out = Leased::default();
             {
                 let mut due = tx.open_table(DUE)?;
                 let mut d = tx.open_table(DELIVERIES)?;
                 let a = tx.open_table(ALERTS)?;
                 let copies = tx.open_table(COPIES)?;
+                let mut list = index::Tables::open(&tx)?;
                 let upper = due_key(now, "\u{10FFFF}", "");
                 let keys: Vec<String> = due
                     .range::<&str>(..=upper.as_str())?
@@ -74,6 +103,15 @@ impl Store {
                         continue;
                     };
                     let mut alert = decode::<AlertRecord>(&alert_raw)?.alert;
+                    if let Some(s) = silence::covering(&silences, &alert, channel) {
+                        state.status = Status::Silenced;
+                        state.silence = Some(s.id.clone());
+                        state.updated_ms = now;
+                        d.insert(dk.as_str(), encode(&state)?.as_slice())?;
+                        list.refresh(&d, alert_id)?;
+                        out.silenced.push(state);
+                        continue;
+                    }
                     attach_copies(&copies, &mut alert)?;
                     state.next_attempt_ms = now.saturating_add(lease_ms);
                     state.leased = true;
@@ -82,7 +120,7 @@ impl Store {
                         due_key(state.next_attempt_ms, alert_id, channel).as_str(),
                         [].as_slice(),
                     )?;
-                    out.push((state, alert));
+                    out.due.push((state, alert));
                 }
             }
             tx.commit()?;
@@ -97,6 +135,17 @@ impl Store {
         &self,
         outcomes: Vec<(String, String, Outcome)>,
     ) -> Result<Vec<Option<DeliveryState>>, StoreError> {
+        self.record_sent(outcomes, &[], 0)
+    }
+
+    /// [`Store::record_many`], and the email messages delivered, as the
+    /// roots of their alerts' threads that have none within `window_ms`.
+    pub fn record_sent(
+        &self,
+        outcomes: Vec<(String, String, Outcome)>,
+        sent: &[Sent],
+        window_ms: i64,
+    ) -> Result<Vec<Option<DeliveryState>>, StoreError> {
         let now = now_ms();
         self.write(|db| {
             let tx = db.begin_write()?;
@@ -104,6 +153,12 @@ impl Store {
             {
                 let mut d = tx.open_table(DELIVERIES)?;
                 let mut due = tx.open_table(DUE)?;
+                let mut list = index::Tables::open(&tx)?;
+                let mut threads = tx.open_table(THREADS)?;
+                for s in sent {
+                    thread::record(&mut threads, s, now, window_ms)?;
+                }
+                let mut touched = std::collections::BTreeSet::new();
                 for (alert_id, channel, outcome) in outcomes {
                     let dk = delivery_key(&alert_id, &channel);
                     let Some(raw) = d.get(dk.as_str())?.map(|v| v.value().to_vec()) else {
@@ -144,6 +199,10 @@ impl Store {
                     }
                     d.insert(dk.as_str(), encode(&state)?.as_slice())?;
                     states.push(Some(state));
+                    touched.insert(alert_id);
+                }
+                for alert_id in touched {
+                    list.refresh(&d, &alert_id)?;
                 }
             }
             tx.commit()?;

@@ -29,17 +29,28 @@
 
 mod enqueue;
 mod error;
+mod feedback;
 pub mod file;
 mod health;
+mod index;
 mod lease;
+mod page;
 mod queries;
 mod records;
+mod silence;
+mod thread;
 
 use std::path::Path;
 
 pub use enqueue::{Enqueued, StoryItem};
 pub use error::StoreError;
+pub use feedback::{Feedback, FeedbackReason};
+pub use index::{words, AlertDelivery, AlertRow};
+pub use lease::Leased;
+pub use page::{AlertFilter, Cursor, Page, RuleStats, MAX_PAGE};
 pub use records::{AlertRecord, DeliveryState, Outcome, Status};
+pub use silence::{Lifted, Silence, SilenceScope};
+pub use thread::{Sent, Thread, ThreadRoot};
 
 /// The file inside `store.path`.
 pub const FILE_NAME: &str = "wirewatch.redb";
@@ -129,6 +140,8 @@ pub(crate) mod tests {
                 agency: None,
                 action: None,
             },
+            list: None,
+            source_id: None,
             status: Default::default(),
             language: None,
             evidence: vec![],

@@ -1,14 +1,17 @@
 //! What the operator and the daemon's gauges read: pending counts, the
 //! deliveries and alerts (`wirewatch outbox list`, the demo's summary), and
-//! the operator's changes (`wirewatch outbox retry|purge`).
+//! the operator's changes (`wirewatch outbox retry|purge`; purge is also
+//! the daemon's retention sweep).
 
 use redb::{ReadableTable, ReadableTableMetadata};
 
+use super::index;
 use super::lease::put_due;
 use super::records::{
     attach_copies, copies_range, decode, delivery_key, due_key, parse_due_key, DeliveryState,
     Status, ALERTS, COPIES, DELIVERIES, DUE,
 };
+use super::thread::THREADS;
 use super::AlertRecord;
 use super::{now_ms, Store, StoreError};
 
@@ -65,8 +68,9 @@ impl Store {
         })
     }
 
-    /// Makes dead (or, with `alert_id`, that alert's dead and pending)
-    /// deliveries due now. Returns how many.
+    /// Makes dead (or, with `alert_id`, that alert's dead, silenced and
+    /// pending) deliveries due now. Returns how many. A silence still
+    /// active when one falls due silences it again.
     pub fn retry(&self, alert_id: Option<&str>) -> Result<usize, StoreError> {
         let now = now_ms();
         let targets: Vec<DeliveryState> = self
@@ -82,13 +86,18 @@ impl Store {
             {
                 let mut d = tx.open_table(DELIVERIES)?;
                 let mut due = tx.open_table(DUE)?;
+                let mut list = index::Tables::open(&tx)?;
                 for mut s in targets.iter().cloned() {
                     if s.status == Status::Pending {
                         due.remove(due_key(s.next_attempt_ms, &s.alert_id, &s.channel).as_str())?;
                     }
                     s.status = Status::Pending;
+                    s.silence = None;
                     s.updated_ms = now;
                     put_due(&mut d, &mut due, &mut s, now)?;
+                }
+                for s in &targets {
+                    list.refresh(&d, &s.alert_id)?;
                 }
             }
             tx.commit()?;
@@ -96,40 +105,55 @@ impl Store {
         })
     }
 
-    /// Deletes alerts whose deliveries are all finished (delivered or dead)
-    /// and last changed before `before_ms`. Their ids are forgotten too, so
-    /// purge only what is older than any possible redelivery.
+    /// Deletes alerts detected before `before_ms` whose deliveries are
+    /// all finished (delivered, dead or silenced) and last changed before
+    /// it, with their rows in the alert list, and thread roots older than
+    /// it. Their ids are forgotten too, so purge only what is older than
+    /// any possible redelivery. Reads only the alerts older than
+    /// `before_ms` (the list is ordered by detection time).
     pub fn purge(&self, before_ms: i64) -> Result<usize, StoreError> {
-        let all = self.deliveries(None)?;
-        let mut by_alert: std::collections::BTreeMap<&str, Vec<&DeliveryState>> =
-            Default::default();
-        for s in &all {
-            by_alert.entry(s.alert_id.as_str()).or_default().push(s);
-        }
-        let doomed: Vec<(&str, Vec<&DeliveryState>)> = by_alert
-            .into_iter()
-            .filter(|(_, ds)| {
-                ds.iter()
-                    .all(|s| s.status != Status::Pending && s.updated_ms < before_ms)
-            })
-            .collect();
         self.write(|db| {
             let tx = db.begin_write()?;
+            let mut n = 0;
             {
                 let mut a = tx.open_table(ALERTS)?;
                 let mut d = tx.open_table(DELIVERIES)?;
                 let mut copies = tx.open_table(COPIES)?;
-                for (alert_id, ds) in &doomed {
-                    a.remove(*alert_id)?;
-                    let (from, to) = copies_range(alert_id);
+                let mut list = index::Tables::open(&tx)?;
+                let mut threads = tx.open_table(THREADS)?;
+                let old: Vec<String> = {
+                    let mut ids = Vec::new();
+                    for r in list.rows.range(..index::key_of_ms(before_ms))? {
+                        let (_, v) = r?;
+                        ids.push(decode::<index::AlertRow>(v.value())?.alert_id);
+                    }
+                    ids
+                };
+                for alert_id in old {
+                    let (from, to) = copies_range(&alert_id);
+                    let mut states = Vec::new();
+                    for r in d.range::<&str>(from.as_str()..to.as_str())? {
+                        let (_, v) = r?;
+                        states.push(decode::<DeliveryState>(v.value())?);
+                    }
+                    if states
+                        .iter()
+                        .any(|s| s.status == Status::Pending || s.updated_ms >= before_ms)
+                    {
+                        continue;
+                    }
+                    a.remove(alert_id.as_str())?;
                     copies.retain_in::<&str, _>(from.as_str()..to.as_str(), |_, _| false)?;
-                    for s in ds {
+                    for s in &states {
                         d.remove(delivery_key(&s.alert_id, &s.channel).as_str())?;
                     }
+                    list.remove(&alert_id)?;
+                    n += 1;
                 }
+                Store::prune_threads(&mut threads, before_ms)?;
             }
             tx.commit()?;
-            Ok(doomed.len())
+            Ok(n)
         })
     }
 }

@@ -57,6 +57,9 @@ pub enum Status {
     Delivered,
     /// Given up: a permanent error, or past the maximum age or attempts.
     Dead,
+    /// Not delivered, for good: a silence covered it when it arrived or
+    /// fell due (`silence.rs`). Lifting the silence does not send it.
+    Silenced,
 }
 
 impl Status {
@@ -65,6 +68,7 @@ impl Status {
             Status::Pending => "pending",
             Status::Delivered => "delivered",
             Status::Dead => "dead",
+            Status::Silenced => "silenced",
         }
     }
 }
@@ -84,6 +88,9 @@ pub struct DeliveryState {
     /// Taken by a dispatcher for an attempt whose outcome is not recorded yet.
     #[serde(default)]
     pub leased: bool,
+    /// The silence that holds it back (status `silenced`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub silence: Option<String>,
 }
 
 /// How an attempt went, as the dispatcher records it.

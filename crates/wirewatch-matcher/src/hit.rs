@@ -168,6 +168,14 @@ pub struct Hit {
     pub rule_index: usize,
     pub severity: Severity,
     pub company: Term,
+    /// The named list the company is an entry of, when the rule watches
+    /// it through `lists` (absent for a rule's own companies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<String>,
+    /// The entry's id in the list's source ("ofac-sdn:12345"), when it
+    /// has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     pub agency: Option<Term>,
     pub action: Option<Term>,
     /// The status of the action as the article reports it.

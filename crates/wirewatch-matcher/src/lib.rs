@@ -22,7 +22,9 @@
 //! taxonomy, lang        built-in agencies, actions, roles and per-language words (data in taxonomy/);
 //!                       language detection, stemmed keys, transliteration
 //! grammar               the grammar words of taxonomy/lang/en.toml that evaluate applies
-//! compile::Matcher      every name and phrase in word-start indexes and automata (phrases, normalize)
+//! names                 company names as the press writes them (legal forms optional, inverted names)
+//! compile::Matcher      every name and phrase in word-start indexes and automata (phrases, normalize);
+//!                       a named list's names once, shared by the rules that use it
 //! evaluate              an article -> hits with evidence: scan, refine, roles, windows, evidence,
 //!                       status, explain (text: HTML, sentences)
 //! story                 near-duplicate fingerprints of an article's text
@@ -36,6 +38,7 @@ pub mod evaluate;
 pub mod grammar;
 pub mod hit;
 pub mod lang;
+pub mod names;
 pub mod normalize;
 pub mod phrases;
 pub mod story;

@@ -80,6 +80,15 @@ fn what(alert: &Alert) -> String {
     what
 }
 
+/// A follow-up's subject: the thread's first subject after "Re: ", which
+/// is what Gmail and Outlook group a conversation by (Thunderbird goes by
+/// `References`).
+pub fn reply_subject(root: &str) -> String {
+    let base = root.strip_prefix("Re: ").unwrap_or(root);
+    // 249 and the ellipsis a cut adds: at most 250, as `subject`.
+    one_line(&format!("Re: {base}"), 249)
+}
+
 /// The subject. One alert: "[HIGH] Kaspersky: sanction by us-commerce —
 /// <headline>"; several of one article: the same with "(+N more rules)";
 /// a digest: "[wirewatch] Digest: N alerts, highest HIGH".
@@ -114,9 +123,20 @@ pub fn subject(alerts: &[Alert]) -> String {
 /// The plain-text part: every alert with its evidence, matched words in
 /// [brackets].
 pub fn render_text(alerts: &[Alert]) -> String {
+    render_text_headed(alerts, (alerts.len() > 1).then(|| subject(alerts)))
+}
+
+/// A follow-up's heading: its subject is the thread's ("Re: ..."), so the
+/// body opens with what this message is about.
+pub fn followup_heading(alerts: &[Alert]) -> String {
+    format!("Follow-up: {}", subject(alerts))
+}
+
+/// The plain-text part under `heading` (none for a single alert).
+pub fn render_text_headed(alerts: &[Alert], heading: Option<String>) -> String {
     let mut t = String::new();
-    if alerts.len() > 1 {
-        let _ = writeln!(t, "{}\n", subject(alerts));
+    if let Some(h) = heading {
+        let _ = writeln!(t, "{h}\n");
     }
     for (i, alert) in alerts.iter().enumerate() {
         if i > 0 {
@@ -144,6 +164,9 @@ fn render_text_one(t: &mut String, card: &Card<'_>) {
     }
     if let Some(status) = card.status {
         let _ = writeln!(t, "Status:   {status}");
+    }
+    if let Some(list) = &card.list {
+        let _ = writeln!(t, "List:     {}", inline(list));
     }
     if let Some(lang) = alert.language.as_deref().filter(|l| *l != "en") {
         let _ = writeln!(t, "Language: {lang} (evidence in the article's language)");
@@ -376,6 +399,9 @@ struct Card<'a> {
     terms: Vec<TermRow<'a>>,
     /// The action's status when it is not simply imposed.
     status: Option<&'static str>,
+    /// The list the company is an entry of, with the entry's source id:
+    /// "ofac-sdn-entities (entry ofac-sdn:12345)".
+    list: Option<String>,
     /// Each evidence sentence in pieces.
     evidence: Vec<Vec<Segment<'a>>>,
     source: Option<String>,
@@ -411,6 +437,13 @@ impl<'a> Card<'a> {
             terms,
             status: (alert.status != wirewatch_matcher::ActionStatus::Imposed)
                 .then(|| alert.status.as_str()),
+            list: alert
+                .list
+                .as_deref()
+                .map(|l| match alert.source_id.as_deref() {
+                    Some(id) => one_line(&format!("{l} (entry {id})"), 300),
+                    None => one_line(l, 300),
+                }),
             evidence: alert.evidence.iter().map(segments).collect(),
             source: alert.article.source.as_deref().map(|s| one_line(s, 200)),
             also: alert
@@ -485,10 +518,15 @@ struct HtmlPart<'a> {
 
 /// The HTML part: inline CSS and tables, which common mail clients render.
 pub fn render_html(alerts: &[Alert]) -> String {
+    render_html_headed(alerts, (alerts.len() > 1).then(|| subject(alerts)))
+}
+
+/// The HTML part under `heading` (none for a single alert).
+pub fn render_html_headed(alerts: &[Alert], heading: Option<String>) -> String {
     use askama::Template as _;
     HtmlPart {
-        subject: subject(alerts),
-        heading: alerts.len() > 1,
+        heading: heading.is_some(),
+        subject: heading.unwrap_or_else(|| subject(alerts)),
         cards: alerts.iter().map(Card::new).collect(),
         legend: [
             mark_style(SpanKind::Company),

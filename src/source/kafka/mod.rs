@@ -6,8 +6,8 @@
 //! once the batch it came in has been written to the outbox in one
 //! transaction, so its alerts are durable (they are delivered later, from
 //! the outbox, by the dispatcher); a malformed message is done once its
-//! copy to the dead-letter topic was attempted (when the producer gives up,
-//! the event is only logged). A batch not written before shutdown is never
+//! copy is in the dead-letter topic (tried again until it is). A batch not
+//! written, or a malformed message not copied, before shutdown is never
 //! done, so its messages are redelivered. The offset stored for a partition
 //! is its lowest offset still in flight or, with none in flight, one past
 //! its highest done, so every message before it that this assignment
@@ -20,11 +20,14 @@
 //! `consume` (the loop, backpressure and shutdown), `worker` (matching
 //! and the outbox write), `dead_letter` (the producer's copy of a
 //! malformed event) and `topics` (creating the dead-letter topic).
+//! `range` is apart from all this: `wirewatch backtest --since` reading a
+//! time range of the topics once, outside the group, committing nothing.
 
 mod consume;
 mod context;
 mod dead_letter;
 mod offsets;
+pub mod range;
 mod topics;
 mod worker;
 
@@ -37,7 +40,7 @@ use rdkafka::consumer::StreamConsumer;
 use rdkafka::producer::FutureProducer;
 
 pub use context::Context;
-pub use dead_letter::{DLQ_MESSAGE_HEADER, DLQ_REASON_HEADER};
+pub use dead_letter::{DLQ_MESSAGE_HEADER, DLQ_PAYLOAD_BYTES_HEADER, DLQ_REASON_HEADER};
 pub use offsets::Tracker;
 
 use crate::config::KafkaConfig;

@@ -55,7 +55,7 @@ impl KafkaSource {
                             debug!(message = "Dead-letter topic exists.", topic = %t)
                         }
                         Err((t, e)) => {
-                            error!(message = "Cannot create the dead-letter topic; malformed events may be lost.", topic = %t, error = %e)
+                            error!(message = "Cannot create the dead-letter topic; malformed events will wait (their offsets not stored) until it can be written.", topic = %t, error = %e)
                         }
                     }
                 }

@@ -1,8 +1,9 @@
 //! A worker: decodes and matches one fetched batch and writes its alerts
 //! to the outbox in one transaction on a blocking thread (retried until it
-//! succeeds or shutdown), dead-letters the malformed messages, then reports
-//! each message done to the consumer loop. A batch not written before
-//! shutdown reports nothing, so its messages are redelivered.
+//! succeeds or shutdown), dead-letters the malformed messages (retried the
+//! same way), then reports each message done to the consumer loop. A batch
+//! not written, or a malformed message not dead-lettered, before shutdown
+//! reports nothing from there on, so those messages are redelivered.
 
 use std::time::Duration;
 
@@ -10,9 +11,9 @@ use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::FutureProducer;
 use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use tokio_util::sync::CancellationToken;
-use tracing::{error, warn};
+use tracing::{error, info, warn};
 
-use super::dead_letter::dead_letter;
+use super::dead_letter::{dead_letter, too_large, Letter, SMALLER_COPIES};
 use super::offsets::Done;
 use crate::pipeline::Processor;
 use wirewatch_matcher::article::Malformed;
@@ -76,28 +77,89 @@ impl Job {
                 Err(bad) => {
                     let Done { tp, offset, .. } = &f.done;
                     warn!(message = "Malformed event; sending it to the dead-letter topic.", topic = %tp.0, partition = tp.1, offset, reason = bad.reason(), error = %bad);
-                    let payload = f
-                        .message
-                        .payload()
-                        .map(|p| p[..p.len().min(self.max_message_bytes)].to_vec());
-                    let key = f.message.key().map(<[u8]>::to_vec);
-                    dead_letter(
-                        &self.producer,
-                        &self.dead_letter_topic,
-                        tp,
-                        *offset,
-                        key,
-                        payload,
-                        &bad,
-                    )
-                    .await;
+                    let copied = self
+                        .dead_letter_until_done(
+                            tp,
+                            *offset,
+                            f.message.key(),
+                            f.message.payload(),
+                            &bad,
+                        )
+                        .await;
+                    if !copied {
+                        // Shutdown: this message and the rest of the batch
+                        // are not done, so they are consumed again.
+                        return;
+                    }
                 }
             }
             drop(f.permit);
             let _ = self.done_tx.send(f.done);
         }
     }
+
+    /// Copies a malformed message to the dead-letter topic, trying again
+    /// with a backoff (1 s doubling to [`MAX_DEAD_LETTER_WAIT`]) until it
+    /// is written or shutdown (false). Logs once when a copy fails and once
+    /// when it is through, not at every try: its partition waits for it
+    /// meanwhile (the message is not done, so no later offset is stored).
+    /// A copy refused for its size is sent again at once with less of the
+    /// payload ([`SMALLER_COPIES`]), so an event too large for the
+    /// dead-letter topic never holds its partition.
+    async fn dead_letter_until_done(
+        &self,
+        tp: &super::Tp,
+        offset: i64,
+        key: Option<&[u8]>,
+        payload: Option<&[u8]>,
+        bad: &Malformed,
+    ) -> bool {
+        let mut wait = Duration::from_secs(1);
+        let mut failed = false;
+        let original_len = payload.map_or(0, <[u8]>::len);
+        let mut limits = std::iter::once(self.max_message_bytes).chain(SMALLER_COPIES);
+        let mut limit = limits.next().unwrap_or(0);
+        loop {
+            let cut = payload.map(|p| &p[..p.len().min(limit)]);
+            let copy = Letter {
+                tp,
+                offset,
+                key,
+                payload: cut,
+                original_len,
+                bad,
+            };
+            match dead_letter(&self.producer, &self.dead_letter_topic, &copy).await {
+                Ok(()) => {
+                    if failed {
+                        info!(message = "Dead-lettered after a failed try; its partition moves on.", dead_letter_topic = %self.dead_letter_topic, topic = %tp.0, partition = tp.1, offset);
+                    }
+                    return true;
+                }
+                Err(e) if too_large(&e) && cut.is_some_and(|c| !c.is_empty()) => {
+                    let smaller = limits.by_ref().find(|&l| l < cut.map_or(0, <[u8]>::len));
+                    limit = smaller.unwrap_or(0);
+                    warn!(message = "Dead-letter copy refused for its size; sending a shorter one.", dead_letter_topic = %self.dead_letter_topic, topic = %tp.0, partition = tp.1, offset, payload_bytes = original_len, copy_bytes = limit.min(original_len), error = %e);
+                    continue;
+                }
+                Err(e) => {
+                    if !failed {
+                        error!(message = "Cannot write to the dead-letter topic; the malformed event is kept (its offset is not stored) and tried again.", dead_letter_topic = %self.dead_letter_topic, topic = %tp.0, partition = tp.1, offset, error = %e);
+                        failed = true;
+                    }
+                }
+            }
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return false,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            wait = (wait * 2).min(MAX_DEAD_LETTER_WAIT);
+        }
+    }
 }
+
+/// The longest wait between two tries of a dead-letter copy.
+const MAX_DEAD_LETTER_WAIT: Duration = Duration::from_secs(30);
 
 /// Writes a batch to the outbox, retrying until it succeeds or shutdown.
 /// On a full disk the store logs once when it starts and once when it

@@ -450,7 +450,9 @@ fn stem(rng: &mut StdRng) -> String {
     s
 }
 
-fn make_companies(rng: &mut StdRng, n: usize, seen: &mut HashSet<String>) -> Vec<Company> {
+/// `n` companies with fresh stems (none a common word, none in `seen`),
+/// each with about one alias; also used by `examples/list_scale.rs`.
+pub fn make_companies(rng: &mut StdRng, n: usize, seen: &mut HashSet<String>) -> Vec<Company> {
     let mut out = Vec::with_capacity(n);
     while out.len() < n {
         let stem = stem(rng);

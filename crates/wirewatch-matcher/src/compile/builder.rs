@@ -103,6 +103,12 @@ impl Builder {
     /// Adds a phrase of the folded text (English, names, excludes); a
     /// Chinese or Japanese one goes to the character-sequence automaton.
     pub(super) fn add(&mut self, phrase: &str, target: Target, common: bool) {
+        self.add_weak(phrase, target, common, false)
+    }
+
+    /// [`Builder::add`], for a company name that may be `weak`
+    /// ([`Entry::weak`]).
+    fn add_weak(&mut self, phrase: &str, target: Target, common: bool, weak: bool) {
         let (first, rest) = split_gap(phrase);
         let folded = fold(first);
         if folded.is_empty() {
@@ -113,6 +119,7 @@ impl Builder {
             target,
             case: CaseRule::of(first.trim()),
             common,
+            weak,
             gap,
         };
         if has_cjk(&folded) {
@@ -146,6 +153,7 @@ impl Builder {
             target,
             case: CaseRule::of(first.trim()),
             common: false,
+            weak: false,
             gap,
         };
         let indexes = if target.is_context() {
@@ -166,8 +174,8 @@ impl Builder {
     /// Adds a company name: to the folded-text index (or the character
     /// automaton), and its keys under every stemmer and its transliteration
     /// key to the indexes for other languages.
-    pub(super) fn add_name(&mut self, name: &str, target: Target, common: bool) {
-        self.add(name, target, common);
+    pub(super) fn add_name(&mut self, name: &str, target: Target, common: bool, weak: bool) {
+        self.add_weak(name, target, common, weak);
         if has_cjk(name) {
             return;
         }
@@ -175,6 +183,7 @@ impl Builder {
             target,
             case: CaseRule::of(name.trim()),
             common,
+            weak,
             gap: None,
         };
         let mut keys: Vec<String> = Lang::all()
@@ -187,7 +196,16 @@ impl Builder {
         for k in keys {
             self.keyed_names.insert(&k, entry);
         }
-        self.translit.insert(name, entry);
+        // A transliteration key is loose by design ("Kaspersky" =
+        // "Касперского"), and a list of a million names holds one-word names
+        // whose keys meet real Russian words and names: a list's one-word
+        // name found only that way needs backing, like a weak name.
+        let one_word = !name.trim().contains(char::is_whitespace);
+        let translit = Entry {
+            weak: weak || (matches!(target, Target::Listed(_)) && one_word),
+            ..entry
+        };
+        self.translit.insert(name, translit);
     }
 
     /// Adds one language's words. `governments` lists the government ids

@@ -51,14 +51,51 @@ impl CaseRule {
     }
 }
 
+/// Which company a company occurrence is: one of its rule's own
+/// `companies`, or an entry of a named list. Packed in a `u32` (the top
+/// bit says which) so that [`Target`] and [`Entry`] stay small.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CompanyId(u32);
+
+/// The top bit of a [`CompanyId`]: a list entry.
+const LISTED: u32 = 1 << 31;
+
+impl CompanyId {
+    /// Company `i` of its rule's own `companies`.
+    pub fn own(i: u32) -> CompanyId {
+        debug_assert!(i < LISTED);
+        CompanyId(i)
+    }
+
+    /// Entry `g` of the matcher's lists, numbered across all of them.
+    pub fn listed(g: u32) -> CompanyId {
+        debug_assert!(g < LISTED);
+        CompanyId(g | LISTED)
+    }
+
+    /// `Ok(own index)` or `Err(list entry number)`.
+    pub fn get(self) -> Result<u32, u32> {
+        if self.0 & LISTED == 0 {
+            Ok(self.0)
+        } else {
+            Err(self.0 & !LISTED)
+        }
+    }
+}
+
 /// What a pattern stands for. Indexes point into [`super::Matcher`] tables.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target {
     /// A name of company `company` of rule `rule`.
     Company {
         rule: u32,
-        company: u32,
+        company: CompanyId,
     },
+    /// A name of list entry `.0` (numbered across all lists). Only in the
+    /// indexes: a list's names are indexed once, however many rules use
+    /// the list, and an occurrence becomes one [`Target::Company`] per
+    /// such rule when the scan finds it.
+    Listed(u32),
     Agency(u32),
     Action(u32),
     /// A phrase in which action `.0`'s words carry another sense.
@@ -115,6 +152,11 @@ pub struct Entry {
     pub case: CaseRule,
     /// A company name that is also a common English word.
     pub common: bool,
+    /// A company name that proves nothing alone (a list entry's name that
+    /// is a common word, or a common word left when a legal form is taken
+    /// off): it counts only in an article that also names the company in
+    /// a form that does not need backing.
+    pub weak: bool,
     /// For a gap phrase ("agreed to pay ... to settle"), the index of its
     /// later parts in `Matcher::gaps`; the pattern is its first part.
     pub gap: Option<u32>,

@@ -12,6 +12,15 @@
 //! - one Aho-Corasick automaton of Chinese and Japanese phrases and names,
 //!   matched as character sequences.
 //!
+//! Named lists are shared, not copied: each list some rule uses is indexed
+//! once, its names as [`Target::Listed`] entries numbered across lists,
+//! and the scan turns a listed name's occurrence into one company
+//! occurrence per rule using the list (`Matcher::list_rules`). A million
+//! names shared by several rules cost the memory of a million names. Every
+//! company name is also indexed in the forms the press writes it
+//! ([`crate::names::variants`]: legal form optional, inverted register
+//! names reordered).
+//!
 //! The pieces: `entry` (what a pattern stands for), `builder` (which
 //! index each phrase goes to) and, here, the [`Matcher`] and its
 //! compilation from a watchlist and the taxonomy.
@@ -22,6 +31,8 @@
 //! resolve are skipped; agency and action indexes are those of the
 //! taxonomy's tables followed by the watchlist's own.
 
+use std::sync::Arc;
+
 use aho_corasick::AhoCorasick;
 
 use crate::common_words::is_common_word;
@@ -30,20 +41,25 @@ use crate::hit::ActionStatus;
 use crate::lang::{Lang, TranslitIndex};
 use crate::phrases::PhraseIndex;
 use crate::taxonomy::Taxonomy;
-use crate::watchlist::{Rule, Watchlist};
+use crate::watchlist::{Company, List, Rule, Watchlist};
 
 mod builder;
 mod entry;
 
 use builder::Builder;
-pub use entry::{CaseRule, Entry, GapPart, Target};
+pub use entry::{CaseRule, CompanyId, Entry, GapPart, Target};
 
-/// A compiled rule: indexes into the matcher's agency and action tables.
+/// A compiled rule: indexes into the matcher's agency, action and list
+/// tables.
 #[derive(Debug, Clone)]
 pub struct CompiledRule {
     pub rule: Rule,
+    /// What decides the rule's hits, hashed: see [`Matcher::rule_fingerprint`].
+    pub fingerprint: u64,
     pub agencies: Vec<u32>,
     pub actions: Vec<u32>,
+    /// Indexes into `Matcher::lists` of the lists the rule watches.
+    pub lists: Vec<u32>,
 }
 
 /// The compiled form of a watchlist plus the taxonomy. Immutable; build a
@@ -58,6 +74,16 @@ pub struct Matcher {
     pub(super) automaton: Option<AhoCorasick>,
     pub(super) entries: Vec<Vec<Entry>>,
     pub(super) rules: Vec<CompiledRule>,
+    /// The named lists some rule uses, shared with the watchlist (never
+    /// copied), each indexed once: their names are [`Target::Listed`]
+    /// entries, numbered across lists.
+    pub(super) lists: Vec<Arc<List>>,
+    /// `list_starts[l]`: the number of list `l`'s first entry (and one past
+    /// the last list's last).
+    pub(super) list_starts: Vec<u32>,
+    /// Per list, the rules that use it, in order: a listed name's
+    /// occurrence stands for one company occurrence per such rule.
+    pub(super) list_rules: Vec<Vec<u32>>,
     pub(super) agency_ids: Vec<String>,
     pub(super) action_ids: Vec<String>,
     /// The later parts of gap phrases.
@@ -95,6 +121,73 @@ const COMPANY_SENSES: &str = include_str!("../../taxonomy/senses.toml");
 #[serde(deny_unknown_fields)]
 struct Senses {
     not: Vec<String>,
+}
+
+/// Adds every name of a company to the indexes under `target`, each also
+/// in the forms the press writes it ([`crate::names::variants`]: without
+/// its legal form, an inverted name in the press's order). A form that is
+/// a common word once its legal form is off proves nothing alone
+/// ([`Entry::weak`]); so does a list entry's name that is a common word,
+/// unless the list says `common_word = "ok"`: a list is bulk data, not
+/// names an analyst picked one by one.
+fn add_company(b: &mut Builder, c: &Company, target: Target, listed: bool) {
+    for n in c.names() {
+        let common = is_common_word(n);
+        b.add_name(n, target, common, listed && common && !c.common_word_ok);
+        for v in crate::names::variants(n) {
+            let common = is_common_word(&v.text);
+            b.add_name(
+                &v.text,
+                target,
+                common,
+                v.common || (listed && common && !c.common_word_ok),
+            );
+        }
+    }
+}
+
+/// [`Matcher::rule_fingerprint`] of `rule` in `watchlist`.
+fn fingerprint(rule: &Rule, watchlist: &Watchlist) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    fn company(c: &Company, h: &mut impl Hasher) {
+        c.name.hash(h);
+        c.aliases.hash(h);
+        c.source_id.hash(h);
+        c.common_word_ok.hash(h);
+    }
+    rule.companies.len().hash(&mut h);
+    for c in &rule.companies {
+        company(c, &mut h);
+    }
+    for id in &rule.lists {
+        id.hash(&mut h);
+        if let Some(list) = watchlist.lists.iter().find(|l| &l.id == id) {
+            list.companies.len().hash(&mut h);
+            for c in &list.companies {
+                company(c, &mut h);
+            }
+        }
+    }
+    rule.agencies.hash(&mut h);
+    for a in watchlist
+        .agencies
+        .iter()
+        .filter(|a| rule.agencies.is_empty() || rule.agencies.contains(&a.id))
+    {
+        (&a.id, &a.names, &a.not).hash(&mut h);
+    }
+    rule.actions.hash(&mut h);
+    for a in watchlist
+        .actions
+        .iter()
+        .filter(|a| rule.actions.is_empty() || rule.actions.contains(&a.id))
+    {
+        (&a.id, &a.phrases, &a.not).hash(&mut h);
+    }
+    rule.exclude.hash(&mut h);
+    format!("{:?}", rule.status).hash(&mut h);
+    h.finish()
 }
 
 impl Matcher {
@@ -167,16 +260,35 @@ impl Matcher {
                     .collect()
             })
             .collect();
+        // Lists first: each list some rule uses is indexed once, its
+        // entries numbered across lists, whatever the number of rules
+        // that share it.
+        let mut lists: Vec<Arc<List>> = Vec::new();
+        let mut list_rules: Vec<Vec<u32>> = Vec::new();
+        let mut list_starts = vec![0u32];
+        for list in &watchlist.lists {
+            let users: Vec<u32> = (0..watchlist.rules.len() as u32)
+                .filter(|&r| watchlist.rules[r as usize].lists.contains(&list.id))
+                .collect();
+            if users.is_empty() || lists.iter().any(|l| l.id == list.id) {
+                continue;
+            }
+            let first = *list_starts.last().expect("starts with 0");
+            for (i, c) in list.companies.iter().enumerate() {
+                add_company(&mut b, c, Target::Listed(first + i as u32), true);
+            }
+            list_starts.push(first + list.companies.len() as u32);
+            lists.push(list.clone());
+            list_rules.push(users);
+        }
         let mut rules = Vec::with_capacity(watchlist.rules.len());
         for (ri, rule) in watchlist.rules.iter().enumerate() {
             for (ci, c) in rule.companies.iter().enumerate() {
-                for n in std::iter::once(&c.name).chain(&c.aliases) {
-                    let target = Target::Company {
-                        rule: ri as u32,
-                        company: ci as u32,
-                    };
-                    b.add_name(n, target, is_common_word(n));
-                }
+                let target = Target::Company {
+                    rule: ri as u32,
+                    company: CompanyId::own(ci as u32),
+                };
+                add_company(&mut b, c, target, false);
             }
             for e in &rule.exclude {
                 b.add(e, Target::Exclude(ri as u32), false);
@@ -188,8 +300,14 @@ impl Matcher {
             };
             rules.push(CompiledRule {
                 rule: rule.clone(),
+                fingerprint: fingerprint(rule, watchlist),
                 agencies: lookup(&rule.agencies, &agency_ids),
                 actions: lookup(&rule.actions, &action_ids),
+                lists: rule
+                    .lists
+                    .iter()
+                    .filter_map(|id| lists.iter().position(|l| &l.id == id).map(|p| p as u32))
+                    .collect(),
             });
         }
         let default_status = action_ids
@@ -203,6 +321,9 @@ impl Matcher {
             entries: b.other.entries,
             cjk_entries: b.cjk.entries,
             rules,
+            lists,
+            list_starts,
+            list_rules,
             agency_ids,
             action_ids,
             gaps: b.gaps,
@@ -218,8 +339,84 @@ impl Matcher {
         }
     }
 
+    /// List entry `g` (numbered across lists): its list and the company.
+    pub(crate) fn listed(&self, g: u32) -> (&List, &Company) {
+        let l = self.list_of(g);
+        let list = &self.lists[l];
+        (list, &list.companies[(g - self.list_starts[l]) as usize])
+    }
+
+    /// The index of the list that holds entry `g`.
+    pub(crate) fn list_of(&self, g: u32) -> usize {
+        self.list_starts.partition_point(|&s| s <= g) - 1
+    }
+
+    /// The company a company occurrence of rule `rule` stands for, and
+    /// the list it comes from, if any.
+    pub(crate) fn company(&self, rule: u32, company: CompanyId) -> (&Company, Option<&List>) {
+        match company.get() {
+            Ok(i) => (&self.rules[rule as usize].rule.companies[i as usize], None),
+            Err(g) => {
+                let (list, c) = self.listed(g);
+                (c, Some(list))
+            }
+        }
+    }
+
+    /// The company an index entry's target names, for a company or list
+    /// entry target.
+    pub(crate) fn company_of_target(&self, target: Target) -> Option<&Company> {
+        match target {
+            Target::Company { rule, company } => Some(self.company(rule, company).0),
+            Target::Listed(g) => Some(self.listed(g).1),
+            _ => None,
+        }
+    }
+
+    /// The rule's first company (its own, else its first list's), for a
+    /// hit that found no mention to name.
+    pub(crate) fn first_company(&self, r: usize) -> &Company {
+        let rule = &self.rules[r];
+        rule.rule
+            .companies
+            .first()
+            .or_else(|| {
+                rule.lists
+                    .first()
+                    .and_then(|&l| self.lists[l as usize].companies.first())
+            })
+            .expect("a valid rule watches a company")
+    }
+
+    /// The number of named lists some rule uses (the others are not
+    /// compiled).
+    pub fn list_count(&self) -> usize {
+        self.lists.len()
+    }
+
+    /// The number of list entries indexed (each once, whatever the number
+    /// of rules sharing its list).
+    pub fn listed_count(&self) -> usize {
+        *self.list_starts.last().expect("starts with 0") as usize
+    }
+
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.rules.iter().map(|r| &r.rule)
+    }
+
+    /// A hash of everything that decides rule `id`'s hits: its companies,
+    /// the contents of the lists it uses, its agencies and actions (with
+    /// their definitions when the watchlists define them; all of those for
+    /// a rule that takes any agency or action), excludes and
+    /// statuses; not its severity, channels, description or place. Two
+    /// matchers of one build give a rule the same fingerprint exactly when
+    /// it would fire on the same articles, so a reload can tell which rules
+    /// are new or changed. Not stable across builds: never store it.
+    pub fn rule_fingerprint(&self, id: &str) -> Option<u64> {
+        self.rules
+            .iter()
+            .find(|r| r.rule.id == id)
+            .map(|r| r.fingerprint)
     }
 
     pub fn rule_count(&self) -> usize {

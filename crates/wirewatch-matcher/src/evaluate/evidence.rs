@@ -31,10 +31,15 @@ impl Matcher {
             let Target::Company { company, .. } = o.target else {
                 unreachable!()
             };
-            Term {
-                id: rule.rule.companies[company as usize].name.clone(),
-                text: scan.doc.text[o.start..o.end].to_string(),
-            }
+            let (c, list) = self.company(r as u32, company);
+            (
+                Term {
+                    id: c.name.clone(),
+                    text: scan.doc.text[o.start..o.end].to_string(),
+                },
+                list.map(|l| l.id.clone()),
+                c.source_id.clone(),
+            )
         });
         let text_of = |o: &Occ| scan.doc.text[o.start..o.end].to_string();
         let acting = self.acting_agency(scan, r, w);
@@ -123,14 +128,24 @@ impl Matcher {
                 }
             })
             .collect();
+        let (company, list, source_id) = company.unwrap_or_else(|| {
+            let c = self.first_company(r);
+            (
+                Term {
+                    id: c.name.clone(),
+                    text: String::new(),
+                },
+                None,
+                None,
+            )
+        });
         Hit {
             rule_id: rule.rule.id.clone(),
             rule_index: r,
             severity: rule.rule.severity,
-            company: company.unwrap_or_else(|| Term {
-                id: rule.rule.companies[0].name.clone(),
-                text: String::new(),
-            }),
+            company,
+            list,
+            source_id,
             agency,
             action,
             status,

@@ -40,7 +40,19 @@ impl Matcher {
         let rule = &self.rules[r];
         let best = match miss {
             Miss::NoCompany => {
-                return format!("no mention of {}", company_list(&rule.rule.companies))
+                let mut watched = company_list(&rule.rule.companies);
+                for &l in &rule.lists {
+                    let list = &self.lists[l as usize];
+                    if !watched.is_empty() {
+                        watched.push_str(", ");
+                    }
+                    watched.push_str(&format!(
+                        "any of the {} companies of list {}",
+                        list.companies.len(),
+                        list.id
+                    ));
+                }
+                return format!("no mention of {watched}");
             }
             Miss::OtherRole { sentence } => {
                 return format!(

@@ -48,6 +48,9 @@ struct Occ {
     common: bool,
     /// A common-word company name in a Title Case headline.
     unproven: bool,
+    /// A name that counts only when the article also names the company in
+    /// a form that proves it ([`crate::compile::Entry::weak`]).
+    weak: bool,
     /// A company mention in another role (set by [`Scan::index`]).
     other_role: bool,
 }

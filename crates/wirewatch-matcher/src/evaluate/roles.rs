@@ -129,6 +129,7 @@ pub(super) fn add_descriptor_references(
                     sentence: i,
                     common: false,
                     unproven: false,
+                    weak: false,
                     other_role: false,
                 });
             }

@@ -16,7 +16,7 @@
 use super::roles::{add_descriptor_references, drop_expletive_it};
 use super::{contains, Occ, Scan, MAX_OCCURRENCES};
 use crate::article::Article;
-use crate::compile::{CaseRule, Entry, Matcher, Target};
+use crate::compile::{CaseRule, CompanyId, Entry, Matcher, Target};
 use crate::grammar::Grammar;
 use crate::lang::{detect, is_han, is_kana, is_katakana, simplified, Keyed, Keyer, Lang};
 use crate::normalize::{fold, fold_into, on_word_boundaries, Folded};
@@ -146,24 +146,39 @@ impl Matcher {
                     && e.case != CaseRule::Acronym
                     && sentence < doc.title_sentences
                     && is_title_case(doc.sentence_text(sentence));
-                if matches!(e.target, Target::Company { .. })
+                let is_company = matches!(e.target, Target::Company { .. } | Target::Listed(_));
+                if is_company
                     && continues_longer_name(&doc.text[end..], &self.grammar.name_particles)
                 {
                     // "Société Générale de Surveillance" is another company.
                     continue;
                 }
-                if matches!(e.target, Target::Company { .. }) {
+                if is_company {
                     company_sentences.borrow_mut().push(sentence);
                 }
-                occs.push(Occ {
-                    target: e.target,
+                let occ = |target| Occ {
+                    target,
                     start,
                     end,
                     sentence,
                     common: e.common,
                     unproven,
+                    weak: e.weak,
                     other_role: false,
-                });
+                };
+                match e.target {
+                    // A list's name is indexed once: its occurrence is one
+                    // company occurrence per rule that uses the list.
+                    Target::Listed(g) => {
+                        for &rule in &self.list_rules[self.list_of(g)] {
+                            occs.push(occ(Target::Company {
+                                rule,
+                                company: CompanyId::listed(g),
+                            }));
+                        }
+                    }
+                    target => occs.push(occ(target)),
+                }
             }
         };
         // Chinese and Japanese run their characters into any Latin word
@@ -206,14 +221,14 @@ impl Matcher {
                     let found = &folded.text[fs..fe];
                     let fitting: Vec<Entry> = entries
                         .iter()
-                        .filter(|e| match e.target {
-                            Target::Company { rule, company } => {
-                                let c = &self.rules[rule as usize].rule.companies[company as usize];
-                                std::iter::once(&c.name)
-                                    .chain(&c.aliases)
-                                    .any(|n| inflected_form_of(found, &fold(n)))
-                            }
-                            _ => true,
+                        .filter(|e| match self.company_of_target(e.target) {
+                            Some(c) => c.names().any(|n| {
+                                inflected_form_of(found, &fold(n))
+                                    || crate::names::variants(n)
+                                        .iter()
+                                        .any(|v| inflected_form_of(found, &fold(&v.text)))
+                            }),
+                            None => true,
                         })
                         .copied()
                         .collect();
@@ -305,10 +320,16 @@ impl Matcher {
             .any(|o| o.sentence == lead && o.target == Target::Reference);
         let proven: rustc_hash::FxHashSet<Target> = occs
             .iter()
-            .filter(|o| matches!(o.target, Target::Company { .. }) && !o.unproven)
+            .filter(|o| matches!(o.target, Target::Company { .. }) && !o.unproven && !o.weak)
             .map(|o| o.target)
             .collect();
-        occs.retain(|o| !o.unproven || lead_refers || proven.contains(&o.target));
+        // A weak name (a list's common-word name, a common word left of a
+        // name without its legal form) counts only where the article also
+        // names the same company in a form that proves it.
+        occs.retain(|o| {
+            (!o.weak || proven.contains(&o.target))
+                && (!o.unproven || lead_refers || proven.contains(&o.target))
+        });
         occs.sort_by_key(|o| (o.start, std::cmp::Reverse(o.end)));
         let over_budget = (occs.len() > MAX_OCCURRENCES).then_some(occs.len());
         if over_budget.is_some() {

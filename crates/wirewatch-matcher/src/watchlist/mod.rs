@@ -7,13 +7,18 @@
 //!
 //! Invariants: every problem of every file is reported, not only the
 //! first; a watchlist that parses is valid (ids unique and well formed,
-//! every agency, action and status known), so compiling it cannot fail.
+//! every agency, action, list and status known, every rule watching some
+//! company), so compiling it cannot fail. Named lists (`[[list]]`) are
+//! global across files, like user-defined agencies, and held in `Arc`s so
+//! the compiled matcher shares rather than copies them.
 //! This module reads no file: the daemon passes each file's name and
-//! text. Warnings (a short alias, a common-word name) never make a
-//! watchlist invalid.
+//! text. Warnings (a short alias, a common-word name, an unused list)
+//! never make a watchlist invalid; `common_word = "ok"` and `short = "ok"`
+//! on a company acknowledge the first two.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::diag::{did_you_mean, line_of, valid_id, Diagnostic, LineIndex};
 use crate::hit::Severity;
@@ -24,10 +29,35 @@ mod raw;
 use raw::{RawCompany, RawFile};
 
 /// A watched company: its display name and the other names it goes by.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Company {
     pub name: String,
     pub aliases: Vec<String>,
+    /// The entry's id in the list it came from ("ofac-sdn:12345"), named
+    /// in alerts.
+    pub source_id: Option<String>,
+    /// `common_word = "ok"`: the user knows a name of this company is a
+    /// common word, so `check` does not warn, and in a list the name
+    /// matches on its own as a rule's would (capitalized proper nouns).
+    pub common_word_ok: bool,
+}
+
+impl Company {
+    /// The name and then every alias.
+    pub fn names(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.name).chain(&self.aliases)
+    }
+}
+
+/// A named company list (`[[list]]`), global across watchlist files and
+/// shared by every rule that names it: compiled once, whatever the number
+/// of rules using it.
+#[derive(Debug, Clone)]
+pub struct List {
+    pub id: String,
+    pub companies: Vec<Company>,
+    pub file: PathBuf,
+    pub line: usize,
 }
 
 /// One validated rule.
@@ -36,6 +66,8 @@ pub struct Rule {
     pub id: String,
     pub description: Option<String>,
     pub companies: Vec<Company>,
+    /// Ids of the named lists whose companies the rule watches too.
+    pub lists: Vec<String>,
     /// Agency ids; empty means any actor.
     pub agencies: Vec<String>,
     /// Action ids; empty means any action.
@@ -54,6 +86,9 @@ pub struct Rule {
 #[derive(Debug, Clone, Default)]
 pub struct Watchlist {
     pub rules: Vec<Rule>,
+    /// The named lists, shared (not copied) by the matcher compiled from
+    /// this watchlist: a list may hold a million names.
+    pub lists: Vec<Arc<List>>,
     pub agencies: Vec<AgencyDef>,
     pub actions: Vec<ActionDef>,
 }
@@ -161,6 +196,59 @@ pub fn parse_checked(
         }
     }
 
+    // Lists next: global across files, like user-defined agencies.
+    let mut list_ids: HashMap<String, String> = HashMap::new();
+    for (file, _src, raw, lines) in &parsed {
+        let name = file.display().to_string();
+        let mut err = |pos: usize, message: String, warning: bool| {
+            diags.push(Diagnostic {
+                file: name.clone(),
+                line: lines.line(pos),
+                message,
+                warning,
+            })
+        };
+        for l in &raw.list {
+            let l = l.get_ref();
+            let id = l.id.get_ref();
+            let at = l.id.span().start;
+            if !valid_id(id) {
+                err(
+                    at,
+                    format!("list id {id:?} is not valid: use lowercase letters, digits and '-'"),
+                    false,
+                );
+            } else if let Some(prev) =
+                list_ids.insert(id.clone(), format!("{name}:{}", lines.line(at)))
+            {
+                err(
+                    at,
+                    format!("list id {id:?} is already defined at {prev}"),
+                    false,
+                );
+            }
+            if l.companies.get_ref().is_empty() {
+                err(
+                    l.companies.span().start,
+                    format!("list {id:?} is empty"),
+                    false,
+                );
+            }
+            let companies = companies_of(
+                l.companies.get_ref(),
+                &format!("list {id:?}"),
+                &mut err,
+                false,
+            );
+            wl.lists.push(Arc::new(List {
+                id: id.clone(),
+                companies,
+                file: (*file).clone(),
+                line: lines.line(at),
+            }));
+        }
+    }
+
     let mut rule_ids: BTreeMap<String, String> = BTreeMap::new();
     for (file, _src, raw, lines) in &parsed {
         let name = file.display().to_string();
@@ -191,84 +279,37 @@ pub fn parse_checked(
                     false,
                 );
             }
-            let companies: Vec<Company> = r
-                .companies
-                .get_ref()
-                .iter()
-                .map(|c| match c {
-                    RawCompany::Name(n) => Company {
-                        name: n.trim().to_string(),
-                        aliases: vec![],
-                    },
-                    RawCompany::Full(f) => Company {
-                        name: f.name.trim().to_string(),
-                        aliases: f
-                            .aliases
-                            .iter()
-                            .map(|a| a.trim().to_string())
-                            .filter(|a| !a.is_empty())
-                            .collect(),
-                    },
-                })
-                .collect();
-            let cat = r.companies.span().start;
-            if companies.is_empty() {
-                err(cat, format!("rule {id:?}: companies is empty"), false);
-            }
-            for c in &companies {
-                if c.name.is_empty() {
-                    err(
-                        cat,
-                        format!("rule {id:?}: a company has an empty name"),
-                        false,
-                    );
-                }
-                for n in std::iter::once(&c.name).chain(&c.aliases) {
-                    if !n.is_empty()
-                        && !super::normalize::fold(n).chars().any(char::is_alphanumeric)
-                    {
-                        // Only invisible characters or punctuation: it could
-                        // never be found, or would be found everywhere.
+            let companies = match &r.companies {
+                Some(cs) => {
+                    if cs.get_ref().is_empty() {
                         err(
-                            cat,
-                            format!("rule {id:?}: company name {n:?} has no letters or digits once invisible characters and punctuation are set aside"),
+                            cs.span().start,
+                            format!("rule {id:?}: companies is empty"),
                             false,
                         );
-                        continue;
                     }
-                    let letters = n.chars().filter(|c| c.is_alphanumeric()).count();
-                    // Chinese and Japanese write a name in few characters:
-                    // two make a word.
-                    let short = if super::lang::has_cjk(n) { 2 } else { 3 };
-                    if letters > 0 && letters < short && super::lang::has_cjk(n) {
-                        err(
-                            cat,
-                            format!(
-                                "rule {id:?}: alias {n:?} is a single character and will be noisy"
-                            ),
-                            true,
-                        );
-                    } else if super::lang::has_cjk(n) {
-                    } else if letters > 0 && letters < 3 && !n.chars().any(|c| c.is_lowercase()) {
-                        // Short all-caps aliases (VW, GE) are matched case-sensitively,
-                        // but still collide with other acronyms.
-                        err(
-                            cat,
-                            format!("rule {id:?}: alias {n:?} is under 3 letters and may be noisy"),
-                            true,
-                        );
-                    } else if letters > 0 && letters < 3 {
-                        err(
-                            cat,
-                            format!(
-                                "rule {id:?}: alias {n:?} is under 3 letters and will be noisy"
-                            ),
-                            true,
-                        );
-                    }
-                    if super::common_words::is_common_word(n) {
-                        err(cat, format!("rule {id:?}: company {n:?} is also a common English word; only its capitalized, proper-noun uses match"), true);
-                    }
+                    companies_of(cs.get_ref(), &format!("rule {id:?}"), &mut err, true)
+                }
+                None => Vec::new(),
+            };
+            if r.companies.is_none() && r.lists.is_empty() {
+                err(
+                    at,
+                    format!("rule {id:?} has neither companies nor lists: it would watch nothing"),
+                    false,
+                );
+            }
+            for l in &r.lists {
+                let lid = l.get_ref();
+                if !list_ids.contains_key(lid) {
+                    err(
+                        l.span().start,
+                        format!(
+                            "rule {id:?}: unknown list {lid:?}{}",
+                            did_you_mean(lid, list_ids.keys().map(String::as_str))
+                        ),
+                        false,
+                    );
                 }
             }
             for a in &r.agencies {
@@ -352,6 +393,7 @@ pub fn parse_checked(
                 id,
                 description: r.description.clone(),
                 companies,
+                lists: r.lists.iter().map(|l| l.get_ref().clone()).collect(),
                 agencies: r.agencies.iter().map(|a| a.get_ref().clone()).collect(),
                 actions: r.actions.iter().map(|a| a.get_ref().clone()).collect(),
                 exclude: r.exclude.iter().map(|a| a.get_ref().clone()).collect(),
@@ -363,6 +405,16 @@ pub fn parse_checked(
             });
         }
     }
+    for l in &wl.lists {
+        if !wl.rules.iter().any(|r| r.lists.contains(&l.id)) {
+            diags.push(Diagnostic {
+                file: l.file.display().to_string(),
+                line: l.line,
+                message: format!("list {:?} is used by no rule", l.id),
+                warning: true,
+            });
+        }
+    }
     if let Some(channels) = channels {
         diags.extend(check_channels(&wl, channels));
     }
@@ -370,6 +422,175 @@ pub fn parse_checked(
         return Err(diags);
     }
     Ok((wl, diags))
+}
+
+/// Why a company name may be noisy, for `check`'s warnings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Noise {
+    /// One Chinese or Japanese character.
+    CjkSingle,
+    /// Under three letters, all capitals (matched case-sensitively).
+    ShortCaps,
+    /// Under three letters.
+    Short,
+}
+
+fn noise(n: &str) -> Option<Noise> {
+    let letters = n.chars().filter(|c| c.is_alphanumeric()).count();
+    if letters == 0 || letters >= 3 {
+        return None;
+    }
+    // Chinese and Japanese write a name in few characters: two make a word.
+    if super::lang::has_cjk(n) {
+        (letters < 2).then_some(Noise::CjkSingle)
+    } else if !n.chars().any(|c| c.is_lowercase()) {
+        Some(Noise::ShortCaps)
+    } else {
+        Some(Noise::Short)
+    }
+}
+
+/// The companies of a rule or list (`owner` names it in messages), with
+/// every error reported at the company's line. A rule's noisy names are
+/// warned about one by one (`each`); a list's, which may hold thousands,
+/// in one warning per kind with a few examples.
+fn companies_of(
+    raw: &[toml::Spanned<RawCompany>],
+    owner: &str,
+    err: &mut impl FnMut(usize, String, bool),
+    each: bool,
+) -> Vec<Company> {
+    let mut companies = Vec::with_capacity(raw.len());
+    let mut common: Vec<String> = Vec::new();
+    let mut short: Vec<String> = Vec::new();
+    let mut first_line = None;
+    for c in raw {
+        let cat = c.span().start;
+        let mut common_word_ok = false;
+        let mut short_ok = false;
+        let company = match c.get_ref() {
+            RawCompany::Name(n) => Company {
+                name: n.trim().to_string(),
+                ..Company::default()
+            },
+            RawCompany::Full(f) => {
+                for (key, value, ok) in [
+                    ("common_word", &f.common_word, &mut common_word_ok),
+                    ("short", &f.short, &mut short_ok),
+                ] {
+                    match value.as_deref() {
+                        None => {}
+                        Some("ok") => *ok = true,
+                        Some(v) => err(
+                            cat,
+                            format!("{owner}: {key} = {v:?} is not valid: the only value is \"ok\" (the name is known to be {})", if key == "short" { "a short acronym" } else { "a common word" }),
+                            false,
+                        ),
+                    }
+                }
+                let source_id = f.source_id.as_deref().map(str::trim);
+                if source_id == Some("") {
+                    err(
+                        cat,
+                        format!(
+                            "{owner}: company {:?} has an empty source_id",
+                            f.name.trim()
+                        ),
+                        false,
+                    );
+                }
+                Company {
+                    name: f.name.trim().to_string(),
+                    aliases: f
+                        .aliases
+                        .iter()
+                        .map(|a| a.trim().to_string())
+                        .filter(|a| !a.is_empty())
+                        .collect(),
+                    source_id: source_id.filter(|s| !s.is_empty()).map(str::to_string),
+                    common_word_ok,
+                }
+            }
+        };
+        if company.name.is_empty() {
+            err(cat, format!("{owner}: a company has an empty name"), false);
+        }
+        for n in company.names() {
+            if !n.is_empty() && !super::normalize::fold(n).chars().any(char::is_alphanumeric) {
+                // Only invisible characters or punctuation: it could
+                // never be found, or would be found everywhere.
+                err(
+                    cat,
+                    format!("{owner}: company name {n:?} has no letters or digits once invisible characters and punctuation are set aside"),
+                    false,
+                );
+                continue;
+            }
+            let n_noise = noise(n).filter(|_| !short_ok);
+            let n_common = !common_word_ok && super::common_words::is_common_word(n);
+            if !each {
+                if n_noise.is_some() {
+                    short.push(n.clone());
+                }
+                if n_common {
+                    common.push(n.clone());
+                }
+                if (n_noise.is_some() || n_common) && first_line.is_none() {
+                    first_line = Some(cat);
+                }
+                continue;
+            }
+            match n_noise {
+                Some(Noise::CjkSingle) => err(
+                    cat,
+                    format!("{owner}: alias {n:?} is a single character and will be noisy"),
+                    true,
+                ),
+                // Short all-caps aliases (VW, GE) are matched case-sensitively,
+                // but still collide with other acronyms.
+                Some(Noise::ShortCaps) => err(
+                    cat,
+                    format!("{owner}: alias {n:?} is under 3 letters and may be noisy"),
+                    true,
+                ),
+                Some(Noise::Short) => err(
+                    cat,
+                    format!("{owner}: alias {n:?} is under 3 letters and will be noisy"),
+                    true,
+                ),
+                None => {}
+            }
+            if n_common {
+                err(cat, format!("{owner}: company {n:?} is also a common English word; only its capitalized, proper-noun uses match (`common_word = \"ok\"` on the company says you know)"), true);
+            }
+        }
+        companies.push(company);
+    }
+    let examples = |names: &[String]| {
+        let shown: Vec<String> = names.iter().take(3).map(|n| format!("{n:?}")).collect();
+        format!(
+            "{}{}",
+            shown.join(", "),
+            if names.len() > 3 { ", ..." } else { "" }
+        )
+    };
+    // "1 name is", "4 names are".
+    let names = |n: usize| {
+        if n == 1 {
+            "1 name is".to_string()
+        } else {
+            format!("{n} names are")
+        }
+    };
+    if let Some(at) = first_line {
+        if !common.is_empty() {
+            err(at, format!("{owner}: {} ({}); in a list such a name alone fires only when the article also names the company another way (its full name, with a legal form); `common_word = \"ok\"` on a company matches it like a rule's", if common.len() == 1 { "1 name is a common English word".to_string() } else { format!("{} names are common English words", common.len()) }, examples(&common)), true);
+        }
+        if !short.is_empty() {
+            err(at, format!("{owner}: {} under 3 letters ({}) and may be noisy; `short = \"ok\"` on a company says you know", names(short.len()), examples(&short)), true);
+        }
+    }
+    companies
 }
 
 /// Checks that every rule's `notify` names a configured channel.
