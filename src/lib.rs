@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod notify;
 pub mod pipeline;
 pub mod retro;
+pub mod sentlog;
 pub mod source;
 pub mod store;
 pub mod telemetry;

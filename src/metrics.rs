@@ -27,6 +27,13 @@ pub struct Metrics {
     pub retro_articles: prometheus::IntCounter,
     /// Offsets retro-hunts still have to read.
     pub retro_pending: IntGauge,
+    /// 1 while deliveries done are shared through the sent topic, 0 when
+    /// each replica dedups on its own (no effect on `/readyz`).
+    pub sent_log_enabled: IntGauge,
+    /// From a send's success to the broker's acknowledgement of its sent
+    /// record: the window in which a dying replica's delivery is resent.
+    pub sent_log_publish_seconds: Histogram,
+    pub sent_log_publish_failures: prometheus::IntCounter,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -100,7 +107,29 @@ impl Default for Metrics {
         .expect("valid metric");
         r.register(Box::new(consumer_lag.clone()))
             .expect("unique metric");
+        let sent_log_enabled = IntGauge::new(
+            "wirewatch_sent_log_enabled",
+            "1 while deliveries done are shared with the other replicas through the sent topic; 0 when each replica dedups on its own.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(sent_log_enabled.clone()))
+            .expect("unique metric");
+        let sent_log_publish_failures = prometheus::IntCounter::new(
+            "wirewatch_sent_log_publish_failures_total",
+            "Deliveries done whose record the sent topic did not acknowledge in time.",
+        )
+        .expect("valid metric");
+        r.register(Box::new(sent_log_publish_failures.clone()))
+            .expect("unique metric");
         Metrics {
+            sent_log_enabled,
+            sent_log_publish_failures,
+            sent_log_publish_seconds: histogram(
+                &r,
+                "wirewatch_sent_log_publish_seconds",
+                "Time from a successful send to the sent topic's acknowledgement of its record.",
+                exponential_buckets(0.000_5, 2.0, 14).expect("valid buckets"),
+            ),
             articles: counter(
                 &r,
                 "wirewatch_articles_total",
@@ -183,6 +212,10 @@ pub enum DeliveryOutcome {
     Retried,
     /// Failed for good; kept in the outbox as dead.
     Dead,
+    /// Not sent: another replica of the group had already done it (the
+    /// sent topic says so); recorded as that replica left it (delivered
+    /// or dead).
+    SkippedSentElsewhere,
     /// Not attempted: a silence covered it (kept in the outbox, never sent).
     Silenced,
 }
@@ -194,6 +227,7 @@ impl DeliveryOutcome {
             DeliveryOutcome::Delivered => "delivered",
             DeliveryOutcome::Retried => "retried",
             DeliveryOutcome::Dead => "dead",
+            DeliveryOutcome::SkippedSentElsewhere => "skipped_sent_elsewhere",
             DeliveryOutcome::Silenced => "silenced",
         }
     }
@@ -267,6 +301,7 @@ mod tests {
         let m = super::Metrics::default();
         m.article(super::ArticleOutcome::Matched);
         m.delivery("soc", super::DeliveryOutcome::Delivered);
+        m.delivery("soc", super::DeliveryOutcome::SkippedSentElsewhere);
         m.lag("articles", 0, 3);
         let text = m.encode();
         for name in [
@@ -280,6 +315,10 @@ mod tests {
             "wirewatch_end_to_end_seconds_count",
             "wirewatch_retro_articles_total 0",
             "wirewatch_retro_pending 0",
+            "wirewatch_deliveries_total{channel=\"soc\",outcome=\"skipped_sent_elsewhere\"} 1",
+            "wirewatch_sent_log_enabled 0",
+            "wirewatch_sent_log_publish_seconds_count 0",
+            "wirewatch_sent_log_publish_failures_total 0",
         ] {
             assert!(text.contains(name), "{name} missing in\n{text}");
         }

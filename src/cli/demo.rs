@@ -25,6 +25,7 @@ use crate::alert::Alert;
 use crate::app::{App, Parts};
 use crate::config::{DeliveryConfig, KafkaConfig, Secret};
 use crate::notify::{email, webhook, Notifier, Sender};
+use crate::sentlog::SentLog;
 use crate::source::kafka::{KafkaSource, DLQ_REASON_HEADER};
 use crate::store::{DeliveryState, Status, Store};
 use wirewatch_matcher::{Matcher, SpanKind};
@@ -187,11 +188,12 @@ pub async fn run(out: &Path) -> Result<(), Failure> {
         group_id: "wirewatch-demo".into(),
         topics: vec![TOPIC.into()],
         dead_letter_topic: DLQ.into(),
+        sent_topic: "wirewatch.sent".into(),
         max_message_bytes: wirewatch_matcher::article::DEFAULT_MAX_MESSAGE_BYTES,
         workers: 1,
         properties: Default::default(),
     };
-    let source = KafkaSource::new(&kafka, metrics.clone())?;
+    let source = KafkaSource::new(&kafka, metrics.clone(), SentLog::off())?;
     let stop = shutdown.clone();
     let grace = delivery.shutdown_grace;
     let consumer_task =

@@ -12,6 +12,7 @@ use super::{load_all, Failure};
 use crate::app::{reload, App, Parts};
 use crate::config::Config;
 use crate::pipeline::Processor;
+use crate::sentlog::SentLog;
 use crate::source::{file, kafka::KafkaSource};
 use crate::store::Store;
 
@@ -30,7 +31,7 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         .map_err(|e| Failure::Usage(vec![format!("{}: {e}", config_path.display())]))?;
     let App {
         processor,
-        dispatcher,
+        mut dispatcher,
         store,
         metrics,
     } = App::new(matcher, parts);
@@ -48,16 +49,26 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
     let (retro, hunting) = hunter.unzip();
     spawn_signal_handlers(&config, &processor, retro, shutdown.clone());
     spawn_retention_sweep(store.clone(), config.retention, shutdown.clone());
-    let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
 
     if let Some(input) = input {
+        // No group, no other replica: dedup is this outbox's alone.
+        let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
         let result = replay(input, &processor, &shutdown).await;
         shutdown.cancel();
         let _ = delivering.await;
         return result;
     }
 
-    let source = KafkaSource::new(&config.kafka, metrics.clone())?;
+    // Deliveries done by the group's other replicas, known before the
+    // first delivery (bounded by librdkafka's timeouts when the broker is
+    // unreachable; SIGTERM meanwhile stops at once).
+    let sent = tokio::select! {
+        _ = shutdown.cancelled() => SentLog::off(),
+        s = SentLog::start(&config.kafka, config.delivery.max_age, metrics.clone()) => s,
+    };
+    dispatcher.set_sent_log(sent.clone());
+    let delivering = tokio::spawn(dispatcher.run(shutdown.clone()));
+    let source = KafkaSource::new(&config.kafka, metrics.clone(), sent)?;
     let assigned = source.assignment_handle();
     let paused = source.paused_handle();
     let stalled = source.stalled_handle();

@@ -1,4 +1,5 @@
 //! The `[kafka]` section: brokers, group, topics, the dead-letter topic,
+//! the sent topic (deliveries done, shared between replicas),
 //! the message size limit, workers, and librdkafka properties, each of
 //! which librdkafka checks (name and value) without connecting, so a
 //! misspelt property fails `check` rather than the daemon.
@@ -36,6 +37,32 @@ impl Validator<'_> {
             "articles.dlq".into(),
         );
         let dlq = self.non_empty(&t, "dead_letter_topic", Some(dlq));
+        // The changelog of deliveries done, shared by the group's replicas;
+        // one per group by default, so deployments never skip each other's.
+        let sent: Option<String> = self.opt(&mut t, "sent_topic", "a topic name");
+        let sent = match sent {
+            Some(s) => self.non_empty(&t, "sent_topic", Some(s)),
+            None => group_id.as_ref().map(|g| format!("{g}.sent")),
+        };
+        // Its records are not articles: consuming them, or copying
+        // malformed articles among them, would be a mistake.
+        let clash = sent.as_ref().and_then(|s| {
+            if topics.as_ref().is_some_and(|ts| ts.contains(s)) {
+                Some("kafka.topics")
+            } else {
+                (dlq.as_ref() == Some(s)).then_some("kafka.dead_letter_topic")
+            }
+        });
+        let sent = match (sent, clash) {
+            (Some(s), Some(other)) => {
+                self.error(
+                    &Self::child(&t, "sent_topic"),
+                    format!("{s:?} is not valid: it is also {other}; the sent topic must be a topic of its own"),
+                );
+                None
+            }
+            (sent, _) => sent,
+        };
         let max: u64 = self.or(
             &mut t,
             "max_message_bytes",
@@ -118,6 +145,7 @@ impl Validator<'_> {
                 "group_id",
                 "topics",
                 "dead_letter_topic",
+                "sent_topic",
                 "max_message_bytes",
                 "workers",
                 "properties",
@@ -128,6 +156,7 @@ impl Validator<'_> {
             group_id: group_id?,
             topics: topics?,
             dead_letter_topic: dlq?,
+            sent_topic: sent?,
             max_message_bytes: max? as usize,
             workers,
             properties,

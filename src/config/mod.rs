@@ -63,6 +63,9 @@ pub struct KafkaConfig {
     pub group_id: String,
     pub topics: Vec<String>,
     pub dead_letter_topic: String,
+    /// The compacted topic where replicas publish the deliveries they have
+    /// done (`<group_id>.sent` by default), read back by every replica.
+    pub sent_topic: String,
     pub max_message_bytes: usize,
     /// Threads that decode and match fetched batches in parallel.
     pub workers: usize,

@@ -392,6 +392,56 @@ fn a_reported_value_is_not_also_corrected() {
     assert!(v.delivery(None).is_some(), "the defaults are in range");
 }
 
+#[test]
+fn the_sent_topic_defaults_to_one_per_group_and_is_checked_like_the_others() {
+    let c = load_str(&minimal(), &[]).unwrap();
+    assert_eq!(c.kafka.sent_topic, "wirewatch.sent");
+    let c = load_str(&minimal(), &[("WIREWATCH__KAFKA__GROUP_ID", "desk-eu")]).unwrap();
+    assert_eq!(c.kafka.sent_topic, "desk-eu.sent", "one topic per group");
+    let c = load_str(&minimal(), &[("WIREWATCH__KAFKA__SENT_TOPIC", "ops.sent")]).unwrap();
+    assert_eq!(c.kafka.sent_topic, "ops.sent");
+    let src = minimal().replace(
+        "[kafka]\n",
+        "[kafka]\nsent_topic = \"\"\nsent_topik = \"x\"\n",
+    );
+    let errs = load_str(&src, &[]).unwrap_err();
+    let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 2, "{text:#?}");
+    assert!(
+        text.iter()
+            .any(|t| t.ends_with("kafka.sent_topic: \"\" is not valid: empty")),
+        "{text:#?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains("kafka.sent_topik: unknown key") && t.contains("sent_topic")),
+        "{text:#?}"
+    );
+    // Not a topic of articles nor the dead-letter topic.
+    for (env, other) in [
+        (
+            vec![("WIREWATCH__KAFKA__SENT_TOPIC", "articles")],
+            "kafka.topics",
+        ),
+        (
+            vec![
+                ("WIREWATCH__KAFKA__SENT_TOPIC", "x.dlq"),
+                ("WIREWATCH__KAFKA__DEAD_LETTER_TOPIC", "x.dlq"),
+            ],
+            "kafka.dead_letter_topic",
+        ),
+    ] {
+        let errs = load_str(&minimal(), &env).unwrap_err();
+        let text: Vec<String> = errs.iter().map(ToString::to_string).collect();
+        assert_eq!(text.len(), 1, "{text:#?}");
+        assert!(
+            text[0].contains("kafka.sent_topic: \"")
+                && text[0].contains(&format!("is not valid: it is also {other};")),
+            "{text:#?}"
+        );
+    }
+}
+
 /// `ca_file` (smtp and webhook channels): read and checked at load, each
 /// problem at its `file:line`; a valid file yields its certificates.
 #[test]

@@ -19,6 +19,7 @@ use super::{DeliveryError, Kind, Notifier};
 use crate::alert::Alert;
 use crate::config::{DeliveryConfig, Routing};
 use crate::metrics::{DeliveryOutcome, Metrics};
+use crate::sentlog::{DoneAs, SentLog};
 use crate::store::{ms, now_ms, DeliveryState, Leased, Outcome, Sent, Status, Store};
 
 /// Attempts in flight at once, over all channels.
@@ -47,6 +48,8 @@ pub struct Dispatcher {
     routing: Arc<HashMap<String, Routing>>,
     /// Send times per channel within the rate limit's window.
     sent: Arc<Mutex<HashMap<String, VecDeque<i64>>>>,
+    /// Deliveries done by any replica of the group (off: this one's only).
+    done: SentLog,
     /// Outcomes the recorder holds because the disk was full: nothing is
     /// leased until they are written, so none of their deliveries is
     /// leased (and sent) again meanwhile.
@@ -77,9 +80,16 @@ impl Dispatcher {
             metrics,
             routing,
             sent: Default::default(),
+            done: SentLog::off(),
             unrecorded: Default::default(),
             thread_window_ms: None,
         }
+    }
+
+    /// Shares deliveries done with the group's other replicas through
+    /// `log`: skips what they did, publishes what this one does.
+    pub fn set_sent_log(&mut self, log: SentLog) {
+        self.done = log;
     }
 
     /// Threads email follow-ups within `window` of a (rule, company)'s
@@ -137,6 +147,17 @@ impl Dispatcher {
             for s in &leased.silenced {
                 info!(message = "Alert silenced when due; kept, not sent.", alert_id = %s.alert_id, channel = %s.channel, silence = s.silence.as_deref().unwrap_or(""));
                 self.metrics.delivery(&s.channel, DeliveryOutcome::Silenced);
+            }
+            // Before the first deliveries, and after a partition assignment,
+            // what the group's other replicas finished must be known. Waited
+            // for after leasing: an assignment's alerts reach the outbox
+            // only after its callback asked for this catch-up, so any leased
+            // here that came from a new assignment are checked against a
+            // caught-up log. (Shutting down meanwhile leaves them leased;
+            // leases are released at the next start.)
+            tokio::select! {
+                _ = shutdown.cancelled() => break,
+                _ = self.done.sync_if_requested() => {}
             }
             let batch = leased.due;
             // One message per channel and article (an article's alerts of
@@ -201,6 +222,14 @@ impl Dispatcher {
         {
             warn!(message = "Shutdown grace period expired while recording outcomes; those deliveries will be attempted again.");
         }
+        // What was sent last reaches the sent topic before the process ends.
+        self.done
+            .flush(
+                self.policy
+                    .shutdown_grace
+                    .min(crate::sentlog::PUBLISH_TIMEOUT),
+            )
+            .await;
     }
 
     /// Writes attempts' outcomes to the outbox: whatever has arrived since
@@ -278,6 +307,31 @@ impl Dispatcher {
         outcomes: &mpsc::UnboundedSender<Recorded>,
     ) {
         let channel = group[0].0.channel.clone();
+        // Another replica finished these before it died (this one is
+        // re-processing its uncommitted messages): not sent again, and
+        // recorded as that replica left them.
+        let mut rest = Vec::with_capacity(group.len());
+        for (state, alert) in group {
+            let outcome = match self.done.done(&state.alert_id, &state.channel) {
+                None => {
+                    rest.push((state, alert));
+                    continue;
+                }
+                Some(DoneAs::Delivered) => Outcome::Delivered,
+                Some(DoneAs::Dead) => Outcome::Dead {
+                    error: "given up on by another replica of the group (the sent topic says so)"
+                        .into(),
+                },
+            };
+            info!(message = "Alert already handled by another replica; skipped.", alert_id = %state.alert_id, rule_id = %alert.rule_id, article_id = %alert.article.id, channel = %channel, outcome = ?outcome);
+            self.metrics
+                .delivery(&channel, DeliveryOutcome::SkippedSentElsewhere);
+            let _ = outcomes.send(recorded(state, outcome));
+        }
+        let group = rest;
+        if group.is_empty() {
+            return;
+        }
         if let Some(at_ms) = self.rate_limited(&channel) {
             for (state, _) in group {
                 let _ = outcomes.send(recorded(state, Outcome::Defer { at_ms }));
@@ -342,8 +396,31 @@ impl Dispatcher {
                 }));
             }
         }
-        for (state, alert) in group {
-            let outcome = self.finish(&state, &alert, &result);
+        let finished: Vec<(DeliveryState, Outcome)> = group
+            .into_iter()
+            .map(|(state, alert)| {
+                let outcome = self.finish(&state, &alert, &result);
+                (state, outcome)
+            })
+            .collect();
+        // Shared with the group's other replicas: once the sent topic has
+        // the record, a replica taking over this one's partitions does not
+        // send these again. Handed to the producer without waiting (the
+        // broker's acknowledgement is awaited in the background), so the
+        // outcome is recorded as soon as without the sent log.
+        let done: Vec<(&str, &str, DoneAs)> = finished
+            .iter()
+            .filter_map(|(s, o)| {
+                let how = match o {
+                    Outcome::Delivered => DoneAs::Delivered,
+                    Outcome::Dead { .. } => DoneAs::Dead,
+                    _ => return None,
+                };
+                Some((s.alert_id.as_str(), s.channel.as_str(), how))
+            })
+            .collect();
+        self.done.publish(&done);
+        for (state, outcome) in finished {
             let _ = outcomes.send(recorded(state, outcome));
         }
     }

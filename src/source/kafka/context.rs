@@ -12,11 +12,15 @@ use tracing::{info, warn};
 
 use super::offsets::Tracker;
 use crate::metrics::Metrics;
+use crate::sentlog::SentLog;
 
 /// Commits on revoke and keeps the tracker's assignment current.
 pub struct Context {
     pub(super) tracker: Arc<Mutex<Tracker>>,
     pub(super) metrics: Metrics,
+    /// Asked to catch up on every assignment: the new partitions'
+    /// uncommitted messages may be a dead replica's, already delivered.
+    pub(super) sent: SentLog,
 }
 
 impl ClientContext for Context {
@@ -64,6 +68,7 @@ impl ConsumerContext for Context {
                     })
                     .collect();
                 info!(message = "Partitions assigned.", partitions = %names.join(","));
+                self.sent.request_sync();
             }
             Rebalance::Error(e) => warn!(message = "Rebalance failed.", error = %e),
             Rebalance::Revoke(_) => {}

@@ -45,6 +45,7 @@ pub use offsets::Tracker;
 
 use crate::config::KafkaConfig;
 use crate::metrics::Metrics;
+use crate::sentlog::SentLog;
 
 /// How many messages may be in flight (fetched and not yet done: being
 /// matched, written to the outbox or dead-lettered) at once. Past it the
@@ -105,7 +106,8 @@ fn session_timeout(cfg: &KafkaConfig) -> Duration {
 const DEFAULT_SESSION_TIMEOUT_MS: u64 = 10_000;
 
 impl KafkaSource {
-    pub fn new(cfg: &KafkaConfig, metrics: Metrics) -> anyhow::Result<KafkaSource> {
+    /// `sent` is asked to catch up on every partition assignment.
+    pub fn new(cfg: &KafkaConfig, metrics: Metrics, sent: SentLog) -> anyhow::Result<KafkaSource> {
         let tracker = Arc::new(Mutex::new(Tracker::default()));
         let mut cc = client_config(
             cfg,
@@ -137,6 +139,7 @@ impl KafkaSource {
             .create_with_context(Context {
                 tracker: tracker.clone(),
                 metrics: metrics.clone(),
+                sent,
             })
             .map_err(|e| anyhow::anyhow!("cannot create Kafka consumer: {}", client_error(&e)))?;
         let pc = client_config(
