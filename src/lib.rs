@@ -24,6 +24,7 @@ pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod metrics;
 pub mod notify;
 pub mod pipeline;

@@ -80,6 +80,12 @@ enum Command {
         #[command(subcommand)]
         action: cli::silence::Action,
     },
+    /// The web console's helpers: `hash-password` prints the argon2 hash
+    /// of a password read from stdin, for `[[console.user]]`.
+    Console {
+        #[command(subcommand)]
+        action: cli::console::Action,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -93,6 +99,7 @@ fn main() -> ExitCode {
         Command::Check { config } => cli::check::run(&config),
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Silence { config, action } => cli::silence::run(&config, action),
+        Command::Console { action } => cli::console::run(action),
         Command::Backtest {
             watchlists,
             input,
@@ -127,7 +134,8 @@ fn main() -> ExitCode {
                     Command::Check { .. }
                     | Command::Backtest { .. }
                     | Command::Outbox { .. }
-                    | Command::Silence { .. } => {
+                    | Command::Silence { .. }
+                    | Command::Console { .. } => {
                         unreachable!("handled above")
                     }
                 }

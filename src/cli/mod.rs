@@ -1,9 +1,11 @@
-//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence` (and
+//! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`,
+//! `console hash-password` (and
 //! `health` for container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
+pub mod console;
 pub mod demo;
 pub mod outbox;
 pub mod run;

@@ -111,6 +111,7 @@ impl Validator<'_> {
             self.finish(t, &["listen"]);
             addr.ok()
         };
+        let console = self.console(root.map.remove("console"));
         let delivery = self.delivery(root.map.remove("delivery"));
         let channels = self.channels(root.map.remove("channel"), base);
         let needs_smtp = channels
@@ -132,6 +133,7 @@ impl Validator<'_> {
                 "http",
                 "delivery",
                 "channel",
+                "console",
             ],
         );
         Some(Config {
@@ -146,6 +148,7 @@ impl Validator<'_> {
             thread_window: thread_window?,
             smtp,
             http_listen: http_listen?,
+            console: console?,
             delivery: delivery?,
             channels,
         })
