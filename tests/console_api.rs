@@ -118,7 +118,12 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
     .await;
 
     // No credentials: 401 from the API, the login page for pages.
-    for path in ["/api/alerts", "/api/alerts/alrt_hostile", "/api/rules", "/api/silences"] {
+    for path in [
+        "/api/alerts",
+        "/api/alerts/alrt_hostile",
+        "/api/rules",
+        "/api/silences",
+    ] {
         let r = plain.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{path}");
         assert!(r.headers().contains_key("www-authenticate"));
@@ -137,7 +142,13 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
-    for path in ["/alerts", "/alerts/alrt_hostile", "/rules", "/outbox", "/silences"] {
+    for path in [
+        "/alerts",
+        "/alerts/alrt_hostile",
+        "/rules",
+        "/outbox",
+        "/silences",
+    ] {
         let r = plain.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::SEE_OTHER, "{path}");
         assert!(r.headers()["location"]
@@ -193,16 +204,29 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         .map(|v| v.to_str().unwrap().to_string())
         .find(|c| c.starts_with("wirewatch_session="))
         .unwrap();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
 
     // The hostile alert, in the list and on its page: inert.
     for path in ["/alerts", "/alerts/alrt_hostile", "/outbox", "/rules/acme"] {
         let r = browser.get(format!("{base}{path}")).send().await.unwrap();
         assert_eq!(r.status(), StatusCode::OK, "{path}");
-        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let csp = r.headers()["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_string();
         assert!(csp.starts_with("default-src 'none'"), "{csp}");
         let html = r.text().await.unwrap();
-        for raw in ["<script", "<img", "<svg onload", "<i onmouseover", "javascript:", "\u{202E}"] {
+        for raw in [
+            "<script",
+            "<img",
+            "<svg onload",
+            "<i onmouseover",
+            "javascript:",
+            "\u{202E}",
+        ] {
             assert!(!html.contains(raw), "{path} has {raw:?} unescaped");
         }
         if path != "/rules/acme" {
@@ -235,7 +259,10 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
     assert_eq!(v["alerts"][0]["article"]["title"], HOSTILE);
     // Its webhook (to a closed port) is pending or dead: the outbox lists it.
     let delivery = v["alerts"][0]["delivery"].as_str().unwrap().to_string();
-    assert!(["pending", "dead"].contains(&delivery.as_str()), "{delivery}");
+    assert!(
+        ["pending", "dead"].contains(&delivery.as_str()),
+        "{delivery}"
+    );
 
     // A form POST with the session but without (or with a wrong) CSRF
     // token changes nothing.
@@ -282,7 +309,10 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
     let s: serde_json::Value = r.json().await.unwrap();
-    assert_eq!(s["scope"], json!({"kind": "company", "rule": "acme", "company": "Acme"}));
+    assert_eq!(
+        s["scope"],
+        json!({"kind": "company", "rule": "acme", "company": "Acme"})
+    );
     assert_eq!(s["by"], "api-token-1");
     let r = plain
         .post(format!("{base}/api/silences"))
@@ -310,7 +340,10 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         .await
         .unwrap();
     let acme = &rules["rules"][0];
-    assert_eq!((acme["rule_id"].as_str(), acme["alerts"].as_u64()), (Some("acme"), Some(1)));
+    assert_eq!(
+        (acme["rule_id"].as_str(), acme["alerts"].as_u64()),
+        (Some("acme"), Some(1))
+    );
     assert_eq!(acme["not_relevant"], 1);
     assert_eq!(acme["precision"], 0.0);
     assert_eq!(acme["silences"].as_array().unwrap().len(), 1);
@@ -338,7 +371,11 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         let nonce = login_nonce(&limited, &base).await;
         last = limited
             .post(format!("{base}/login"))
-            .form(&[("name", "ana"), ("password", password), ("csrf", nonce.as_str())])
+            .form(&[
+                ("name", "ana"),
+                ("password", password),
+                ("csrf", nonce.as_str()),
+            ])
             .send()
             .await
             .unwrap()

@@ -129,6 +129,7 @@ impl Validator<'_> {
             }
         };
         let mut out: Vec<ConsoleUser> = Vec::new();
+        let mut seen: Vec<String> = Vec::new();
         for (i, item) in list.into_iter().enumerate() {
             let mut path = Self::child(t, "user");
             path.push(PathPart::Index(i));
@@ -141,13 +142,14 @@ impl Validator<'_> {
                         format!("{n:?} is not valid: at most 64 characters, no control characters"),
                     );
                     None
-                } else if out.iter().any(|o| o.name == n) {
+                } else if seen.contains(&n) {
                     self.error(
                         &Self::child(&u, "name"),
                         format!("{n:?} is already used by another user"),
                     );
                     None
                 } else {
+                    seen.push(n.clone());
                     Some(n)
                 }
             });

@@ -295,8 +295,9 @@ mod tests {
         let (id, s) = a.login(ip, "ana", "correct horse").await.unwrap();
         assert_eq!(a.session(&id).unwrap().user, "ana");
         assert_eq!(s.csrf.len(), 64);
+        let elsewhere: IpAddr = "10.0.0.9".parse().unwrap();
         assert_eq!(
-            a.login(ip, "nobody", "x").await.unwrap_err(),
+            a.login(elsewhere, "nobody", "x").await.unwrap_err(),
             LoginRefused::Invalid
         );
         for _ in 0..5 {
