@@ -16,7 +16,8 @@
 //! A message's offset is stored once its alerts are durably in the outbox
 //! (or, malformed, once it was dead-lettered), in order per partition;
 //! delivery runs from the outbox on its own schedule. [`app`] wires the
-//! parts together for `run`, `run --input` and `demo`.
+//! parts together for `run`, `run --input` and `demo`; [`console`] serves
+//! the analysts' web console and JSON API over the same store.
 #![forbid(unsafe_code)]
 
 pub mod admin;
