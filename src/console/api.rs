@@ -117,15 +117,20 @@ pub(super) async fn retry(
 /// `GET /api/rules`: every rule with its 30 days.
 pub(super) async fn rules(State(c): State<Arc<Console>>, _: Caller) -> Answer {
     let matcher = c.matcher.current();
+    let mut rules: Vec<wirewatch_matcher::Rule> = matcher.rules().cloned().collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let stats = c
+        .rule_stats(rules.iter().map(|r| r.id.clone()).collect())
+        .await?;
     let list = c
         .store(move |s| {
-            let now = now_ms();
             let silences = s.silences(false)?;
-            let mut rules: Vec<_> = matcher.rules().collect();
-            rules.sort_by(|a, b| a.id.cmp(&b.id));
             rules
-                .into_iter()
-                .map(|r| query::summary(s, r, &silences, now))
+                .iter()
+                .map(|r| {
+                    let st = stats.get(&r.id).cloned().expect("computed for every rule");
+                    query::summary(s, r, &silences, st)
+                })
                 .collect::<Result<Vec<_>, _>>()
         })
         .await?;

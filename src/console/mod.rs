@@ -25,8 +25,10 @@ mod pages;
 mod query;
 mod view;
 
+use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
@@ -43,7 +45,7 @@ pub use auth::hash_password;
 
 use crate::config::ConsoleConfig;
 use crate::pipeline::SharedMatcher;
-use crate::store::{Store, StoreError};
+use crate::store::{RuleStats, Store, StoreError};
 
 /// What the console works with: the daemon's store, its rules (swapped
 /// on reload), the dispatcher's wake-up (a retry is due now) and the
@@ -55,7 +57,19 @@ pub struct Console {
     pub(crate) channels: Vec<String>,
     pub(crate) auth: auth::Auth,
     pub(crate) css: String,
+    /// Every rule's 30 days, computed at most once a minute for the
+    /// rule list: a rule's stats walk its alerts of 30 days (26 ms at p99
+    /// with 5,000 alerts a rule), so 200 rules would take seconds on
+    /// every view. Marks and silences are read fresh; one rule's page
+    /// computes its own.
+    stats: Mutex<Option<(Instant, AllStats)>>,
 }
+
+/// Every rule's 30 days, by rule id.
+pub(crate) type AllStats = Arc<HashMap<String, RuleStats>>;
+
+/// How long the rule list's statistics are reused.
+const STATS_FRESH: Duration = Duration::from_secs(60);
 
 impl Console {
     pub fn new(
@@ -72,7 +86,35 @@ impl Console {
             channels,
             auth: auth::Auth::new(config),
             css: view::stylesheet(),
+            stats: Mutex::new(None),
         }
+    }
+
+    /// The 30-day statistics of rules `ids` at most [`STATS_FRESH`] old.
+    pub(crate) async fn rule_stats(
+        self: &Arc<Self>,
+        ids: Vec<String>,
+    ) -> Result<AllStats, Problem> {
+        {
+            let cached = self.stats.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some((at, stats)) = cached.as_ref() {
+                if at.elapsed() < STATS_FRESH && ids.iter().all(|id| stats.contains_key(id)) {
+                    return Ok(stats.clone());
+                }
+            }
+        }
+        let computed = self
+            .store(move |s| {
+                let now = crate::store::now_ms();
+                ids.into_iter()
+                    .map(|id| Ok((id.clone(), s.rule_stats(&id, query::DAYS, now)?)))
+                    .collect::<Result<HashMap<_, _>, StoreError>>()
+            })
+            .await?;
+        let computed = Arc::new(computed);
+        *self.stats.lock().unwrap_or_else(|p| p.into_inner()) =
+            Some((Instant::now(), computed.clone()));
+        Ok(computed)
     }
 
     /// Runs `f` on the store off the async threads (redb blocks).

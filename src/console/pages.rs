@@ -650,18 +650,27 @@ struct RulesPage {
 
 pub(super) async fn rules(State(c): State<Arc<Console>>, user: User) -> Response {
     let matcher = c.matcher.current();
-    let summaries = c
-        .store(move |s| {
-            let now = now_ms();
-            let silences = s.silences(false)?;
-            let mut rules: Vec<_> = matcher.rules().collect();
-            rules.sort_by(|a, b| a.id.cmp(&b.id));
-            rules
-                .into_iter()
-                .map(|r| query::summary(s, r, &silences, now))
-                .collect::<Result<Vec<_>, _>>()
-        })
-        .await;
+    let mut rules: Vec<wirewatch_matcher::Rule> = matcher.rules().cloned().collect();
+    rules.sort_by(|a, b| a.id.cmp(&b.id));
+    let summaries = match c
+        .rule_stats(rules.iter().map(|r| r.id.clone()).collect())
+        .await
+    {
+        Ok(stats) => {
+            c.store(move |s| {
+                let silences = s.silences(false)?;
+                rules
+                    .iter()
+                    .map(|r| {
+                        let st = stats.get(&r.id).cloned().expect("computed for every rule");
+                        query::summary(s, r, &silences, st)
+                    })
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .await
+        }
+        Err(e) => Err(e),
+    };
     match summaries {
         Ok(list) => page(&RulesPage {
             nav: Nav::of(&user, "/rules"),
@@ -713,7 +722,8 @@ async fn rule_page(
     };
     let found = c
         .store(move |s| {
-            let summary = query::summary(s, &rule, &s.silences(false)?, now_ms())?;
+            let stats = s.rule_stats(&rule.id, query::DAYS, now_ms())?;
+            let summary = query::summary(s, &rule, &s.silences(false)?, stats)?;
             let marks = s.feedback(&rule.id)?;
             let marks: Vec<(Feedback, bool)> = marks
                 .into_iter()
@@ -738,6 +748,9 @@ async fn rule_page(
         Ok(x) => x,
         Err(e) => return problem(Some(user), e, "/rules"),
     };
+    // A "suggestions" panel belongs here once `crate::feedback::suggest`
+    // (issue 14, `wirewatch feedback suggest`, another branch) exists:
+    // it reads the same marks this page lists.
     let (try_title, try_body, explained) = match tried {
         Some((t, b, x)) => (t, b, Some(x)),
         None => (String::new(), String::new(), None),

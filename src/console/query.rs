@@ -192,14 +192,14 @@ pub struct RuleSummary {
 /// Days the rule summaries cover.
 pub const DAYS: u32 = 30;
 
-/// `rule`'s summary at `now_ms`, given the active silences.
+/// `rule`'s summary from its `stats` ([`Store::rule_stats`] over
+/// [`DAYS`]), given the active silences; its marks are read now.
 pub fn summary(
     store: &Store,
     rule: &Rule,
     silences: &[Silence],
-    now_ms: i64,
+    stats: RuleStats,
 ) -> Result<RuleSummary, StoreError> {
-    let stats = store.rule_stats(&rule.id, DAYS, now_ms)?;
     let marks = store.feedback(&rule.id)?;
     let window_start = stats.per_day.first().map(|d| d.0).unwrap_or(0);
     let mut marked: Vec<&str> = marks.iter().map(|m| m.alert_id.as_str()).collect();
