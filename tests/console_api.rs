@@ -359,6 +359,27 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
     let lifted: serde_json::Value = r.json().await.unwrap();
     assert_eq!(lifted["lifted"]["by"], "api-token-1");
 
+    // Signing out ends the session: its cookie opens nothing any more.
+    let alerts_page = browser.get(format!("{base}/alerts")).send().await.unwrap();
+    let html = alerts_page.text().await.unwrap();
+    let at = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[at..at + 64].to_string();
+    let r = browser
+        .post(format!("{base}/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let session = cookie.split(';').next().unwrap().to_string();
+    let r = plain
+        .get(format!("{base}/alerts"))
+        .header("cookie", session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "the old session is gone");
+
     // Logins are rate limited: after five failures even the right
     // password is refused for a while.
     let limited = reqwest::Client::builder()

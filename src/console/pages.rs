@@ -1114,3 +1114,29 @@ pub(super) async fn lift_silence(
         Err(e) => problem(Some(&p.user), e, "/silences"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A redirect after sign-in or a form never leaves the console.
+    #[test]
+    fn back_links_stay_on_the_console() {
+        assert_eq!(local("/alerts/x?y=1"), "/alerts/x?y=1");
+        for elsewhere in [
+            "//evil.example/",
+            "https://evil.example/",
+            "/\\evil.example",
+            "",
+            "alerts",
+        ] {
+            assert_eq!(local(elsewhere), "/alerts", "{elsewhere:?}");
+        }
+        assert_eq!(with_done("/silences", "lifted"), "/silences?done=lifted");
+        assert_eq!(
+            with_done("/outbox?cursor=a", "retried"),
+            "/outbox?cursor=a&done=retried"
+        );
+        assert_eq!(done_note(Some("<script>")), None, "only known notes");
+    }
+}
