@@ -345,6 +345,7 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
         (Some("acme"), Some(1))
     );
     assert_eq!(acme["not_relevant"], 1);
+    assert_eq!(acme["not_relevant_30d"], 1);
     assert_eq!(acme["precision"], 0.0);
     assert_eq!(acme["silences"].as_array().unwrap().len(), 1);
     assert_eq!(acme["per_day"].as_array().unwrap().len(), 30);

@@ -625,7 +625,7 @@ impl RuleView {
                 Some(p) => format!(
                     "{:.0}% ({} of {} marked not relevant)",
                     p * 100.0,
-                    s.alerts - (p * s.alerts as f64).round() as u64,
+                    s.not_relevant_30d,
                     s.alerts
                 ),
                 None => "no alerts yet".into(),

@@ -183,6 +183,9 @@ pub struct RuleSummary {
     pub silenced: u64,
     /// Distinct alerts marked not relevant (any time).
     pub not_relevant: u64,
+    /// Distinct alerts marked not relevant within the 30 days (what
+    /// `precision` counts).
+    pub not_relevant_30d: u64,
     /// Alerts not marked not relevant over alerts, 30 days; `None`
     /// without alerts.
     pub precision: Option<f64>,
@@ -212,10 +215,9 @@ pub fn summary(
         .collect();
     recent.sort_unstable();
     recent.dedup();
-    let precision = (stats.total > 0).then(|| {
-        let bad = (recent.len() as u64).min(stats.total);
-        (stats.total - bad) as f64 / stats.total as f64
-    });
+    let recent_marked = (recent.len() as u64).min(stats.total);
+    let precision =
+        (stats.total > 0).then(|| (stats.total - recent_marked) as f64 / stats.total as f64);
     Ok(RuleSummary {
         rule_id: rule.id.clone(),
         description: rule.description.clone(),
@@ -229,6 +231,7 @@ pub fn summary(
         pending: stats.pending,
         silenced: stats.silenced,
         not_relevant: marked.len() as u64,
+        not_relevant_30d: recent_marked,
         precision,
         silences: silences
             .iter()
