@@ -408,3 +408,52 @@ async fn the_console_refuses_strangers_and_forged_forms_and_renders_hostile_text
     let logs = daemon.logs();
     assert!(!logs.contains(TOKEN) && !logs.contains(PASSWORD) && !logs.contains("$argon2"));
 }
+
+/// `wirewatch console hash-password` reads the first line of stdin and
+/// prints an argon2id PHC string that `check` accepts; an empty password
+/// is refused with exit 64.
+#[test]
+fn hash_password_prints_a_hash_the_config_accepts() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let run = |input: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+            .args(["console", "hash-password"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let out = run("correct horse\n");
+    assert!(out.status.success());
+    let hash = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert!(hash.starts_with("$argon2id$v=19$"), "{hash}");
+    assert!(!hash.contains("correct horse"));
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path(), free_port());
+    let text = std::fs::read_to_string(&config).unwrap();
+    let start = text.find("password_hash = \"").unwrap() + 17;
+    let end = start + text[start..].find('"').unwrap();
+    std::fs::write(&config, format!("{}{hash}{}", &text[..start], &text[end..])).unwrap();
+    let check = Command::new(env!("CARGO_BIN_EXE_wirewatch"))
+        .args(["check", "--config"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let empty = run("\n");
+    assert_eq!(empty.status.code(), Some(64));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("the password is empty"));
+}
