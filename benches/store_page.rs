@@ -3,179 +3,20 @@
 //! shape with varied parameters printing p50, p99 and max, and the store's
 //! size on disk (`scripts/bench-store` runs it in release).
 //!
-//! The store is filled once through the store's own API (the daemon's
-//! enqueue and outcome paths, batches of 5,000) and kept under the target
-//! folder for later runs: 200 rules, 5,000 companies, alerts spread over
-//! 90 days, titles of eight words from 3,000, 93% delivered, 2% dead, 5%
-//! pending. `WIREWATCH_BENCH_ALERTS` changes the count (a new store).
+//! The store is `fixture`'s, filled once and kept under the target folder
+//! (`WIREWATCH_BENCH_ALERTS` changes the count).
 
-use std::path::PathBuf;
+mod fixture;
+
 use std::time::{Duration, Instant};
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-use wirewatch::alert::{Alert, ArticleRef, Matched};
-use wirewatch::store::{now_ms, AlertDelivery, AlertFilter, AlertRecord, Outcome, Store};
-use wirewatch_matcher::{ActionStatus, Evidence, Severity, Span, SpanKind, Term};
-
-const RULES: usize = 200;
-const COMPANIES: usize = 5_000;
-const WORDS: usize = 3_000;
-const AGENCIES: [&str; 6] = [
-    "us-commerce",
-    "us-treasury",
-    "eu-commission",
-    "uk-ofsi",
-    "us-justice",
-    "cn-mofcom",
-];
-const ACTIONS: [&str; 6] = [
-    "sanction",
-    "export-control",
-    "ban",
-    "fine",
-    "lawsuit",
-    "investigation",
-];
-const DAY_MS: i64 = 86_400_000;
-
-fn alerts_wanted() -> usize {
-    std::env::var("WIREWATCH_BENCH_ALERTS")
-        .ok()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(1_000_000)
-}
-
-fn word(i: usize) -> String {
-    // Pronounceable, distinct: "bakodu", "bakofa", ...
-    const S: [&str; 16] = [
-        "ba", "ko", "du", "fa", "li", "me", "no", "pu", "ra", "si", "te", "vo", "xa", "ye", "zu",
-        "qi",
-    ];
-    format!("{}{}{}", S[i % 16], S[(i / 16) % 16], S[(i / 256) % 16])
-}
-
-fn alert(rng: &mut StdRng, n: usize, t0: i64, span_ms: i64) -> AlertRecord {
-    let rule = rng.gen_range(0..RULES);
-    let company = format!("Company{}", rng.gen_range(0..COMPANIES));
-    let title: Vec<String> = (0..8).map(|_| word(rng.gen_range(0..WORDS))).collect();
-    let title = format!("{company} {}", title.join(" "));
-    let sentence = format!("{company} was hit by measures announced on Tuesday by the regulator, which said the {} followed a long review of its exports and dealings.", title);
-    let agency = AGENCIES[rng.gen_range(0..AGENCIES.len())];
-    let action = ACTIONS[rng.gen_range(0..ACTIONS.len())];
-    let detected = t0 + (n as i64 * span_ms) / alerts_wanted() as i64;
-    AlertRecord {
-        alert: Alert {
-            alert_id: format!("alrt_{n:032x}"),
-            rule_id: format!("rule-{rule}"),
-            severity: [
-                Severity::Low,
-                Severity::Medium,
-                Severity::High,
-                Severity::Critical,
-            ][rng.gen_range(0..4)],
-            description: Some("Generated rule".into()),
-            article: ArticleRef {
-                id: format!("article-{n}"),
-                title,
-                url: Some(format!("https://news.example/{n}")),
-                source: Some("Example Wire".into()),
-                published_at: Some("2026-11-01T10:00:00Z".into()),
-            },
-            matched: Matched {
-                company: Term {
-                    id: company.clone(),
-                    text: company.clone(),
-                },
-                agency: Some(Term {
-                    id: agency.into(),
-                    text: "the regulator".into(),
-                }),
-                action: Some(Term {
-                    id: action.into(),
-                    text: "measures".into(),
-                }),
-            },
-            list: None,
-            source_id: None,
-            status: [
-                ActionStatus::Imposed,
-                ActionStatus::Announced,
-                ActionStatus::Proposed,
-                ActionStatus::Reported,
-            ][rng.gen_range(0..4)],
-            language: Some("en".into()),
-            evidence: vec![Evidence {
-                spans: vec![Span {
-                    start: 0,
-                    end: company.len(),
-                    kind: SpanKind::Company,
-                    text: company.clone(),
-                }],
-                text: sentence,
-            }],
-            detected_at: jiff::Timestamp::from_millisecond(detected).unwrap(),
-            watchlist: "watchlists/generated.toml".into(),
-            also_reported_by: vec![],
-            retroactive: false,
-        },
-        notify: vec!["compliance".into()],
-        // The article text alerts now keep is left out: BENCHMARKS.md's
-        // store size was measured without it.
-        text: None,
-    }
-}
-
-/// The store of the benchmark, filled on first use.
-fn store() -> (Store, PathBuf) {
-    let n = alerts_wanted();
-    let base = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("target"));
-    let dir = base.join(format!("bench-store-{n}"));
-    let done = dir.join("filled");
-    if !done.exists() {
-        let _ = std::fs::remove_dir_all(&dir);
-        let s = Store::open(&dir).unwrap();
-        let mut rng = StdRng::seed_from_u64(14);
-        let t0 = now_ms() - 90 * DAY_MS;
-        let started = Instant::now();
-        let batch = 5_000;
-        for from in (0..n).step_by(batch) {
-            let alerts: Vec<AlertRecord> = (from..(from + batch).min(n))
-                .map(|i| alert(&mut rng, i, t0, 90 * DAY_MS))
-                .collect();
-            let now = now_ms();
-            s.enqueue_batch(&[(&alerts[..], None)], &|_, _| Some(now))
-                .unwrap();
-            let outcomes = alerts
-                .iter()
-                .filter_map(|a| {
-                    let roll = rng.gen_range(0..100);
-                    let outcome = match roll {
-                        0..=92 => Outcome::Delivered,
-                        93..=94 => Outcome::Dead {
-                            error: "smtp: 550 mailbox unavailable".into(),
-                        },
-                        _ => return None,
-                    };
-                    Some((a.alert.alert_id.clone(), "compliance".to_string(), outcome))
-                })
-                .collect();
-            s.record_many(outcomes).unwrap();
-            if from % 100_000 == 0 {
-                eprintln!("filled {from} alerts in {:.0?}", started.elapsed());
-            }
-        }
-        eprintln!("filled {n} alerts in {:.0?}", started.elapsed());
-        drop(s);
-        std::fs::write(&done, "").unwrap();
-    }
-    let path = dir.join(wirewatch::store::FILE_NAME);
-    (Store::open(&dir).unwrap(), path)
-}
+use fixture::{store, word, ACTIONS, AGENCIES, COMPANIES, DAY_MS, RULES, WORDS};
+use wirewatch::store::{now_ms, AlertDelivery, AlertFilter};
+use wirewatch_matcher::{ActionStatus, Severity};
 
 /// A query shape: a name and a filter made from a random source.
 type Shape = (&'static str, fn(&mut StdRng, i64) -> AlertFilter);

@@ -112,12 +112,27 @@ pub async fn serve_with(
     limits: Limits,
     shutdown: CancellationToken,
 ) -> anyhow::Result<SocketAddr> {
+    serve_bounded("admin", "http.listen", addr, app, limits, shutdown).await
+}
+
+/// Serves `app` on `addr` with `limits` until `shutdown`: the admin
+/// server's defences for any listener of the daemon (the console has its
+/// own). `name` labels its logs; `key` is the config key of `addr`, for
+/// the error when it cannot be bound.
+pub async fn serve_bounded(
+    name: &'static str,
+    key: &'static str,
+    addr: SocketAddr,
+    app: Router,
+    limits: Limits,
+    shutdown: CancellationToken,
+) -> anyhow::Result<SocketAddr> {
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| anyhow::anyhow!("http.listen = \"{addr}\": cannot bind: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("{key} = \"{addr}\": cannot bind: {e}"))?;
     let bound = listener.local_addr()?;
-    info!(message = "Admin HTTP listening.", addr = %bound);
-    tokio::spawn(accept_loop(listener, app, limits, shutdown));
+    info!(message = "HTTP listening.", listener = name, addr = %bound);
+    tokio::spawn(accept_loop(listener, app, limits, shutdown, name));
     Ok(bound)
 }
 
@@ -146,6 +161,7 @@ async fn accept_loop(
     app: Router,
     limits: Limits,
     shutdown: CancellationToken,
+    name: &'static str,
 ) {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let open = Arc::new(Mutex::new(Open::default()));
@@ -160,7 +176,7 @@ async fn accept_loop(
             Err(e) => {
                 // Out of file descriptors, most likely: wait for some to be
                 // freed rather than spin on accept.
-                warn!(message = "Admin HTTP cannot accept a connection.", error = %e);
+                warn!(message = "HTTP cannot accept a connection.", listener = name, error = %e);
                 tokio::time::sleep(Duration::from_millis(100)).await;
                 continue;
             }
@@ -169,8 +185,8 @@ async fn accept_loop(
             Ok(p) => p,
             Err(_) => {
                 debug!(
-                    message =
-                        "Admin HTTP connection cap reached; closing the longest-idle connection.",
+                    message = "HTTP connection cap reached; closing the longest-idle connection.",
+                    listener = name,
                     max = limits.max_connections
                 );
                 open.lock()
@@ -202,8 +218,8 @@ async fn accept_loop(
                 last: last.clone(),
                 epoch,
             };
-            serve_connection(io, app, limits, &last, epoch, &close, &shutdown).await;
-            debug!(message = "Admin HTTP connection closed.", peer = %peer);
+            serve_connection(io, peer, app, limits, &last, epoch, &close, &shutdown).await;
+            debug!(message = "HTTP connection closed.", listener = name, peer = %peer);
             open.lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .conns
@@ -214,9 +230,12 @@ async fn accept_loop(
 }
 
 /// Serves one connection until the client is done, it stalls, it is
-/// evicted, or the daemon stops.
+/// evicted, or the daemon stops. Handlers see the client's address as
+/// axum's `ConnectInfo<SocketAddr>` (the console limits logins by it).
+#[allow(clippy::too_many_arguments)]
 async fn serve_connection(
     io: Tracked,
+    peer: SocketAddr,
     app: Router,
     limits: Limits,
     last: &AtomicU64,
@@ -228,6 +247,11 @@ async fn serve_connection(
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout);
+    let app = tower::ServiceExt::map_request(app, move |mut req: axum::extract::Request<_>| {
+        req.extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        req
+    });
     let conn = builder.serve_connection(TokioIo::new(io), TowerToHyperService::new(app));
     tokio::pin!(conn);
     let idle_ms = u64::try_from(limits.idle_timeout.as_millis()).unwrap_or(u64::MAX);

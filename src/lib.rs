@@ -18,7 +18,8 @@
 //! delivery runs from the outbox on its own schedule. [`app`] wires the
 //! parts together for `run`, `run --input` and `demo`. Beside the
 //! pipeline, [`feedback`] turns analysts' "not relevant" marks into
-//! proposed watchlist changes, tried on the stored alerts.
+//! proposed watchlist changes, tried on the stored alerts; [`console`] serves
+//! the analysts' web console and JSON API over the same store.
 #![forbid(unsafe_code)]
 
 pub mod admin;
@@ -26,6 +27,7 @@ pub mod alert;
 pub mod app;
 pub mod cli;
 pub mod config;
+pub mod console;
 pub mod feedback;
 pub mod import;
 pub mod metrics;

@@ -115,6 +115,12 @@ enum Command {
         #[command(subcommand)]
         action: cli::feedback::Action,
     },
+    /// The web console's helpers: `hash-password` prints the argon2 hash
+    /// of a password read from stdin, for `[[console.user]]`.
+    Console {
+        #[command(subcommand)]
+        action: cli::console::Action,
+    },
     /// Probe a health URL (for container health checks): exit 0 on 2xx.
     Health {
         #[arg(long, default_value = "http://127.0.0.1:9464/healthz")]
@@ -130,6 +136,7 @@ fn main() -> ExitCode {
         Command::Outbox { config, action } => cli::outbox::run(&config, action),
         Command::Silence { config, action } => cli::silence::run(&config, action),
         Command::Feedback { config, action } => cli::feedback::run(&config, action),
+        Command::Console { action } => cli::console::run(action),
         Command::Backtest {
             watchlists,
             config,
@@ -194,7 +201,8 @@ fn main() -> ExitCode {
                     | Command::Outbox { .. }
                     | Command::Silence { .. }
                     | Command::Import { .. }
-                    | Command::Feedback { .. } => {
+                    | Command::Feedback { .. }
+                    | Command::Console { .. } => {
                         unreachable!("handled above")
                     }
                 }

@@ -1,9 +1,11 @@
 //! The commands: `run`, `check`, `backtest`, `demo`, `outbox`, `silence`,
-//! `feedback`, `import` (and `health` for container probes); their contract is in
+//! `feedback`, `import`, `console hash-password` (and `health` for
+//! container probes); their contract is in
 //! `../shared/design/contracts.md`.
 
 pub mod backtest;
 pub mod check;
+pub mod console;
 pub mod demo;
 pub mod feedback;
 pub mod import;

@@ -1,6 +1,7 @@
 //! `wirewatch run`: the daemon. Loads config and watchlists (exit 64 on any
-//! problem), serves the admin endpoints, consumes until SIGINT or SIGTERM,
-//! and reloads watchlists on SIGHUP.
+//! problem), serves the admin endpoints and, when `[console]` is set, the
+//! web console, consumes until SIGINT or SIGTERM, and reloads watchlists
+//! on SIGHUP.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -105,6 +106,16 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
         Ok(())
     });
     crate::admin::serve(config.http_listen, metrics, ready, shutdown.clone()).await?;
+    if let Some(console) = &config.console {
+        let parts = crate::console::Console::new(
+            console,
+            store.clone(),
+            processor.matcher.clone(),
+            processor.wake.clone(),
+            config.channels.iter().map(|c| c.id.clone()).collect(),
+        );
+        crate::console::serve(console, parts, shutdown.clone()).await?;
+    }
     // With the broker unreachable this waits for librdkafka's timeouts: a
     // SIGTERM meanwhile must stop the daemon now, not after them.
     tokio::select! {

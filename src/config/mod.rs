@@ -8,13 +8,14 @@
 //! The parts: `env` (the environment overlay), `spans` (the syntax
 //! check, key paths and where each key was set), `validate` (the generic
 //! key reader), one module per section (`root`: watchlists, log, store,
-//! http; `kafka`, `smtp`, `delivery`, `channel`, [`routing`]) and
+//! http; `kafka`, `smtp`, `delivery`, `channel`, [`routing`], `console`) and
 //! `secret` (keeping secrets out of output). Config depends on no other
 //! part of the daemon but the matcher (its diagnostics helpers and
 //! `Severity`) and `article` (the default message size); `notify` and
 //! `source` depend on it, never the reverse.
 
 mod channel;
+mod console;
 mod delivery;
 mod env;
 mod kafka;
@@ -33,6 +34,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use console::{ConsoleConfig, ConsoleUser, MIN_TOKEN_CHARS};
 pub use kafka::kafka_property_problem;
 pub use routing::Routing;
 pub use secret::{decode_secret, redact_url, Secret, SecretError};
@@ -199,6 +201,8 @@ pub struct Config {
     pub thread_window: Option<Duration>,
     pub smtp: Option<SmtpConfig>,
     pub http_listen: SocketAddr,
+    /// The web console (`[console]`); `None`: off.
+    pub console: Option<ConsoleConfig>,
     pub delivery: DeliveryConfig,
     pub channels: Vec<Channel>,
     /// Retro-hunts after a reload adds or changes rules.

@@ -111,6 +111,7 @@ impl Validator<'_> {
             self.finish(t, &["listen"]);
             addr.ok()
         };
+        let console = self.console(root.map.remove("console"));
         let delivery = self.delivery(root.map.remove("delivery"));
         let channels = self.channels(root.map.remove("channel"), base);
         let retro = self.retro(root.map.remove("retro"));
@@ -134,6 +135,7 @@ impl Validator<'_> {
                 "delivery",
                 "channel",
                 "retro",
+                "console",
             ],
         );
         Some(Config {
@@ -148,6 +150,7 @@ impl Validator<'_> {
             thread_window: thread_window?,
             smtp,
             http_listen: http_listen?,
+            console: console?,
             delivery: delivery?,
             channels,
             retro: retro?,

@@ -630,3 +630,84 @@ fn retro_hunts_default_to_a_week_and_can_be_turned_off() {
         "{text:#?}"
     );
 }
+
+#[test]
+fn the_console_is_off_without_its_section_and_checked_with_it() {
+    assert!(load_str(&minimal(), &[]).unwrap().console.is_none());
+    let hash = crate::console::hash_password("pw").unwrap();
+    let token = "t0ken-0123456789abcdef-0123";
+    let src = format!(
+        "{}\n[console]\nlisten = \"127.0.0.1:8080\"\nsecure_cookies = true\napi_tokens = [\"{token}\"]\n[[console.user]]\nname = \"ana\"\npassword_hash = \"{hash}\"\n",
+        minimal()
+    );
+    let c = load_str(&src, &[]).unwrap().console.unwrap();
+    assert_eq!(c.listen.to_string(), "127.0.0.1:8080");
+    assert!(c.secure_cookies);
+    assert_eq!(c.session_hours, 12);
+    assert_eq!(c.users[0].name, "ana");
+    assert_eq!(c.api_tokens[0].expose(), token);
+    let shown = format!("{c:?}");
+    assert!(!shown.contains(token) && !shown.contains(&hash), "{shown}");
+
+    // Tokens from the environment replace the file's.
+    let env_token = "from-env-token-0123456789abcdef";
+    let c = load_str(
+        &src,
+        &[(
+            "WIREWATCH__CONSOLE__API_TOKENS",
+            &format!("{env_token},{token}"),
+        )],
+    )
+    .unwrap()
+    .console
+    .unwrap();
+    let tokens: Vec<&str> = c.api_tokens.iter().map(|t| t.expose()).collect();
+    assert_eq!(tokens, [env_token, token]);
+
+    // Every problem at once, at its line, never echoing a secret.
+    let bad = format!(
+        "{}\n[console]\nlisten = \"localhost\"\napi_tokens = [\"short-secret\"]\nsesion_hours = 3\n[[console.user]]\nname = \"ana\"\npassword_hash = \"hunter2-not-a-hash\"\n[[console.user]]\nname = \"ana\"\npassword_hash = \"{hash}\"\n",
+        minimal()
+    );
+    let errors: Vec<String> = load_str(&bad, &[])
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let all = errors.join("\n");
+    assert!(
+        all.contains("w.toml:12: console.listen: \"localhost\" is not valid"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "w.toml:13: console.api_tokens: token 1 is [redacted] and not valid: use at least 24"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("console.sesion_hours: unknown key (did you mean \"session_hours\"?)"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "console.user[0].password_hash: [redacted] is not valid: expected an argon2 PHC string"
+        ),
+        "{all}"
+    );
+    assert!(
+        all.contains("console.user[1].name: \"ana\" is already used by another user"),
+        "{all}"
+    );
+    assert!(
+        !all.contains("short-secret") && !all.contains("hunter2"),
+        "{all}"
+    );
+
+    let nobody = format!("{}\n[console]\nlisten = \"127.0.0.1:8080\"\n", minimal());
+    let e = load_str(&nobody, &[]).unwrap_err()[0].to_string();
+    assert!(
+        e.contains("console: no [[console.user]] and no api_tokens"),
+        "{e}"
+    );
+}

@@ -15,7 +15,7 @@ use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use render::{
-    followup_heading, render_html, render_html_headed, render_text, render_text_headed,
+    followup_heading, mark_style, render_html, render_html_headed, render_text, render_text_headed,
     reply_subject, subject,
 };
 

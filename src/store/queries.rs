@@ -52,6 +52,22 @@ impl Store {
         })
     }
 
+    /// Alert `alert_id`'s deliveries, one per channel (a range read of
+    /// its keys: the console's alert page and retry).
+    pub fn alert_deliveries(&self, alert_id: &str) -> Result<Vec<DeliveryState>, StoreError> {
+        self.read(|db| {
+            let tx = db.begin_read()?;
+            let d = tx.open_table(DELIVERIES)?;
+            let (from, to) = copies_range(alert_id);
+            let mut out = Vec::new();
+            for r in d.range::<&str>(from.as_str()..to.as_str())? {
+                let (_, v) = r?;
+                out.push(decode::<DeliveryState>(v.value())?);
+            }
+            Ok(out)
+        })
+    }
+
     /// An alert by id, with its `notify` channels and the other sources
     /// of its story.
     pub fn alert(&self, alert_id: &str) -> Result<Option<AlertRecord>, StoreError> {
@@ -102,8 +118,13 @@ impl Store {
     /// active when one falls due silences it again.
     pub fn retry(&self, alert_id: Option<&str>) -> Result<usize, StoreError> {
         let now = now_ms();
-        let targets: Vec<DeliveryState> = self
-            .deliveries(None)?
+        // One alert's deliveries are a range of keys; only "every dead
+        // one" reads them all.
+        let candidates = match alert_id {
+            Some(id) => self.alert_deliveries(id)?,
+            None => self.deliveries(None)?,
+        };
+        let targets: Vec<DeliveryState> = candidates
             .into_iter()
             .filter(|s| match alert_id {
                 Some(id) => s.alert_id == id && s.status != Status::Delivered,

@@ -324,8 +324,9 @@ fn severity_color(alert: &Alert) -> &'static str {
     }
 }
 
-/// How the HTML part highlights a matched word of each kind.
-fn mark_style(kind: SpanKind) -> &'static str {
+/// How the HTML part highlights a matched word of each kind (the console
+/// shows evidence in the same colours).
+pub fn mark_style(kind: SpanKind) -> &'static str {
     match kind {
         SpanKind::Company => {
             "background-color:#fde68a;color:#1a202c;font-weight:bold;padding:0 2px;"
