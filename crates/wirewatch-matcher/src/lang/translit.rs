@@ -26,17 +26,35 @@ const MIN_KEY: usize = 3;
 /// [`ENDING_MAX`] more letters of a case ending.
 #[derive(Debug, Clone)]
 pub struct TranslitIndex<T> {
-    /// A name's first key → (its other keys, payload).
-    first: FxHashMap<Box<str>, Vec<Rest<T>>>,
+    /// A name's first key → its names (indexes into `names`), in the
+    /// order they were added.
+    first: FxHashMap<Box<str>, Vec<u32>>,
+    /// Per name, its keys after the first (a range of `rest`) and what it
+    /// stands for. One flat table and one text rather than a `Vec` and a
+    /// string per key: a list of a million names would pay an allocation
+    /// for each.
+    names: Vec<Name<T>>,
+    /// Every name's later keys, each followed by a space.
+    rest: String,
 }
 
-/// A name's keys after the first, and what it stands for.
-type Rest<T> = (Vec<Box<str>>, T);
+#[derive(Debug, Clone)]
+struct Name<T> {
+    /// The name's later keys: `rest[start..start + len]`, each followed by
+    /// a space.
+    start: u32,
+    len: u32,
+    /// How many keys follow the first.
+    words: u32,
+    payload: T,
+}
 
 impl<T> Default for TranslitIndex<T> {
     fn default() -> Self {
         TranslitIndex {
             first: FxHashMap::default(),
+            names: Vec::new(),
+            rest: String::new(),
         }
     }
 }
@@ -51,19 +69,38 @@ impl<T: Copy> TranslitIndex<T> {
         }) {
             return false;
         }
-        let keys: Vec<Box<str>> = key_phrase(name, Keyer::Translit)
-            .split(' ')
-            .map(Box::from)
-            .collect();
+        let key = key_phrase(name, Keyer::Translit);
+        let keys: Vec<&str> = key.split(' ').collect();
         if keys.iter().any(|k| k.len() < MIN_KEY) {
             return false;
         }
         let (first, rest) = keys.split_first().expect("split gives a word");
-        self.first
-            .entry(first.clone())
-            .or_default()
-            .push((rest.to_vec(), payload));
+        let start = self.rest.len();
+        for k in rest {
+            self.rest.push_str(k);
+            self.rest.push(' ');
+        }
+        let id = self.names.len() as u32;
+        self.names.push(Name {
+            start: start as u32,
+            len: (self.rest.len() - start) as u32,
+            words: rest.len() as u32,
+            payload,
+        });
+        match self.first.get_mut(*first) {
+            Some(ids) => ids.push(id),
+            None => {
+                self.first.insert((*first).into(), vec![id]);
+            }
+        }
         true
+    }
+
+    /// Frees spare capacity; call it once every name is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        self.rest.shrink_to_fit();
+        self.first.shrink_to_fit();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,14 +136,16 @@ impl<T: Copy> TranslitIndex<T> {
                 let Some(names) = self.first.get(stem) else {
                     continue;
                 };
-                for (rest, payload) in names {
-                    let fits = rest.len() < words.len() - i
+                for name in names.iter().map(|&n| &self.names[n as usize]) {
+                    let n = name.words as usize;
+                    let start = name.start as usize;
+                    let rest = self.rest[start..start + name.len as usize].split_terminator(' ');
+                    let fits = n < words.len() - i
                         && rest
-                            .iter()
                             .zip(&words[i + 1..])
-                            .all(|(want, (got, _, _))| ending_stems(got).any(|s| s == &**want));
+                            .all(|(want, (got, _, _))| ending_stems(got).any(|s| s == want));
                     if fits {
-                        found(*payload, fs, words[i + rest.len()].2);
+                        found(name.payload, fs, words[i + n].2);
                     }
                 }
             }
