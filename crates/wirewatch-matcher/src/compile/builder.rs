@@ -83,6 +83,20 @@ fn split_gap(phrase: &str) -> (&str, std::str::Split<'_, &str>) {
 }
 
 impl Builder {
+    /// Frees what building left over in the big indexes (the spare
+    /// capacity of tables that grew by doubling): a list of a million
+    /// names keeps hundreds of megabytes otherwise.
+    pub(super) fn shrink_to_fit(&mut self) {
+        for index in [&mut self.phrases, &mut self.context, &mut self.keyed_names]
+            .into_iter()
+            .chain(self.keyed.iter_mut().map(|(_, i)| i))
+            .chain(self.keyed_context.iter_mut().map(|(_, i)| i))
+        {
+            index.shrink_to_fit();
+        }
+        self.translit.shrink_to_fit();
+    }
+
     /// The index of `rest`'s parts (made by `make`) in `gaps`, if any.
     fn gap<'a>(
         &mut self,

@@ -267,6 +267,7 @@ impl Matcher {
             .iter()
             .map(|id| taxonomy.default_status.get(id).copied().unwrap_or_default())
             .collect();
+        b.shrink_to_fit();
         Matcher {
             automaton: b.other.build(),
             cjk: b.cjk.build(),
