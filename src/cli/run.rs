@@ -219,14 +219,14 @@ fn spawn_signal_handlers(config: &Config, processor: &Processor, shutdown: Cance
                 _ = shutdown.cancelled() => return,
                 _ = hup.recv() => {
                     info!(message = "SIGHUP received; reloading watchlists.");
-                    reload(&config, &matcher, &metrics);
+                    reload(&config, &matcher, &metrics).await;
                 }
                 Some(()) = changed.recv() => {
                     // Editors write in several steps: wait for the burst to end.
                     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
                     while changed.try_recv().is_ok() {}
                     info!(message = "Watchlist files changed; reloading.");
-                    reload(&config, &matcher, &metrics);
+                    reload(&config, &matcher, &metrics).await;
                 }
             }
         }
