@@ -280,18 +280,13 @@ impl<P: Clone> PhraseIndex<P> {
         true
     }
 
-    /// Drops the stale payloads: every run copied, in order, to a new
-    /// vector.
+    /// Drops the stale payloads: every live run copied to a new vector
+    /// (in the maps' order: where a run sits does not matter, only that
+    /// it stays whole and in order).
     fn compact(&mut self) {
-        let mut runs: Vec<&mut Node> = self
-            .roots
-            .values_mut()
-            .chain(self.steps.values_mut())
-            .filter(|n| n.entries != NO_ENTRIES)
-            .collect();
-        runs.sort_unstable_by_key(|n| n.entries);
         let mut fresh = Vec::with_capacity(self.entries.len() - self.stale);
-        for n in runs {
+        let nodes = self.roots.values_mut().chain(self.steps.values_mut());
+        for n in nodes.filter(|n| n.entries != NO_ENTRIES) {
             let start = n.entries as usize;
             n.entries = fresh.len() as u32;
             fresh.extend_from_slice(&self.entries[start..start + n.count as usize]);

@@ -17,8 +17,8 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{CaseRule, Entry, GapPart, Target};
 use crate::hit::ActionStatus;
-use crate::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
-use crate::normalize::fold;
+use crate::lang::{has_cjk, key_phrase, simplified, Keyed, Keyer, Lang, Matching, TranslitIndex};
+use crate::normalize::{fold, fold_with_map};
 use crate::phrases::PhraseIndex;
 use crate::taxonomy::LangWords;
 
@@ -200,13 +200,18 @@ impl Builder {
             weak,
             gap: None,
         };
-        let mut keys: Vec<String> = Lang::all()
-            .filter(|l| l.stemmer().is_some())
-            .map(|l| key_phrase(name, Keyer::Stem(l)))
-            .filter(|k| !k.is_empty())
-            .collect();
+        // Folded once for every keyer: a list of a million names is keyed
+        // some eight million times.
+        let folded = fold_with_map(name);
+        let mut keyed = Keyed::default();
+        let mut keys: Vec<String> = Vec::new();
+        for l in Lang::all().filter(|l| l.stemmer().is_some()) {
+            keyed.build(&folded, name, Keyer::Stem(l));
+            if !keyed.text.is_empty() && !keys.contains(&keyed.text) {
+                keys.push(keyed.text.clone());
+            }
+        }
         keys.sort_unstable();
-        keys.dedup();
         for k in keys {
             self.keyed_names.insert(&k, entry);
         }
@@ -219,7 +224,7 @@ impl Builder {
             weak: weak || (matches!(target, Target::Listed(_)) && one_word),
             ..entry
         };
-        self.translit.insert(name, translit);
+        self.translit.insert_folded(name, &folded, translit);
     }
 
     /// Adds one language's words. `governments` lists the government ids

@@ -9,8 +9,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::key::{key_phrase, Keyed, Keyer};
-use crate::normalize::Folded;
+use super::key::{Keyed, Keyer};
+use crate::normalize::{fold_with_map, Folded};
 
 /// Letters a Russian case ending leaves after transliteration and
 /// [`smooth`] ("-ого" → "og", "-ом" → "om", "-ах" → "ah", "-ов" → "ov").
@@ -64,12 +64,20 @@ impl<T: Copy> TranslitIndex<T> {
     /// nothing, for a name with other letters or with a word too short to
     /// key safely.
     pub fn insert(&mut self, name: &str, payload: T) -> bool {
+        self.insert_folded(name, &fold_with_map(name), payload)
+    }
+
+    /// [`TranslitIndex::insert`] of a name already folded (`folded` is
+    /// `fold_with_map(name)`).
+    pub fn insert_folded(&mut self, name: &str, folded: &Folded, payload: T) -> bool {
         if name.chars().any(|c| {
             c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
         }) {
             return false;
         }
-        let key = key_phrase(name, Keyer::Translit);
+        let mut keyed = Keyed::default();
+        keyed.build(folded, name, Keyer::Translit);
+        let key = keyed.text;
         let keys: Vec<&str> = key.split(' ').collect();
         if keys.iter().any(|k| k.len() < MIN_KEY) {
             return false;
