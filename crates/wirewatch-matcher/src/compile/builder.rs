@@ -17,7 +17,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{CaseRule, Entry, GapPart, Target};
 use crate::hit::ActionStatus;
-use crate::lang::{has_cjk, key_phrase, simplified, Keyed, Keyer, Lang, Matching, TranslitIndex};
+use crate::lang::{
+    has_cjk, key_phrase, simplified, translit_key, Keyed, Keyer, Lang, Matching, TranslitIndex,
+};
 use crate::normalize::{fold, fold_with_map};
 use crate::phrases::PhraseIndex;
 use crate::taxonomy::LangWords;
@@ -57,6 +59,42 @@ impl Patterns {
                 })
                 .expect("patterns are non-empty strings")
         })
+    }
+}
+
+/// A company name's keys for the indexes of other languages: under every
+/// stemmer (distinct, sorted) and by transliteration. Made apart from the
+/// indexes, and pure, so that a big list's names are keyed on several
+/// threads and then added in order.
+#[derive(Debug, Default)]
+pub(super) struct NameKeys {
+    stems: Vec<String>,
+    translit: Option<String>,
+}
+
+impl NameKeys {
+    /// The keys of `name` (none for a Chinese or Japanese name, which the
+    /// character automaton finds).
+    pub(super) fn of(name: &str) -> NameKeys {
+        if has_cjk(name) {
+            return NameKeys::default();
+        }
+        // Folded once for every keyer: a list of a million names is keyed
+        // some eight million times.
+        let folded = fold_with_map(name);
+        let mut keyed = Keyed::default();
+        let mut stems: Vec<String> = Vec::new();
+        for l in Lang::all().filter(|l| l.stemmer().is_some()) {
+            keyed.build(&folded, name, Keyer::Stem(l));
+            if !keyed.text.is_empty() && !stems.contains(&keyed.text) {
+                stems.push(keyed.text.clone());
+            }
+        }
+        stems.sort_unstable();
+        NameKeys {
+            stems,
+            translit: translit_key(name, &folded),
+        }
     }
 }
 
@@ -189,6 +227,18 @@ impl Builder {
     /// automaton), and its keys under every stemmer and its transliteration
     /// key to the indexes for other languages.
     pub(super) fn add_name(&mut self, name: &str, target: Target, common: bool, weak: bool) {
+        self.add_name_keyed(name, &NameKeys::of(name), target, common, weak)
+    }
+
+    /// [`Builder::add_name`] with the name's keys made beforehand.
+    pub(super) fn add_name_keyed(
+        &mut self,
+        name: &str,
+        keys: &NameKeys,
+        target: Target,
+        common: bool,
+        weak: bool,
+    ) {
         self.add_weak(name, target, common, weak);
         if has_cjk(name) {
             return;
@@ -200,20 +250,8 @@ impl Builder {
             weak,
             gap: None,
         };
-        // Folded once for every keyer: a list of a million names is keyed
-        // some eight million times.
-        let folded = fold_with_map(name);
-        let mut keyed = Keyed::default();
-        let mut keys: Vec<String> = Vec::new();
-        for l in Lang::all().filter(|l| l.stemmer().is_some()) {
-            keyed.build(&folded, name, Keyer::Stem(l));
-            if !keyed.text.is_empty() && !keys.contains(&keyed.text) {
-                keys.push(keyed.text.clone());
-            }
-        }
-        keys.sort_unstable();
-        for k in keys {
-            self.keyed_names.insert(&k, entry);
+        for k in &keys.stems {
+            self.keyed_names.insert(k, entry);
         }
         // A transliteration key is loose by design ("Kaspersky" =
         // "Касперского"), and a list of a million names holds one-word names
@@ -224,7 +262,9 @@ impl Builder {
             weak: weak || (matches!(target, Target::Listed(_)) && one_word),
             ..entry
         };
-        self.translit.insert_folded(name, &folded, translit);
+        if let Some(key) = &keys.translit {
+            self.translit.insert_key(key, translit);
+        }
     }
 
     /// Adds one language's words. `governments` lists the government ids

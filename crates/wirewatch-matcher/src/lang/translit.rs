@@ -70,18 +70,18 @@ impl<T: Copy> TranslitIndex<T> {
     /// [`TranslitIndex::insert`] of a name already folded (`folded` is
     /// `fold_with_map(name)`).
     pub fn insert_folded(&mut self, name: &str, folded: &Folded, payload: T) -> bool {
-        if name.chars().any(|c| {
-            c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
-        }) {
-            return false;
+        match key_of(name, folded) {
+            Some(key) => {
+                self.insert_key(&key, payload);
+                true
+            }
+            None => false,
         }
-        let mut keyed = Keyed::default();
-        keyed.build(folded, name, Keyer::Translit);
-        let key = keyed.text;
+    }
+
+    /// Adds a name by its key ([`key_of`]).
+    pub fn insert_key(&mut self, key: &str, payload: T) {
         let keys: Vec<&str> = key.split(' ').collect();
-        if keys.iter().any(|k| k.len() < MIN_KEY) {
-            return false;
-        }
         let (first, rest) = keys.split_first().expect("split gives a word");
         let start = self.rest.len();
         for k in rest {
@@ -101,7 +101,6 @@ impl<T: Copy> TranslitIndex<T> {
                 self.first.insert((*first).into(), vec![id]);
             }
         }
-        true
     }
 
     /// Frees spare capacity; call it once every name is in.
@@ -159,6 +158,22 @@ impl<T: Copy> TranslitIndex<T> {
             }
         }
     }
+}
+
+/// The key a name written in Latin letters is indexed by (its words'
+/// smoothed transliterations), or `None` for a name the index refuses:
+/// one with other letters or with a word too short to key safely.
+/// `folded` is `fold_with_map(name)`. Pure, so a list's names can be keyed
+/// on several threads.
+pub fn key_of(name: &str, folded: &Folded) -> Option<String> {
+    if name.chars().any(|c| {
+        c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
+    }) {
+        return None;
+    }
+    let mut keyed = Keyed::default();
+    keyed.build(folded, name, Keyer::Translit);
+    (!keyed.text.split(' ').any(|k| k.len() < MIN_KEY)).then_some(keyed.text)
 }
 
 /// `key` and each shorter form of it that drops up to [`ENDING_MAX`]
