@@ -102,28 +102,166 @@ impl App {
 /// Validates the watchlists anew and swaps them in; on any problem the
 /// running rules stay and every problem is logged. Returns the rules the
 /// new watchlists add or change in what decides their hits (for a
-/// retro-hunt); none when the reload is rejected.
-pub fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) -> Vec<String> {
+/// retro-hunt); none when the reload is rejected. See [`reload_with`] for
+/// where the work runs.
+pub async fn reload(config: &Config, shared: &SharedMatcher, metrics: &Metrics) -> Vec<String> {
+    let path = config.watchlists.clone();
     let ids: Vec<String> = config.channels.iter().map(|c| c.id.clone()).collect();
-    let (outcome, changed) = match watchlists::load(&config.watchlists, Some(&ids)) {
-        Ok((m, _)) => {
-            let old = shared.current();
-            let changed: Vec<String> = m
-                .rules()
-                .filter(|r| old.rule_fingerprint(&r.id) != m.rule_fingerprint(&r.id))
-                .map(|r| r.id.clone())
-                .collect();
+    reload_with(shared, metrics, move || {
+        watchlists::load(&path, Some(&ids)).map(|(m, _warnings)| m)
+    })
+    .await
+}
+
+/// Swaps in the matcher `load` builds, or keeps the running one and logs
+/// every problem `load` reports. Returns the new or changed rules.
+///
+/// `load` runs on a blocking thread, never on a runtime worker: compiling
+/// a list of a million names takes seconds, and a worker held that long
+/// stalls the consumer loop and every other task queued on it (all of
+/// them on a one-CPU runtime). The running matcher stays in force, its
+/// lock untouched, until the new one is complete; the swap itself only
+/// exchanges an `Arc`. The replaced matcher is dropped on a blocking
+/// thread too, when no batch still holds it: freeing a big matcher's
+/// millions of allocations takes a while as well.
+pub async fn reload_with<E, F>(shared: &SharedMatcher, metrics: &Metrics, load: F) -> Vec<String>
+where
+    E: std::fmt::Display + Send + 'static,
+    F: FnOnce() -> Result<Matcher, Vec<E>> + Send + 'static,
+{
+    let (outcome, changed) = match tokio::task::spawn_blocking(load).await {
+        Ok(Ok(m)) => {
+            let changed: Vec<String> = {
+                let old = shared.current();
+                m.rules()
+                    .filter(|r| old.rule_fingerprint(&r.id) != m.rule_fingerprint(&r.id))
+                    .map(|r| r.id.clone())
+                    .collect()
+            };
             info!(message = "Watchlists reloaded.", rules = m.rule_count(), new_or_changed = %changed.join(","));
-            shared.replace(m);
+            let old = shared.replace(m);
+            tokio::task::spawn_blocking(move || drop(old));
             (ReloadOutcome::Success, changed)
         }
-        Err(problems) => {
+        Ok(Err(problems)) => {
             for p in problems {
                 error!(message = "Watchlist reload rejected; keeping the running rules.", problem = %p);
             }
             (ReloadOutcome::Error, Vec::new())
         }
+        Err(e) => {
+            error!(message = "Watchlist reload failed; keeping the running rules.", error = %e);
+            (ReloadOutcome::Error, Vec::new())
+        }
     };
     metrics.reload(outcome);
     changed
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    use std::time::{Duration, Instant};
+
+    use super::*;
+
+    /// A watchlist of one `[[list]]` of `n` invented names ("Quabcdron
+    /// Trading") and one rule that watches it for any agency and action.
+    fn big_list(n: usize) -> String {
+        let mut t = String::from("[[list]]\nid = \"big\"\ncompanies = [\n");
+        for i in 0..n {
+            let mut stem = String::from("Qu");
+            let mut x = i;
+            for _ in 0..4 {
+                stem.push((b'a' + (x % 26) as u8) as char);
+                x /= 26;
+            }
+            t.push_str(&format!("  {{ name = \"{stem}ron Trading\" }},\n"));
+        }
+        t.push_str("]\n\n[[rule]]\nid = \"big-rule\"\ndescription = \"Any action against the big list\"\nlists = [\"big\"]\n");
+        t
+    }
+
+    /// Issue 15: a reload used to read and compile the watchlists on the
+    /// runtime worker that ran the signal handler, stalling every task
+    /// queued there for the whole compile (seconds for a million names;
+    /// all consumption on a one-CPU runtime, as here). The loader below
+    /// waits until the consumer has handled more articles since the
+    /// reload began, then compiles a list of 20,000 names: it can only
+    /// see that progress if it runs off the runtime's one worker. The
+    /// wait is bounded so that a regression fails instead of hanging.
+    #[tokio::test(flavor = "current_thread")]
+    async fn consumption_goes_on_while_a_reload_compiles() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let shared = SharedMatcher::new(crate::cli::demo::matcher().unwrap());
+        let metrics = Metrics::default();
+        let processor = Processor::new(
+            shared.clone(),
+            store,
+            Arc::new(Notify::new()),
+            metrics.clone(),
+            1 << 20,
+            None,
+            Default::default(),
+        );
+        let handled = Arc::new(AtomicUsize::new(0));
+        let stop = Arc::new(AtomicBool::new(false));
+        // The consumer, as the Kafka source does it: an async loop that
+        // hands each article to a blocking thread and counts it when done.
+        let consumer = tokio::spawn({
+            let (processor, handled, stop) = (processor.clone(), handled.clone(), stop.clone());
+            async move {
+                let articles: Vec<&'static str> =
+                    include_str!("../examples/articles.jsonl").lines().collect();
+                for &line in articles.iter().cycle() {
+                    if stop.load(Ordering::SeqCst) {
+                        break;
+                    }
+                    let p = processor.clone();
+                    tokio::task::spawn_blocking(move || p.handle(Some(line.as_bytes())))
+                        .await
+                        .unwrap()
+                        .unwrap();
+                    handled.fetch_add(1, Ordering::SeqCst);
+                }
+            }
+        });
+        let during = Arc::new(AtomicUsize::new(0));
+        let text = big_list(20_000);
+        let loader = {
+            let (handled, during) = (handled.clone(), during.clone());
+            move || -> Result<Matcher, Vec<wirewatch_matcher::Diagnostic>> {
+                let start = handled.load(Ordering::SeqCst);
+                let deadline = Instant::now() + Duration::from_secs(60);
+                while handled.load(Ordering::SeqCst) < start + 20 && Instant::now() < deadline {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                during.store(handled.load(Ordering::SeqCst) - start, Ordering::SeqCst);
+                let sources = vec![(PathBuf::from("big.toml"), text)];
+                let (wl, _) = watchlists::validate(&sources, None)?;
+                Ok(watchlists::compile(&wl))
+            }
+        };
+        reload_with(&shared, &metrics, loader).await;
+        let during = during.load(Ordering::SeqCst);
+        assert!(
+            during >= 20,
+            "the consumer handled {during} articles while the reload ran (stalled)"
+        );
+        assert_eq!(shared.current().listed_count(), 20_000);
+        assert!(metrics
+            .encode()
+            .contains("wirewatch_watchlist_reloads_total{outcome=\"success\"} 1"));
+        // The consumer goes on, now with the new rules.
+        let after = handled.load(Ordering::SeqCst);
+        while handled.load(Ordering::SeqCst) < after + 5 {
+            tokio::task::yield_now().await;
+        }
+        stop.store(true, Ordering::SeqCst);
+        consumer.await.unwrap();
+        let event = r#"{"id":"big-1","title":"Treasury sanctions Quaaaaron Trading","body":"The U.S. Treasury sanctioned Quaaaaron Trading on Monday."}"#;
+        assert!(processor.handle(Some(event.as_bytes())).unwrap() >= 1);
+    }
 }

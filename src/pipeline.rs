@@ -29,8 +29,12 @@ impl SharedMatcher {
         self.0.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
-    pub fn replace(&self, m: Matcher) {
-        *self.0.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(m);
+    /// Puts `m` in force and hands back the matcher it replaces, so that
+    /// the caller chooses where a big one is freed: not under the lock,
+    /// which readers wait on.
+    pub fn replace(&self, m: Matcher) -> Arc<Matcher> {
+        let new = Arc::new(m);
+        std::mem::replace(&mut *self.0.write().unwrap_or_else(|p| p.into_inner()), new)
     }
 }
 

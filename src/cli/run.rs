@@ -260,7 +260,7 @@ fn spawn_signal_handlers(
                 _ = shutdown.cancelled() => return,
                 _ = hup.recv() => {
                     info!(message = "SIGHUP received; reloading watchlists.");
-                    let changed = reload(&config, &matcher, &metrics);
+                    let changed = reload(&config, &matcher, &metrics).await;
                     if let Some(r) = &retro {
                         r.hunt(changed);
                     }
@@ -270,7 +270,7 @@ fn spawn_signal_handlers(
                     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
                     while changed.try_recv().is_ok() {}
                     info!(message = "Watchlist files changed; reloading.");
-                    let changed = reload(&config, &matcher, &metrics);
+                    let changed = reload(&config, &matcher, &metrics).await;
                     if let Some(r) = &retro {
                         r.hunt(changed);
                     }

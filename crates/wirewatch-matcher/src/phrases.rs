@@ -12,6 +12,9 @@
 //! (the matcher stores its `compile::Entry` there), so this module names
 //! nothing of the compiler that uses it.
 //!
+//! Payloads live in one flat vector, each phrase's in one run that its
+//! node points to: a million names cost no `Vec` (and no allocation) each.
+//!
 //! Invariants: phrases are folded text (see `normalize::fold`) and are
 //! found only where they start and end on word boundaries; a phrase that a
 //! word walk cannot find is refused by [`PhraseIndex::insert`], never
@@ -146,9 +149,11 @@ fn separator(b: &[u8]) -> u32 {
 #[derive(Debug, Clone, Copy)]
 struct Node {
     id: u32,
-    /// What the phrase ending here stands for: an index into
+    /// What the phrase ending here stands for: the start of its run in
     /// [`PhraseIndex::entries`], or `NO_ENTRIES` for a mere prefix.
     entries: u32,
+    /// The length of that run (it fits in the padding beside `id`).
+    count: u32,
     /// Some longer phrase continues with another word.
     more: bool,
     /// Some phrase is this one plus one punctuation mark ("Block Inc.").
@@ -170,7 +175,13 @@ pub struct PhraseIndex<P> {
     steps: FxHashMap<Step, Node>,
     /// Words longer than [`INLINE`] bytes of any phrase, numbered.
     long: FxHashMap<Box<str>, u32>,
-    entries: Vec<Vec<P>>,
+    /// Every phrase's payloads, each phrase's in one run.
+    entries: Vec<P>,
+    /// Payloads left behind when a phrase's run moved to the end to grow
+    /// ([`PhraseIndex::insert`]); compacted away when they get many.
+    stale: usize,
+    /// How many distinct phrases are indexed.
+    phrases: u32,
     nodes: u32,
     /// A cheap test before the first word's lookup: for each first two
     /// bytes, a bit per word length that some phrase's first word has.
@@ -185,6 +196,8 @@ impl<P> Default for PhraseIndex<P> {
             steps: FxHashMap::default(),
             long: FxHashMap::default(),
             entries: Vec::new(),
+            stale: 0,
+            phrases: 0,
             nodes: 0,
             filter: Vec::new(),
         }
@@ -198,7 +211,7 @@ enum Key {
     Step(Step),
 }
 
-impl<P> PhraseIndex<P> {
+impl<P: Clone> PhraseIndex<P> {
     /// Adds a folded phrase. Returns `false`, adding nothing, for a phrase
     /// that cannot be found from word starts (it starts with punctuation,
     /// ends with more than one punctuation mark, or has a longer run of
@@ -241,17 +254,57 @@ impl<P> PhraseIndex<P> {
                 word: Word::NONE,
             });
         }
-        let slot = self.entries.len() as u32;
+        let end = self.entries.len();
         let node = self.node_mut(key);
+        let (start, count) = (node.entries as usize, node.count as usize);
         if node.entries == NO_ENTRIES {
-            node.entries = slot;
+            node.entries = end as u32;
+            node.count = 1;
+            self.phrases += 1;
+            self.entries.push(entry);
+        } else if start + count == end {
+            node.count += 1;
+            self.entries.push(entry);
+        } else {
+            // Another phrase's payloads follow this one's: move the run to
+            // the end, where it can grow, and leave the old copy stale.
+            node.entries = end as u32;
+            node.count += 1;
+            self.entries.extend_from_within(start..start + count);
+            self.entries.push(entry);
+            self.stale += count;
+            if self.stale > self.entries.len() / 2 {
+                self.compact();
+            }
         }
-        let i = node.entries as usize;
-        if i == self.entries.len() {
-            self.entries.push(Vec::new());
-        }
-        self.entries[i].push(entry);
         true
+    }
+
+    /// Drops the stale payloads: every live run copied to a new vector
+    /// (in the maps' order: where a run sits does not matter, only that
+    /// it stays whole and in order).
+    fn compact(&mut self) {
+        let mut fresh = Vec::with_capacity(self.entries.len() - self.stale);
+        let nodes = self.roots.values_mut().chain(self.steps.values_mut());
+        for n in nodes.filter(|n| n.entries != NO_ENTRIES) {
+            let start = n.entries as usize;
+            n.entries = fresh.len() as u32;
+            fresh.extend_from_slice(&self.entries[start..start + n.count as usize]);
+        }
+        self.entries = fresh;
+        self.stale = 0;
+    }
+
+    /// Frees what building left over: stale payloads and spare capacity.
+    /// Call it once every phrase is in.
+    pub fn shrink_to_fit(&mut self) {
+        if self.stale > 0 {
+            self.compact();
+        }
+        self.entries.shrink_to_fit();
+        self.roots.shrink_to_fit();
+        self.steps.shrink_to_fit();
+        self.long.shrink_to_fit();
     }
 
     /// The node at `key`, created if new.
@@ -259,6 +312,7 @@ impl<P> PhraseIndex<P> {
         let fresh = Node {
             id: self.nodes,
             entries: NO_ENTRIES,
+            count: 0,
             more: false,
             punct: false,
             next: 0,
@@ -282,6 +336,15 @@ impl<P> PhraseIndex<P> {
         let next = self.long.len() as u32;
         Word::long(*self.long.entry(text[start..end].into()).or_insert(next))
     }
+}
+
+impl<P> PhraseIndex<P> {
+    /// The payloads of the phrase ending at `node`.
+    #[inline(always)]
+    fn entries_of(&self, node: &Node) -> &[P] {
+        let start = node.entries as usize;
+        &self.entries[start..start + node.count as usize]
+    }
 
     /// The key of a text's word `text[start..end]`, or `None` for a long
     /// word that no phrase has.
@@ -295,11 +358,11 @@ impl<P> PhraseIndex<P> {
 
     /// How many distinct phrases are indexed.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.phrases as usize
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.phrases == 0
     }
 
     /// Calls `accept(entries, start, end)` for every indexed phrase in the
@@ -326,7 +389,7 @@ impl<P> PhraseIndex<P> {
             };
             while let Some(at) = node {
                 if at.entries != NO_ENTRIES && on_word_boundaries(text, i, end) {
-                    accept(&self.entries[at.entries as usize], i, end);
+                    accept(self.entries_of(at), i, end);
                 }
                 if at.punct && end < n && t[end] != b' ' {
                     let step = Step {
@@ -336,7 +399,7 @@ impl<P> PhraseIndex<P> {
                     };
                     if let Some(p) = self.steps.get(&step) {
                         if p.entries != NO_ENTRIES && on_word_boundaries(text, i, end + 1) {
-                            accept(&self.entries[p.entries as usize], i, end + 1);
+                            accept(self.entries_of(p), i, end + 1);
                         }
                     }
                 }
@@ -458,6 +521,31 @@ mod tests {
         );
         assert!(found(&x, "intelligence at commerces and block inc").is_empty());
         assert_eq!(found(&x, "intel."), vec![("intel".into(), 5)]);
+    }
+
+    #[test]
+    fn payloads_of_a_phrase_stay_in_insertion_order_when_interleaved() {
+        let mut x = PhraseIndex::default();
+        // Interleaving moves runs to the end and, past half stale,
+        // compacts: every phrase must keep all its payloads, in order.
+        for i in 0..200u32 {
+            assert!(x.insert(["alpha", "beta corp", "gamma"][(i % 3) as usize], i));
+        }
+        x.shrink_to_fit();
+        assert_eq!(x.len(), 3);
+        let of = |p: &str| -> Vec<u32> { found(&x, p).into_iter().map(|(_, i)| i).collect() };
+        assert_eq!(
+            of("alpha"),
+            (0..200).filter(|i| i % 3 == 0).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            of("beta corp"),
+            (0..200).filter(|i| i % 3 == 1).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            of("gamma"),
+            (0..200).filter(|i| i % 3 == 2).collect::<Vec<_>>()
+        );
     }
 
     #[test]

@@ -17,8 +17,10 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
 use super::{CaseRule, Entry, GapPart, Target};
 use crate::hit::ActionStatus;
-use crate::lang::{has_cjk, key_phrase, simplified, Keyer, Lang, Matching, TranslitIndex};
-use crate::normalize::fold;
+use crate::lang::{
+    has_cjk, key_phrase, simplified, translit_key, Keyed, Keyer, Lang, Matching, TranslitIndex,
+};
+use crate::normalize::{fold, fold_with_map};
 use crate::phrases::PhraseIndex;
 use crate::taxonomy::LangWords;
 
@@ -60,6 +62,42 @@ impl Patterns {
     }
 }
 
+/// A company name's keys for the indexes of other languages: under every
+/// stemmer (distinct, sorted) and by transliteration. Made apart from the
+/// indexes, and pure, so that a big list's names are keyed on several
+/// threads and then added in order.
+#[derive(Debug, Default)]
+pub(super) struct NameKeys {
+    stems: Vec<String>,
+    translit: Option<String>,
+}
+
+impl NameKeys {
+    /// The keys of `name` (none for a Chinese or Japanese name, which the
+    /// character automaton finds).
+    pub(super) fn of(name: &str) -> NameKeys {
+        if has_cjk(name) {
+            return NameKeys::default();
+        }
+        // Folded once for every keyer: a list of a million names is keyed
+        // some eight million times.
+        let folded = fold_with_map(name);
+        let mut keyed = Keyed::default();
+        let mut stems: Vec<String> = Vec::new();
+        for l in Lang::all().filter(|l| l.stemmer().is_some()) {
+            keyed.build(&folded, name, Keyer::Stem(l));
+            if !keyed.text.is_empty() && !stems.contains(&keyed.text) {
+                stems.push(keyed.text.clone());
+            }
+        }
+        stems.sort_unstable();
+        NameKeys {
+            stems,
+            translit: translit_key(name, &folded),
+        }
+    }
+}
+
 #[derive(Default)]
 pub(super) struct Builder {
     pub(super) phrases: PhraseIndex<Entry>,
@@ -83,6 +121,20 @@ fn split_gap(phrase: &str) -> (&str, std::str::Split<'_, &str>) {
 }
 
 impl Builder {
+    /// Frees what building left over in the big indexes (the spare
+    /// capacity of tables that grew by doubling): a list of a million
+    /// names keeps hundreds of megabytes otherwise.
+    pub(super) fn shrink_to_fit(&mut self) {
+        for index in [&mut self.phrases, &mut self.context, &mut self.keyed_names]
+            .into_iter()
+            .chain(self.keyed.iter_mut().map(|(_, i)| i))
+            .chain(self.keyed_context.iter_mut().map(|(_, i)| i))
+        {
+            index.shrink_to_fit();
+        }
+        self.translit.shrink_to_fit();
+    }
+
     /// The index of `rest`'s parts (made by `make`) in `gaps`, if any.
     fn gap<'a>(
         &mut self,
@@ -175,6 +227,18 @@ impl Builder {
     /// automaton), and its keys under every stemmer and its transliteration
     /// key to the indexes for other languages.
     pub(super) fn add_name(&mut self, name: &str, target: Target, common: bool, weak: bool) {
+        self.add_name_keyed(name, &NameKeys::of(name), target, common, weak)
+    }
+
+    /// [`Builder::add_name`] with the name's keys made beforehand.
+    pub(super) fn add_name_keyed(
+        &mut self,
+        name: &str,
+        keys: &NameKeys,
+        target: Target,
+        common: bool,
+        weak: bool,
+    ) {
         self.add_weak(name, target, common, weak);
         if has_cjk(name) {
             return;
@@ -186,15 +250,8 @@ impl Builder {
             weak,
             gap: None,
         };
-        let mut keys: Vec<String> = Lang::all()
-            .filter(|l| l.stemmer().is_some())
-            .map(|l| key_phrase(name, Keyer::Stem(l)))
-            .filter(|k| !k.is_empty())
-            .collect();
-        keys.sort_unstable();
-        keys.dedup();
-        for k in keys {
-            self.keyed_names.insert(&k, entry);
+        for k in &keys.stems {
+            self.keyed_names.insert(k, entry);
         }
         // A transliteration key is loose by design ("Kaspersky" =
         // "Касперского"), and a list of a million names holds one-word names
@@ -205,7 +262,9 @@ impl Builder {
             weak: weak || (matches!(target, Target::Listed(_)) && one_word),
             ..entry
         };
-        self.translit.insert(name, translit);
+        if let Some(key) = &keys.translit {
+            self.translit.insert_key(key, translit);
+        }
     }
 
     /// Adds one language's words. `governments` lists the government ids

@@ -31,6 +31,7 @@
 //! resolve are skipped; agency and action indexes are those of the
 //! taxonomy's tables followed by the watchlist's own.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use aho_corasick::AhoCorasick;
@@ -46,7 +47,7 @@ use crate::watchlist::{Company, List, Rule, Watchlist};
 mod builder;
 mod entry;
 
-use builder::Builder;
+use builder::{Builder, NameKeys};
 pub use entry::{CaseRule, CompanyId, Entry, GapPart, Target};
 
 /// A compiled rule: indexes into the matcher's agency, action and list
@@ -131,19 +132,81 @@ struct Senses {
 /// unless the list says `common_word = "ok"`: a list is bulk data, not
 /// names an analyst picked one by one.
 fn add_company(b: &mut Builder, c: &Company, target: Target, listed: bool) {
+    for f in forms(c, listed) {
+        b.add_name(&f.text, target, f.common, f.weak);
+    }
+}
+
+/// A name of a company as [`add_company`] adds it: the name or one of its
+/// press forms, and whether it is a common word and weak.
+struct Form<'c> {
+    text: Cow<'c, str>,
+    common: bool,
+    weak: bool,
+}
+
+/// Every name of `c` and, after each, its press forms.
+fn forms(c: &Company, listed: bool) -> Vec<Form<'_>> {
+    let mut out = Vec::new();
     for n in c.names() {
         let common = is_common_word(n);
-        b.add_name(n, target, common, listed && common && !c.common_word_ok);
+        out.push(Form {
+            text: Cow::Borrowed(n),
+            common,
+            weak: listed && common && !c.common_word_ok,
+        });
         for v in crate::names::variants(n) {
             let common = is_common_word(&v.text);
-            b.add_name(
-                &v.text,
-                target,
+            out.push(Form {
+                weak: v.common || (listed && common && !c.common_word_ok),
                 common,
-                v.common || (listed && common && !c.common_word_ok),
-            );
+                text: Cow::Owned(v.text),
+            });
         }
     }
+    out
+}
+
+/// Companies a keying thread hands over at once.
+const KEYING_CHUNK: usize = 4_096;
+
+/// Adds a list's companies, entry `first` onwards, as [`add_company`]
+/// does. Keying the names (six stemmers and a transliteration each) is
+/// about a third of compiling a big list and needs no index, so one
+/// thread keys the companies chunk by chunk while this one adds the
+/// previous chunk to the indexes, in the list's order: the indexes come
+/// out exactly as if built on one thread.
+fn add_list(b: &mut Builder, companies: &[Company], first: u32) {
+    type Keyed<'c> = Vec<Vec<(Form<'c>, NameKeys)>>;
+    fn key(c: &Company) -> Vec<(Form<'_>, NameKeys)> {
+        forms(c, true)
+            .into_iter()
+            .map(|f| {
+                let keys = NameKeys::of(&f.text);
+                (f, keys)
+            })
+            .collect()
+    }
+    std::thread::scope(|s| {
+        // Two chunks in flight at most: the keyed names wait in memory only
+        // briefly.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Keyed<'_>>(1);
+        s.spawn(move || {
+            for chunk in companies.chunks(KEYING_CHUNK) {
+                if tx.send(chunk.iter().map(key).collect()).is_err() {
+                    return;
+                }
+            }
+        });
+        // A keying thread that panicked ends the channel early; the scope
+        // then panics too, so no list is ever added in part.
+        for (i, names) in rx.into_iter().flatten().enumerate() {
+            let target = Target::Listed(first + i as u32);
+            for (f, keys) in names {
+                b.add_name_keyed(&f.text, &keys, target, f.common, f.weak);
+            }
+        }
+    });
 }
 
 /// [`Matcher::rule_fingerprint`] of `rule` in `watchlist`.
@@ -274,9 +337,7 @@ impl Matcher {
                 continue;
             }
             let first = *list_starts.last().expect("starts with 0");
-            for (i, c) in list.companies.iter().enumerate() {
-                add_company(&mut b, c, Target::Listed(first + i as u32), true);
-            }
+            add_list(&mut b, &list.companies, first);
             list_starts.push(first + list.companies.len() as u32);
             lists.push(list.clone());
             list_rules.push(users);
@@ -314,6 +375,7 @@ impl Matcher {
             .iter()
             .map(|id| taxonomy.default_status.get(id).copied().unwrap_or_default())
             .collect();
+        b.shrink_to_fit();
         Matcher {
             automaton: b.other.build(),
             cjk: b.cjk.build(),

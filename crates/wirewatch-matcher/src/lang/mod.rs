@@ -37,7 +37,7 @@ mod translit;
 
 pub use detect::detect;
 pub use key::{key_phrase, smooth, Keyed, Keyer};
-pub use translit::TranslitIndex;
+pub use translit::{key_of as translit_key, TranslitIndex};
 
 /// How a language's text is matched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,8 +9,8 @@
 
 use rustc_hash::FxHashMap;
 
-use super::key::{key_phrase, Keyed, Keyer};
-use crate::normalize::Folded;
+use super::key::{Keyed, Keyer};
+use crate::normalize::{fold_with_map, Folded};
 
 /// Letters a Russian case ending leaves after transliteration and
 /// [`smooth`] ("-ого" → "og", "-ом" → "om", "-ах" → "ah", "-ов" → "ov").
@@ -26,17 +26,35 @@ const MIN_KEY: usize = 3;
 /// [`ENDING_MAX`] more letters of a case ending.
 #[derive(Debug, Clone)]
 pub struct TranslitIndex<T> {
-    /// A name's first key → (its other keys, payload).
-    first: FxHashMap<Box<str>, Vec<Rest<T>>>,
+    /// A name's first key → its names (indexes into `names`), in the
+    /// order they were added.
+    first: FxHashMap<Box<str>, Vec<u32>>,
+    /// Per name, its keys after the first (a range of `rest`) and what it
+    /// stands for. One flat table and one text rather than a `Vec` and a
+    /// string per key: a list of a million names would pay an allocation
+    /// for each.
+    names: Vec<Name<T>>,
+    /// Every name's later keys, each followed by a space.
+    rest: String,
 }
 
-/// A name's keys after the first, and what it stands for.
-type Rest<T> = (Vec<Box<str>>, T);
+#[derive(Debug, Clone)]
+struct Name<T> {
+    /// The name's later keys: `rest[start..start + len]`, each followed by
+    /// a space.
+    start: u32,
+    len: u32,
+    /// How many keys follow the first.
+    words: u32,
+    payload: T,
+}
 
 impl<T> Default for TranslitIndex<T> {
     fn default() -> Self {
         TranslitIndex {
             first: FxHashMap::default(),
+            names: Vec::new(),
+            rest: String::new(),
         }
     }
 }
@@ -46,24 +64,50 @@ impl<T: Copy> TranslitIndex<T> {
     /// nothing, for a name with other letters or with a word too short to
     /// key safely.
     pub fn insert(&mut self, name: &str, payload: T) -> bool {
-        if name.chars().any(|c| {
-            c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
-        }) {
-            return false;
+        self.insert_folded(name, &fold_with_map(name), payload)
+    }
+
+    /// [`TranslitIndex::insert`] of a name already folded (`folded` is
+    /// `fold_with_map(name)`).
+    pub fn insert_folded(&mut self, name: &str, folded: &Folded, payload: T) -> bool {
+        match key_of(name, folded) {
+            Some(key) => {
+                self.insert_key(&key, payload);
+                true
+            }
+            None => false,
         }
-        let keys: Vec<Box<str>> = key_phrase(name, Keyer::Translit)
-            .split(' ')
-            .map(Box::from)
-            .collect();
-        if keys.iter().any(|k| k.len() < MIN_KEY) {
-            return false;
-        }
+    }
+
+    /// Adds a name by its key ([`key_of`]).
+    pub fn insert_key(&mut self, key: &str, payload: T) {
+        let keys: Vec<&str> = key.split(' ').collect();
         let (first, rest) = keys.split_first().expect("split gives a word");
-        self.first
-            .entry(first.clone())
-            .or_default()
-            .push((rest.to_vec(), payload));
-        true
+        let start = self.rest.len();
+        for k in rest {
+            self.rest.push_str(k);
+            self.rest.push(' ');
+        }
+        let id = self.names.len() as u32;
+        self.names.push(Name {
+            start: start as u32,
+            len: (self.rest.len() - start) as u32,
+            words: rest.len() as u32,
+            payload,
+        });
+        match self.first.get_mut(*first) {
+            Some(ids) => ids.push(id),
+            None => {
+                self.first.insert((*first).into(), vec![id]);
+            }
+        }
+    }
+
+    /// Frees spare capacity; call it once every name is in.
+    pub fn shrink_to_fit(&mut self) {
+        self.names.shrink_to_fit();
+        self.rest.shrink_to_fit();
+        self.first.shrink_to_fit();
     }
 
     pub fn is_empty(&self) -> bool {
@@ -99,19 +143,37 @@ impl<T: Copy> TranslitIndex<T> {
                 let Some(names) = self.first.get(stem) else {
                     continue;
                 };
-                for (rest, payload) in names {
-                    let fits = rest.len() < words.len() - i
+                for name in names.iter().map(|&n| &self.names[n as usize]) {
+                    let n = name.words as usize;
+                    let start = name.start as usize;
+                    let rest = self.rest[start..start + name.len as usize].split_terminator(' ');
+                    let fits = n < words.len() - i
                         && rest
-                            .iter()
                             .zip(&words[i + 1..])
-                            .all(|(want, (got, _, _))| ending_stems(got).any(|s| s == &**want));
+                            .all(|(want, (got, _, _))| ending_stems(got).any(|s| s == want));
                     if fits {
-                        found(*payload, fs, words[i + rest.len()].2);
+                        found(name.payload, fs, words[i + n].2);
                     }
                 }
             }
         }
     }
+}
+
+/// The key a name written in Latin letters is indexed by (its words'
+/// smoothed transliterations), or `None` for a name the index refuses:
+/// one with other letters or with a word too short to key safely.
+/// `folded` is `fold_with_map(name)`. Pure, so a list's names can be keyed
+/// on several threads.
+pub fn key_of(name: &str, folded: &Folded) -> Option<String> {
+    if name.chars().any(|c| {
+        c.is_alphabetic() && !c.is_ascii_alphabetic() && !matches!(c, '\u{C0}'..='\u{24F}')
+    }) {
+        return None;
+    }
+    let mut keyed = Keyed::default();
+    keyed.build(folded, name, Keyer::Translit);
+    (!keyed.text.split(' ').any(|k| k.len() < MIN_KEY)).then_some(keyed.text)
 }
 
 /// `key` and each shorter form of it that drops up to [`ENDING_MAX`]
