@@ -71,18 +71,28 @@ pub fn lines(reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item = Lin
 }
 
 /// The lines of a JSONL input, not yet decoded (for callers that decode
-/// on other threads), each read into memory only up to `max_bytes`.
+/// on other threads), each read into memory only up to `max_bytes`. A read
+/// error (a folder, a failing disk) is reported once, on the line it hit,
+/// and ends the input: where the next line starts is unknown after it, and
+/// a lasting error would otherwise report a "line" forever.
 pub fn raw_lines(mut reader: impl BufRead, max_bytes: usize) -> impl Iterator<Item = RawLine> {
     let mut n = 0;
+    let mut failed = false;
     // One byte past the limit (a trailing '\r' may still make it fit).
     let keep = max_bytes.saturating_add(1);
     std::iter::from_fn(move || loop {
+        if failed {
+            return None;
+        }
         let mut buf = Vec::new();
         n += 1;
         let len = match read_line_bounded(&mut reader, &mut buf, keep) {
             Ok(None) => return None,
             Ok(Some(len)) => len,
-            Err(e) => return Some((n, Err(Malformed::InvalidJson(format!("read error: {e}"))))),
+            Err(e) => {
+                failed = true;
+                return Some((n, Err(Malformed::InvalidJson(format!("read error: {e}")))));
+            }
         };
         if len > keep {
             return Some((
@@ -116,6 +126,21 @@ mod tests {
         assert_eq!(got[1].0, 3);
         assert_eq!(got[1].1.as_ref().unwrap_err().reason(), "invalid_json");
         assert_eq!((got[2].0, got[2].1.as_ref().unwrap().id.as_str()), (4, "b"));
+    }
+
+    #[test]
+    fn a_lasting_read_error_is_reported_once_and_ends_the_input() {
+        struct Failing;
+        impl std::io::Read for Failing {
+            fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+                Err(std::io::Error::other("device gone"))
+            }
+        }
+        let got: Vec<_> = super::raw_lines(std::io::BufReader::new(Failing), 1000)
+            .take(5)
+            .collect();
+        assert_eq!(got.len(), 1, "{got:?}");
+        assert!(format!("{:?}", got[0].1).contains("device gone"));
     }
 
     /// Issue 16: `backtest` and `run --input` read a whole line before the
