@@ -369,6 +369,13 @@ async fn an_analyst_filters_marks_silences_and_lifts_in_a_real_browser() {
     );
     shot(&c, "rules").await;
     c.goto(&format!("{base}/rules/kaspersky-us")).await.unwrap();
+    // The marks feed the suggestions panel (`feedback suggest`): one mark
+    // is no pattern yet, and the panel says so.
+    let suggested = text(&c, "#suggestions").await;
+    assert!(
+        suggested.contains("No change removes the marked alerts yet"),
+        "{suggested}"
+    );
     let options = c.find_all(Locator::Css("#try-alert option")).await.unwrap();
     assert!(
         options.len() >= 4,

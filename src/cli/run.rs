@@ -113,7 +113,8 @@ pub async fn run(config_path: &Path, input: Option<&Path>) -> Result<(), Failure
             processor.matcher.clone(),
             processor.wake.clone(),
             config.channels.iter().map(|c| c.id.clone()).collect(),
-        );
+        )
+        .with_watchlists(config.watchlists.clone());
         crate::console::serve(console, parts, shutdown.clone()).await?;
     }
     // With the broker unreachable this waits for librdkafka's timeouts: a

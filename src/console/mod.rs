@@ -55,6 +55,9 @@ pub struct Console {
     pub(crate) matcher: SharedMatcher,
     pub(crate) wake: Arc<Notify>,
     pub(crate) channels: Vec<String>,
+    /// The watchlist file or folder, read for a rule's suggestions (the
+    /// running matcher does not keep the files' text).
+    pub(crate) watchlists: Option<std::path::PathBuf>,
     pub(crate) auth: auth::Auth,
     pub(crate) css: String,
     /// Every rule's 30 days, computed at most once a minute for the
@@ -84,10 +87,18 @@ impl Console {
             matcher,
             wake,
             channels,
+            watchlists: None,
             auth: auth::Auth::new(config),
             css: view::stylesheet(),
             stats: Mutex::new(None),
         }
+    }
+
+    /// Reads `path` (the daemon's `watchlists`) for the rule page's
+    /// suggestions from "not relevant" marks.
+    pub fn with_watchlists(mut self, path: std::path::PathBuf) -> Console {
+        self.watchlists = Some(path);
+        self
     }
 
     /// The 30-day statistics of rules `ids` at most [`STATS_FRESH`] old.

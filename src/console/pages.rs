@@ -703,6 +703,9 @@ struct RulePage {
     try_title: String,
     try_body: String,
     explained: Option<Explained>,
+    /// Suggestions from the marks (`None`: no marks, or no watchlists to
+    /// read; `Err`: why none could be made).
+    suggested: Option<Result<Vec<SuggestionView>, String>>,
 }
 
 /// The rule page, with *try it*'s answer when there is one.
@@ -720,6 +723,7 @@ async fn rule_page(
             "/rules",
         );
     };
+    let watchlists = c.watchlists.clone();
     let found = c
         .store(move |s| {
             let stats = s.rule_stats(&rule.id, query::DAYS, now_ms())?;
@@ -741,16 +745,19 @@ async fn rule_page(
                 None,
                 20,
             )?;
-            Ok((summary, marks, recent))
+            // What `wirewatch feedback suggest --rule` prints, from the
+            // same marks: only when there are some to learn from.
+            let suggested = match (&watchlists, marks.is_empty()) {
+                (Some(path), false) => Some(suggestions(s, path, &rule.id)),
+                _ => None,
+            };
+            Ok((summary, marks, recent, suggested))
         })
         .await;
-    let (summary, marks, recent) = match found {
+    let (summary, marks, recent, suggested) = match found {
         Ok(x) => x,
         Err(e) => return problem(Some(user), e, "/rules"),
     };
-    // A "suggestions" panel belongs here once `crate::feedback::suggest`
-    // (issue 14, `wirewatch feedback suggest`, another branch) exists:
-    // it reads the same marks this page lists.
     let (try_title, try_body, explained) = match tried {
         Some((t, b, x)) => (t, b, Some(x)),
         None => (String::new(), String::new(), None),
@@ -770,7 +777,56 @@ async fn rule_page(
         try_title,
         try_body,
         explained,
+        suggested,
     })
+}
+
+/// The rule's suggestions from its marks as the panel shows them, or why
+/// there are none.
+fn suggestions(
+    s: &crate::store::Store,
+    path: &std::path::Path,
+    rule_id: &str,
+) -> Result<Vec<SuggestionView>, String> {
+    let sources = crate::watchlists::read(path).map_err(|d| {
+        d.iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })?;
+    let found =
+        crate::feedback::suggest(s, &sources, rule_id, &crate::feedback::Options::default())
+            .map_err(|e| e.to_string())?;
+    Ok(found
+        .suggestions
+        .iter()
+        .map(|x| SuggestionView {
+            change: x.change.to_string(),
+            why: x.why.clone(),
+            before: format!(
+                "{} alerts ({} marked, {} unmarked)",
+                x.before.alerts, x.before.marked, x.before.unmarked
+            ),
+            after: format!(
+                "{} alerts ({} marked, {} unmarked)",
+                x.after.alerts, x.after.marked, x.after.unmarked
+            ),
+            loses: x.lost.iter().map(|a| a.title.clone()).collect(),
+            diff: x.diff.clone(),
+        })
+        .collect())
+}
+
+/// One suggested watchlist change on the rule page.
+pub(super) struct SuggestionView {
+    change: String,
+    why: String,
+    before: String,
+    after: String,
+    /// Titles of unmarked alerts the change would also remove.
+    loses: Vec<String>,
+    /// The unified diff to apply by hand.
+    diff: String,
 }
 
 pub(super) async fn rule(
