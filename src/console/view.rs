@@ -7,8 +7,6 @@
 //! only ever printed by a template through [`PageText`]; no template uses
 //! `|safe` on such a value, and only http(s) URLs become links.
 
-use std::cell::{Cell, RefCell};
-
 use wirewatch_matcher::{Evidence, SpanKind};
 
 /// The escaping of every value a console template prints: `&`, `<`, `>`,
@@ -84,35 +82,16 @@ fn class(kind: SpanKind) -> &'static str {
     }
 }
 
-/// An evidence sentence cut where its matched spans start and end.
+/// An evidence sentence cut where its matched spans start and end, as
+/// the alert email cuts it ([`crate::notify::email::segments`]).
 pub fn segments(e: &Evidence) -> Vec<Segment> {
-    let pieces = RefCell::new(Vec::new());
-    let open = Cell::new(None);
-    e.marked(
-        |kind| {
-            open.set(Some(kind));
-            String::new()
-        },
-        |_| {
-            open.set(None);
-            String::new()
-        },
-        |text| {
-            pieces.borrow_mut().push((text.len(), open.get()));
-            String::new()
-        },
-    );
-    let mut at = 0;
-    let mut out = Vec::new();
-    for (len, kind) in pieces.into_inner() {
-        let text = e.text.get(at..at + len).unwrap_or_default().to_string();
-        out.push(Segment {
-            text,
-            class: kind.map(class),
-        });
-        at += len;
-    }
-    out
+    crate::notify::email::segments(e)
+        .into_iter()
+        .map(|s| Segment {
+            text: s.text.to_string(),
+            class: s.kind.map(class),
+        })
+        .collect()
 }
 
 /// One day's bar of the hits-per-day chart (SVG user units).

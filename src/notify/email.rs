@@ -16,7 +16,7 @@ use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 pub use render::{
     followup_heading, mark_style, render_html, render_html_headed, render_text, render_text_headed,
-    reply_subject, subject,
+    reply_subject, segments, subject, Segment,
 };
 
 use super::{error_chain, DeliveryError};

@@ -368,9 +368,10 @@ struct TermRow<'a> {
 }
 
 /// A piece of an evidence sentence: matched (`kind`) or not.
-struct Segment<'a> {
-    text: &'a str,
-    kind: Option<SpanKind>,
+pub struct Segment<'a> {
+    pub text: &'a str,
+    /// The kind of matched span it is, if it is one.
+    pub kind: Option<SpanKind>,
 }
 
 impl Segment<'_> {
@@ -476,8 +477,9 @@ impl<'a> Card<'a> {
 }
 
 /// An evidence sentence cut where its matched spans start and end (the
-/// spans [`Evidence::marked`] keeps, in its order).
-fn segments(e: &Evidence) -> Vec<Segment<'_>> {
+/// spans [`Evidence::marked`] keeps, in its order); the console shows
+/// evidence from the same cuts.
+pub fn segments(e: &Evidence) -> Vec<Segment<'_>> {
     let pieces = RefCell::new(Vec::new());
     let open = Cell::new(None);
     e.marked(
