@@ -55,20 +55,7 @@ pub(super) async fn alert(
     Path(id): Path<String>,
 ) -> Answer {
     let id2 = id.clone();
-    let found = c
-        .store(move |s| {
-            let Some(r) = s.alert(&id2)? else {
-                return Ok(None);
-            };
-            let deliveries = s.alert_deliveries(&id2)?;
-            let marks: Vec<_> = s
-                .feedback(&r.alert.rule_id)?
-                .into_iter()
-                .filter(|m| m.alert_id == id2)
-                .collect();
-            Ok(Some((r, deliveries, marks)))
-        })
-        .await?;
+    let found = c.store(move |s| query::alert(s, &id2)).await?;
     let Some((record, deliveries, marks)) = found else {
         return Err(Problem::not_found(format!("no alert {id:?}")));
     };

@@ -456,20 +456,7 @@ pub(super) async fn alert(
     Query(done): Query<Done>,
 ) -> Response {
     let id2 = id.clone();
-    let found = c
-        .store(move |s| {
-            let Some(record) = s.alert(&id2)? else {
-                return Ok(None);
-            };
-            let deliveries = s.alert_deliveries(&id2)?;
-            let marks: Vec<Feedback> = s
-                .feedback(&record.alert.rule_id)?
-                .into_iter()
-                .filter(|m| m.alert_id == id2)
-                .collect();
-            Ok(Some((record, deliveries, marks)))
-        })
-        .await;
+    let found = c.store(move |s| query::alert(s, &id2)).await;
     let (record, deliveries, marks) = match found {
         Ok(Some(x)) => x,
         Ok(None) => {

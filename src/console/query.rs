@@ -1,11 +1,13 @@
 //! What pages and the API both ask: the alert list's filters from a query
-//! string, a rule's summary (30 days of hits, deliveries, precision from
-//! feedback, silences) and a silence from its fields.
+//! string, one alert with its deliveries and marks, a rule's summary (30
+//! days of hits, deliveries, precision from feedback, silences) and a
+//! silence from its fields.
 
 use serde::{Deserialize, Serialize};
 
 use crate::store::{
-    AlertDelivery, AlertFilter, Cursor, RuleStats, Silence, SilenceScope, Store, StoreError,
+    AlertDelivery, AlertFilter, AlertRecord, Cursor, DeliveryState, Feedback, RuleStats, Silence,
+    SilenceScope, Store, StoreError,
 };
 use wirewatch_matcher::{ActionStatus, Rule, Severity};
 
@@ -194,6 +196,25 @@ pub struct RuleSummary {
 
 /// Days the rule summaries cover.
 pub const DAYS: u32 = 30;
+
+/// An alert, its deliveries and the marks on it.
+pub type AlertWith = (AlertRecord, Vec<DeliveryState>, Vec<Feedback>);
+
+/// Alert `id` with its deliveries (every channel's, with attempts and
+/// last error) and the "not relevant" marks on it; `None` if the store has
+/// no such alert.
+pub fn alert(s: &Store, id: &str) -> Result<Option<AlertWith>, StoreError> {
+    let Some(record) = s.alert(id)? else {
+        return Ok(None);
+    };
+    let deliveries = s.alert_deliveries(id)?;
+    let marks = s
+        .feedback(&record.alert.rule_id)?
+        .into_iter()
+        .filter(|m| m.alert_id == id)
+        .collect();
+    Ok(Some((record, deliveries, marks)))
+}
 
 /// `rule`'s summary from its `stats` ([`Store::rule_stats`] over
 /// [`DAYS`]), given the active silences; its marks are read now.
