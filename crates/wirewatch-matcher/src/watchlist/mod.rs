@@ -93,6 +93,47 @@ pub struct Watchlist {
     pub actions: Vec<ActionDef>,
 }
 
+/// A user-defined agency or action as validation sees it.
+struct Defined<'a> {
+    /// "agency" or "action".
+    kind: &'static str,
+    id: &'a str,
+    /// The taxonomy has an entry with this id.
+    built_in: bool,
+    /// Where it is defined, `file:line`.
+    at: String,
+    /// What it lacks ("names", "phrases"), if it has none of them.
+    missing: Option<&'static str>,
+}
+
+impl Defined<'_> {
+    /// Everything wrong with the definition; a valid, new id is recorded in
+    /// `seen` (id → where), so a second definition names the first.
+    fn problems(self, seen: &mut HashMap<String, String>) -> Vec<String> {
+        let Defined {
+            kind,
+            id,
+            built_in,
+            at,
+            missing,
+        } = self;
+        let mut out = Vec::new();
+        if !valid_id(id) {
+            out.push(format!(
+                "{kind} id {id:?} is not valid: use lowercase letters, digits and '-'"
+            ));
+        } else if built_in {
+            out.push(format!("{kind} id {id:?} is built in; choose another id"));
+        } else if let Some(prev) = seen.insert(id.to_string(), at) {
+            out.push(format!("{kind} id {id:?} is already defined at {prev}"));
+        }
+        if let Some(what) = missing {
+            out.push(format!("{kind} {id:?} has no {what}"));
+        }
+        out
+    }
+}
+
 /// Parses and validates watchlist sources given as (file name, contents).
 /// On success returns the watchlist and any warnings.
 pub fn parse(
@@ -141,57 +182,49 @@ pub fn parse_checked(
             })
         };
         for a in &raw.agency {
-            let id = a.get_ref().id.get_ref();
-            let at = a.get_ref().id.span().start;
-            if !valid_id(id) {
-                err(
-                    at,
-                    format!("agency id {id:?} is not valid: use lowercase letters, digits and '-'"),
-                );
-            } else if taxonomy.agency(id).is_some() {
-                err(
-                    at,
-                    format!("agency id {id:?} is built in; choose another id"),
-                );
-            } else if let Some(prev) =
-                agency_ids.insert(id.clone(), format!("{name}:{}", lines.line(at)))
-            {
-                err(at, format!("agency id {id:?} is already defined at {prev}"));
-            }
-            if a.get_ref().names.iter().all(|n| n.trim().is_empty()) {
-                err(at, format!("agency {id:?} has no names"));
+            let (a, at) = (a.get_ref(), a.get_ref().id.span().start);
+            let id = a.id.get_ref();
+            let defined = Defined {
+                kind: "agency",
+                id,
+                built_in: taxonomy.agency(id).is_some(),
+                at: format!("{name}:{}", lines.line(at)),
+                missing: a
+                    .names
+                    .iter()
+                    .all(|n| n.trim().is_empty())
+                    .then_some("names"),
+            };
+            for message in defined.problems(&mut agency_ids) {
+                err(at, message);
             }
             wl.agencies.push(AgencyDef {
                 id: id.clone(),
-                names: a.get_ref().names.clone(),
-                not: a.get_ref().not.clone(),
+                names: a.names.clone(),
+                not: a.not.clone(),
             });
         }
         for a in &raw.action {
-            let id = a.get_ref().id.get_ref();
-            let at = a.get_ref().id.span().start;
-            if !valid_id(id) {
-                err(
-                    at,
-                    format!("action id {id:?} is not valid: use lowercase letters, digits and '-'"),
-                );
-            } else if taxonomy.action(id).is_some() {
-                err(
-                    at,
-                    format!("action id {id:?} is built in; choose another id"),
-                );
-            } else if let Some(prev) =
-                action_ids.insert(id.clone(), format!("{name}:{}", lines.line(at)))
-            {
-                err(at, format!("action id {id:?} is already defined at {prev}"));
-            }
-            if a.get_ref().phrases.iter().all(|n| n.trim().is_empty()) {
-                err(at, format!("action {id:?} has no phrases"));
+            let (a, at) = (a.get_ref(), a.get_ref().id.span().start);
+            let id = a.id.get_ref();
+            let defined = Defined {
+                kind: "action",
+                id,
+                built_in: taxonomy.action(id).is_some(),
+                at: format!("{name}:{}", lines.line(at)),
+                missing: a
+                    .phrases
+                    .iter()
+                    .all(|n| n.trim().is_empty())
+                    .then_some("phrases"),
+            };
+            for message in defined.problems(&mut action_ids) {
+                err(at, message);
             }
             wl.actions.push(ActionDef {
                 id: id.clone(),
-                phrases: a.get_ref().phrases.clone(),
-                not: a.get_ref().not.clone(),
+                phrases: a.phrases.clone(),
+                not: a.not.clone(),
             });
         }
     }
@@ -698,6 +731,50 @@ actions = ["ban"]
             text.iter()
                 .any(|t| t.starts_with("w.toml:9: ") && t.contains("already defined at w.toml:2")),
             "{text:#?}"
+        );
+    }
+
+    #[test]
+    fn user_defined_agencies_and_actions_are_checked_alike() {
+        let src = "\
+[[agency]]
+id = \"Bad Id\"
+names = [\"X Office\"]
+[[agency]]
+id = \"us-treasury\"
+names = [\"Y\"]
+[[agency]]
+id = \"xx-board\"
+names = [\"Board\"]
+[[agency]]
+id = \"xx-board\"
+names = [\" \"]
+[[action]]
+id = \"sanction\"
+phrases = [\"z\"]
+[[action]]
+id = \"xx-probe\"
+phrases = []
+[[action]]
+id = \"xx-probe\"
+phrases = [\"probe\"]
+";
+        let text: Vec<String> = parse_one(src)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            text,
+            [
+                "w.toml:2: agency id \"Bad Id\" is not valid: use lowercase letters, digits and '-'",
+                "w.toml:5: agency id \"us-treasury\" is built in; choose another id",
+                "w.toml:11: agency id \"xx-board\" is already defined at w.toml:8",
+                "w.toml:11: agency \"xx-board\" has no names",
+                "w.toml:14: action id \"sanction\" is built in; choose another id",
+                "w.toml:17: action \"xx-probe\" has no phrases",
+                "w.toml:20: action id \"xx-probe\" is already defined at w.toml:17",
+            ]
         );
     }
 
